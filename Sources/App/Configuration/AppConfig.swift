@@ -1,0 +1,75 @@
+import Foundation
+import Logging
+
+/// Egide's configuration, decoded once at start from the environment and the shared flags.
+///
+/// `load` validates everything before anything touches the disk: a malformed `DATABASE_URL`
+/// and an unwritable data folder are both reported in one `ConfigurationError`.
+public struct AppConfig: Sendable {
+    /// Where the data lives.
+    public enum Database: Sendable, Equatable {
+        /// The embedded default: one SQLite file in the data folder.
+        case sqlite(path: String)
+        /// A PostgreSQL server; `redacted` is the URL without its password, safe to print.
+        case postgres(url: String, redacted: String)
+
+        /// `sqlite` or `postgresql`, as `egide doctor` prints it.
+        public var kind: String {
+            switch self {
+            case .sqlite: "sqlite"
+            case .postgres: "postgresql"
+            }
+        }
+    }
+
+    /// The data folder (SQLite file, later key files and backups). Created with mode 0700.
+    public var dataDirectory: String
+    public var database: Database
+    /// The folder holding `Resources/` and `Public/` (the working directory by default).
+    public var resourcesDirectory: String
+    public var logLevel: Logger.Level
+
+    public static let defaultDataDirectory = "./egide-data"
+    public static let sqliteFileName = "egide.sqlite"
+
+    /// Decodes and validates the configuration; throws every problem found, touching nothing.
+    public static func load(
+        environment: [String: String],
+        options: LaunchOptions,
+        workingDirectory: String = FileManager.default.currentDirectoryPath
+    ) throws(ConfigurationError) -> AppConfig {
+        var problems = options.incomplete.map { "\($0) needs a value" }
+
+        let rawDataDir = options.dataDirectory ?? environment["EGIDE_DATA_DIR"] ?? defaultDataDirectory
+        let dataDirectory = absolute(rawDataDir, from: workingDirectory)
+        problems += DataDirectory.problems(at: dataDirectory)
+
+        var database = Database.sqlite(path: dataDirectory + "/" + sqliteFileName)
+        if let url = options.databaseURL ?? environment["DATABASE_URL"], !url.isEmpty {
+            switch DatabaseURL.validate(url) {
+            case .success(let redacted): database = .postgres(url: url, redacted: redacted)
+            case .failure(let problem): problems.append(problem.message)
+            }
+        }
+
+        var logLevel = Logger.Level.info
+        if let raw = environment["EGIDE_LOG_LEVEL"] ?? environment["LOG_LEVEL"] {
+            if let level = Logger.Level(rawValue: raw.lowercased()) { logLevel = level } else {
+                problems.append("EGIDE_LOG_LEVEL '\(raw)' is not one of trace, debug, info, notice, warning, error, critical")
+            }
+        }
+
+        let resources = absolute(environment["EGIDE_RESOURCES_DIR"] ?? workingDirectory, from: workingDirectory)
+        if !FileManager.default.fileExists(atPath: resources + "/Resources/Views") {
+            problems.append("EGIDE_RESOURCES_DIR: no Resources/Views folder in \(resources) (run Egide from its source folder or set EGIDE_RESOURCES_DIR)")
+        }
+
+        guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
+        return AppConfig(dataDirectory: dataDirectory, database: database, resourcesDirectory: resources, logLevel: logLevel)
+    }
+
+    static func absolute(_ path: String, from base: String) -> String {
+        let joined = path.hasPrefix("/") ? path : base + "/" + path
+        return URL(fileURLWithPath: joined).standardizedFileURL.path
+    }
+}

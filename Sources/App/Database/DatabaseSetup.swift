@@ -1,0 +1,53 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Vapor
+
+/// Registers the database chosen by the configuration and sets the durability settings.
+enum DatabaseSetup {
+    /// Registers the SQLite or PostgreSQL database as the default one.
+    static func register(_ database: AppConfig.Database, on app: Application, searchPath: [String]? = nil) throws {
+        switch database {
+        case .sqlite(let path):
+            app.databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
+        case .postgres(let url, _):
+            var configuration = try SQLPostgresConfiguration(url: url)
+            if let searchPath { configuration.searchPath = searchPath }
+            app.databases.use(.postgres(configuration: configuration, sqlLogLevel: .debug), as: .psql)
+        }
+    }
+
+    /// The connection settings every SQLite connection must run with.
+    ///
+    /// `journal_mode=WAL` is stored in the file itself. `synchronous=FULL` (fsync of the WAL at
+    /// every commit, so an acknowledged write survives power loss) is also SQLite's compiled-in
+    /// default in the SQLite that sqlite-nio bundles, so a connection reopened after an error keeps it;
+    /// setting it explicitly documents the intent. foreign_keys is switched on by sqlite-kit.
+    static let sqlitePragmas = [
+        "PRAGMA journal_mode = WAL",
+        "PRAGMA synchronous = FULL",
+        "PRAGMA foreign_keys = ON",
+        "PRAGMA busy_timeout = 5000",
+    ]
+
+    /// Applies the connection settings, except on an SQLite file that does not exist yet when the
+    /// command only reads (`egide doctor` must not create an empty database).
+    static func applyConnectionSettingsIfPresent(_ app: Application, creating: Bool) async throws {
+        if case .sqlite(let path) = app.egideConfig.database, !creating, !FileManager.default.fileExists(atPath: path) {
+            return
+        }
+        try await applyConnectionSettings(app)
+    }
+
+    /// Applies `sqlitePragmas` on the connection of every event loop (Fluent keeps one SQLite
+    /// connection per event loop). Does nothing on PostgreSQL, whose durability is server-side.
+    static func applyConnectionSettings(_ app: Application) async throws {
+        guard case .sqlite = app.egideConfig.database else { return }
+        for eventLoop in app.eventLoopGroup.makeIterator() {
+            guard let db = app.databases.database(logger: app.logger, on: eventLoop) as? any SQLDatabase else { continue }
+            for pragma in sqlitePragmas {
+                try await db.raw(SQLQueryString(pragma)).run()
+            }
+        }
+    }
+}

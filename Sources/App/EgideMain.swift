@@ -1,0 +1,59 @@
+import Foundation
+import Logging
+import Vapor
+
+/// The `egide` program: decodes the configuration, wires the application, runs one command.
+public enum EgideMain {
+    /// Commands that read or write the database (and so need the data folder and its settings).
+    static let writingCommands: Set<String> = ["serve", "migrate"]
+    static let readingCommands: Set<String> = ["doctor"]
+
+    public static func run() async -> Never {
+        umask(0o077)  // every file Egide creates (database, WAL, keys, backups) is owner-only
+        let (options, arguments) = LaunchOptions.extract(from: CommandLine.arguments)
+        let command = Self.command(in: arguments)
+        do {
+            var environment = try Environment.detect(arguments: arguments)
+            try LoggingSystem.bootstrap(from: &environment)
+            let config = try AppConfig.load(environment: ProcessInfo.processInfo.environment, options: options)
+            if writingCommands.contains(command) { try DataDirectory.create(at: config.dataDirectory) }
+            let app = try await Application.make(environment)
+            do {
+                try configure(app, config)
+                if writingCommands.contains(command) || readingCommands.contains(command) {
+                    try await DatabaseSetup.applyConnectionSettingsIfPresent(app, creating: writingCommands.contains(command))
+                }
+                if command == "serve" { try await app.autoMigrate() }
+                try await app.execute()
+                try await app.asyncShutdown()
+            } catch {
+                try? await app.asyncShutdown()
+                throw error
+            }
+            exit(0)
+        } catch let error as ConfigurationError {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            exit(78)  // EX_CONFIG
+        } catch let error as CommandFailure {
+            FileHandle.standardError.write(Data((error.message + "\n").utf8))
+            exit(1)
+        } catch {
+            FileHandle.standardError.write(Data("egide: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+}
+
+extension EgideMain {
+    /// The command Vapor will run: `serve` when none is named (`egide`, `egide --port 9000`).
+    static func command(in arguments: [String]) -> String {
+        guard let first = arguments.dropFirst().first else { return "serve" }
+        if first == "--help" || first == "-h" { return "help" }
+        return first.hasPrefix("-") ? "serve" : first
+    }
+}
+
+/// A command that ran and found a problem it has already explained: exit non-zero, quietly.
+struct CommandFailure: Error {
+    var message: String
+}

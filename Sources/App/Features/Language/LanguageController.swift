@@ -1,0 +1,19 @@
+import EgideCore
+import Vapor
+
+/// The language switch: remembers the choice and goes back to the page the user was on.
+enum LanguageController {
+    /// `GET /language/:code?next=/path`. The preference cookie is a *session* cookie on purpose:
+    /// a defender's seized phone should not keep a lasting trace of a visit (docs/SECURITY.md).
+    @Sendable static func choose(_ request: Request) async throws -> Response {
+        guard let code = request.parameters.get("code"), let language = Language(rawValue: code) else {
+            throw Abort(.notFound)
+        }
+        let next = SiteURL.localPath(try? request.query.get(String.self, at: "next"))
+        let response = request.redirect(to: next, redirectType: .normal)
+        response.cookies[LanguageMiddleware.cookieName] = HTTPCookies.Value(
+            string: language.rawValue, expires: nil, maxAge: nil, path: "/",
+            isSecure: false, isHTTPOnly: true, sameSite: .lax)
+        return response
+    }
+}

@@ -1,0 +1,89 @@
+import Vapor
+
+/// Turns every error into a response in the user's language: an HTML error page, or an RFC 9457
+/// problem document under `/api/`. Internal messages and stack traces never reach the client:
+/// only 4xx reasons that the code chose to show are passed on; a 5xx says nothing but its status.
+struct ErrorPresenter: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: request)
+        } catch {
+            return await present(error, for: request)
+        }
+    }
+
+    func present(_ error: any Error, for request: Request) async -> Response {
+        let (status, detail, fields) = Self.classify(error)
+        if status.code >= 500 {
+            // The path, not the query or body: both may carry personal data.
+            request.logger.error("\(request.method) \(request.url.path) failed: \(String(reflecting: error))")
+        }
+        if request.url.path.hasPrefix("/api/") {
+            return problemResponse(status: status, detail: detail, fields: fields)
+        }
+        // Framework reasons are English and technical; on a page only our own messages are shown.
+        let pageDetail = error is ProblemError ? detail : nil
+        let context = ErrorPageContext(status: status, detail: pageDetail)
+        do {
+            return try await request.render(.error, titleKey: context.titleKey, context, status: status)
+        } catch {
+            request.logger.error("error page could not be rendered: \(String(reflecting: error))")
+            let response = Response(status: status, body: .init(string: "\(status.code) \(status.reasonPhrase)\n"))
+            response.headers.contentType = .plainText
+            return response
+        }
+    }
+
+    /// Status and client-safe detail for an error.
+    static func classify(_ error: any Error) -> (HTTPResponseStatus, String?, [Problem.FieldError]?) {
+        switch error {
+        case let problem as ProblemError:
+            return (problem.status, problem.detail, problem.errors)
+        case let abort as any AbortError where abort.status.code < 500:
+            let reason = abort.reason == abort.status.reasonPhrase ? nil : abort.reason
+            return (abort.status, reason, nil)
+        case let abort as any AbortError:
+            return (abort.status, nil, nil)
+        case is DecodingError:
+            return (.badRequest, "The request body could not be read.", nil)
+        default:
+            return (.internalServerError, nil, nil)
+        }
+    }
+
+    func problemResponse(status: HTTPResponseStatus, detail: String?, fields: [Problem.FieldError]?) -> Response {
+        let problem = Problem(title: status.reasonPhrase, status: Int(status.code), detail: detail, errors: fields)
+        let response = Response(status: status)
+        do {
+            try response.content.encode(problem, as: .json)
+        } catch {
+            response.body = .init(string: #"{"type":"about:blank","status":\#(status.code)}"#)
+        }
+        response.headers.contentType = Problem.mediaType
+        return response
+    }
+}
+
+/// The error page: which message to show, in the user's language.
+struct ErrorPageContext: Encodable {
+    var statusText: String
+    var titleKey: String
+    var bodyKey: String
+    var detail: String?
+
+    /// Statuses with a message of their own; others use the 400 or 500 message.
+    static let explained: [UInt] = [400, 403, 404, 405, 413, 415, 422, 429, 500, 503]
+
+    init(status: HTTPResponseStatus, detail: String?) {
+        let family = Self.explained.contains(status.code) ? status.code : (status.code >= 500 ? 500 : 400)
+        statusText = String(status.code)
+        titleKey = "error.\(family).title"
+        bodyKey = "error.\(family).body"
+        self.detail = detail
+    }
+
+    /// Every catalogue key this page can ask for (the template names them only indirectly).
+    static var catalogueKeys: [String] {
+        explained.flatMap { ["error.\($0).title", "error.\($0).body"] }
+    }
+}

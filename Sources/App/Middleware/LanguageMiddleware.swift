@@ -1,0 +1,27 @@
+import EgideCore
+import Vapor
+
+/// Resolves the request's interface language (preference cookie, then `Accept-Language`) once,
+/// before anything renders — error pages included.
+struct LanguageMiddleware: AsyncMiddleware {
+    static let cookieName = "egide-lang"
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        request.language = LanguageNegotiation.choose(
+            preference: request.cookies[Self.cookieName]?.string,
+            acceptLanguage: request.headers.first(name: .acceptLanguage))
+        let response = try await next.respond(to: request)
+        response.headers.add(name: .vary, value: "Accept-Language, Cookie")
+        return response
+    }
+}
+
+extension Request {
+    private struct LanguageKey: StorageKey { typealias Value = Language }
+
+    /// The language this request is answered in.
+    var language: Language {
+        get { storage[LanguageKey.self] ?? .fallback }
+        set { storage[LanguageKey.self] = newValue }
+    }
+}

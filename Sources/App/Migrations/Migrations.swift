@@ -1,0 +1,10 @@
+import Fluent
+
+/// Every migration, in the order it runs. Append only; never reorder or edit a shipped one.
+enum Migrations {
+    static var all: [any Migration] {
+        [
+            CreateInstance(),
+        ]
+    }
+}

@@ -1,0 +1,32 @@
+import EgideCore
+import Fluent
+import Leaf
+import Vapor
+
+/// Wires the application from an already validated configuration. Opens no database connection.
+public func configure(_ app: Application, _ config: AppConfig, postgresSearchPath: [String]? = nil) throws {
+    app.egideConfig = config
+    app.directory = DirectoryConfiguration(workingDirectory: config.resourcesDirectory + "/")
+    app.logger.logLevel = config.logLevel
+    app.http.server.configuration.serverName = nil
+
+    try DatabaseSetup.register(config.database, on: app, searchPath: postgresSearchPath)
+    app.migrations.add(Migrations.all)
+
+    app.catalogue = try Catalogue.load(fromResources: config.resourcesDirectory)
+    app.views.use(.leaf)
+    app.leaf.tags["t"] = TranslateTag(catalogue: app.catalogue)
+    app.leaf.cache.isEnabled = app.environment.isRelease
+
+    // Outermost first: headers reach every response, errors are rendered in the user's language.
+    app.middleware = Middlewares()
+    app.middleware.use(SecurityHeadersMiddleware())
+    // Method and path only, at debug level: never bodies, never client addresses (docs/SECURITY.md).
+    app.middleware.use(RouteLoggingMiddleware(logLevel: .debug))
+    app.middleware.use(LanguageMiddleware())
+    app.middleware.use(ErrorPresenter())
+    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
+
+    try routes(app)
+    app.asyncCommands.use(DoctorCommand(), as: "doctor")
+}

@@ -1,0 +1,53 @@
+@testable import App
+import EgideCore
+import Foundation
+import Testing
+
+/// The locale catalogues are complete and every key the code or templates ask for exists.
+@Suite struct CatalogueCompletenessTests {
+    let catalogue = try! Catalogue.load(fromResources: packageRoot)
+
+    /// Every `#t("key"…)` literal in every template.
+    static func templateKeys() throws -> Set<String> {
+        var keys = Set<String>()
+        let viewsRoot = packageRoot + "/Resources/Views"
+        let enumerator = FileManager.default.enumerator(atPath: viewsRoot)
+        let pattern = try NSRegularExpression(pattern: #"#t\("([^"]+)""#)
+        while let file = enumerator?.nextObject() as? String {
+            guard file.hasSuffix(".leaf") else { continue }
+            let text = try String(contentsOfFile: viewsRoot + "/" + file, encoding: .utf8)
+            for match in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                keys.insert((text as NSString).substring(with: match.range(at: 1)))
+            }
+        }
+        return keys
+    }
+
+    @Test func every_key_exists_in_every_language() {
+        let missing = catalogue.missingKeys()
+        #expect(missing.isEmpty, "missing keys: \(missing)")
+    }
+
+    @Test func every_key_a_template_uses_exists() throws {
+        let keys = try Self.templateKeys()
+        #expect(keys.count > 10)
+        let unknown = keys.filter { !catalogue.contains($0) }
+        #expect(unknown.isEmpty, "templates use unknown keys: \(unknown.sorted())")
+    }
+
+    @Test func every_key_the_code_builds_exists() {
+        let keys = ErrorPageContext.catalogueKeys + ["nav.home", "home.title"]
+        let unknown = keys.filter { !catalogue.contains($0) }
+        #expect(unknown.isEmpty, "code uses unknown keys: \(unknown)")
+    }
+
+    @Test func no_translation_is_left_empty_or_identical_to_its_key() {
+        for key in catalogue.allKeys {
+            for language in Language.allCases {
+                let text = catalogue.text(key, in: language)
+                #expect(!text.trimmingCharacters(in: .whitespaces).isEmpty, "\(language) \(key) is empty")
+                #expect(text != key, "\(language) \(key) is untranslated")
+            }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+@testable import App
+import Testing
+import Vapor
+
+@Suite struct LayoutTests {
+    @Test func home_page_is_french_for_a_french_browser() async throws {
+        try await withApp { app in
+            let res = try await app.send(.GET, "/", headers: ["Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"])
+            #expect(res.status == .ok)
+            #expect(res.text.contains(#"<html lang="fr">"#))
+            #expect(res.text.contains("Protéger les défenseur·ses des droits humains en danger"))
+            #expect(res.text.contains("<title>Accueil · Egide</title>"))
+            #expect(res.headers.first(name: .contentLanguage) == "fr")
+        }
+    }
+
+    @Test func home_page_is_english_for_other_or_no_languages() async throws {
+        try await withApp { app in
+            for header in ["de-DE", ""] {
+                let res = try await app.send(.GET, "/", headers: header.isEmpty ? [:] : ["Accept-Language": header])
+                #expect(res.text.contains(#"<html lang="en">"#))
+                #expect(res.text.contains("Protecting human rights defenders at risk"))
+            }
+        }
+    }
+
+    @Test func the_preference_cookie_overrides_the_browser_language() async throws {
+        try await withApp { app in
+            let res = try await app.send(.GET, "/", headers: ["Accept-Language": "fr", "Cookie": "egide-lang=en"])
+            #expect(res.text.contains(#"<html lang="en">"#))
+        }
+    }
+
+    @Test func the_language_switch_remembers_the_choice_for_the_session_and_returns_to_the_page() async throws {
+        try await withApp { app in
+            let res = try await app.send(.GET, "/language/fr?next=%2Fsome%2Fpage%3Fx%3D1")
+            #expect(res.status == .seeOther)
+            #expect(res.headers.first(name: .location) == "/some/page?x=1")
+            let cookie = try #require(res.headers.first(name: .setCookie))
+            #expect(cookie.hasPrefix("egide-lang=fr"))
+            #expect(!cookie.lowercased().contains("expires"))
+            #expect(!cookie.lowercased().contains("max-age"))
+        }
+    }
+
+    @Test func the_language_switch_never_redirects_to_another_site() async throws {
+        try await withApp { app in
+            for next in ["//evil.example", "https://evil.example/", "/\\evil.example", "javascript:alert(1)", "%2F%2Fevil.example"] {
+                let res = try await app.send(.GET, "/language/en?next=\(next)")
+                #expect(res.headers.first(name: .location) == "/", "next=\(next)")
+            }
+        }
+    }
+
+    @Test func the_switch_links_lead_back_to_the_current_page() async throws {
+        try await withApp { app in
+            let res = try await app.send(.GET, "/", headers: ["Accept-Language": "en"])
+            #expect(res.text.contains(#"href="/language/fr""#))
+            #expect(res.text.contains(#"<span class="current" lang="en" aria-current="true">English</span>"#))
+        }
+    }
+
+    @Test func an_unknown_language_answers_404() async throws {
+        try await withApp { app in
+            let res = try await app.send(.GET, "/language/xx")
+            #expect(res.status == .notFound)
+        }
+    }
+
+    @Test func pages_reference_no_other_origin() async throws {
+        try await withApp { app in
+            let res = try await app.send(.GET, "/")
+            #expect(!res.text.contains("http://"))
+            #expect(!res.text.contains("https://"))
+            #expect(!res.text.contains("<script"))
+            #expect(!res.text.contains("style="))
+        }
+    }
+
+    @Test func health_check_answers_when_the_database_does() async throws {
+        try await withApp { app in
+            let res = try await app.send(.GET, "/healthz")
+            #expect(res.status == .ok)
+            #expect(res.text == "ok\n")
+        }
+    }
+}
