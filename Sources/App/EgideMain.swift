@@ -23,7 +23,13 @@ public enum EgideMain {
                 if writingCommands.contains(command) || readingCommands.contains(command) {
                     try await DatabaseSetup.applyConnectionSettingsIfPresent(app, creating: writingCommands.contains(command))
                 }
-                if command == "serve" { try await app.autoMigrate() }
+                if command == "serve" {
+                    try await app.autoMigrate()
+                    if try await KeyCustody.start(app) == .sealed {
+                        app.logger.warning("Egide is sealed: an administrator must unlock it before anything can be read")
+                    }
+                    try await KeyCustody.announceSetupIfUnclaimed(app, baseURL: Self.baseURL(arguments))
+                }
                 try await app.execute()
                 try await app.asyncShutdown()
             } catch {
@@ -46,6 +52,30 @@ public enum EgideMain {
 
 extension EgideMain {
     /// The command Vapor will run: `serve` when none is named (`egide`, `egide --port 9000`).
+    /// The address `serve` will listen on, from its `--hostname`/`--port`/`--bind` flags.
+    static func baseURL(_ arguments: [String]) -> String {
+        var host = "127.0.0.1", port = "8080"
+        var index = arguments.startIndex
+        while index < arguments.endIndex {
+            let argument = arguments[index]
+            let next = arguments.index(after: index) < arguments.endIndex ? arguments[arguments.index(after: index)] : nil
+            let (flag, inline) = argument.contains("=")
+                ? (String(argument.split(separator: "=", maxSplits: 1)[0]), String(argument.split(separator: "=", maxSplits: 1)[1]))
+                : (argument, nil)
+            switch flag {
+            case "--hostname", "-H": host = inline ?? next ?? host
+            case "--port", "-p": port = inline ?? next ?? port
+            case "--bind", "-b":
+                let parts = (inline ?? next ?? "").split(separator: ":")
+                if parts.count == 2 { host = String(parts[0]); port = String(parts[1]) }
+            default: break
+            }
+            index = arguments.index(after: index)
+        }
+        if host == "0.0.0.0" || host == "::" { host = "127.0.0.1" }
+        return "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+    }
+
     static func command(in arguments: [String]) -> String {
         guard let first = arguments.dropFirst().first else { return "serve" }
         if first == "--help" || first == "-h" { return "help" }

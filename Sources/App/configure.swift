@@ -12,6 +12,12 @@ public func configure(_ app: Application, _ config: AppConfig, postgresSearchPat
 
     try DatabaseSetup.register(config.database, on: app, searchPath: postgresSearchPath)
     app.migrations.add(Migrations.all)
+    app.clock = EgideClock()
+    app.vault = Vault()
+    app.writeLock = AsyncMutex()
+    app.signInThrottle = SignInThrottle()
+    app.setupGate = SetupGate()
+    app.passwordService = try PasswordService(resources: config.resourcesDirectory, logN: config.scryptLogN)
 
     app.catalogue = try Catalogue.load(fromResources: config.resourcesDirectory)
     app.views.use(.leaf)
@@ -26,6 +32,8 @@ public func configure(_ app: Application, _ config: AppConfig, postgresSearchPat
     app.middleware.use(LanguageMiddleware())
     app.middleware.use(ErrorPresenter())
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
+    app.middleware.use(SessionAuthenticator())
+    app.middleware.use(CSRFMiddleware())
 
     try routes(app)
     app.asyncCommands.use(DoctorCommand(), as: "doctor")

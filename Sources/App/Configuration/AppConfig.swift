@@ -28,6 +28,19 @@ public struct AppConfig: Sendable {
     /// The folder holding `Resources/` and `Public/` (the working directory by default).
     public var resourcesDirectory: String
     public var logLevel: Logger.Level
+    /// Where the key-encryption key lives (`EGIDE_KEK_FILE`, or `egide.kek` in the data folder).
+    public var kekFile: String
+    /// Whether the key file was put elsewhere than beside the data (`EGIDE_KEK_FILE`).
+    public var kekFileIsSeparate: Bool
+    /// Sign-in sessions end after this much inactivity (`EGIDE_SESSION_IDLE_MINUTES`, default 30).
+    public var sessionIdleTimeout: TimeInterval = 30 * 60
+    /// …and after this long whatever the activity (`EGIDE_SESSION_ABSOLUTE_HOURS`, default 12).
+    public var sessionAbsoluteTimeout: TimeInterval = 12 * 3600
+    /// `Secure` and `__Host-` cookies (default). `EGIDE_INSECURE_COOKIES=1` drops both, for a
+    /// development server reached over plain HTTP at an address other than localhost.
+    public var secureCookies: Bool = true
+    /// scrypt cost for new password hashes: N = 2^scryptLogN (17 in production; tests lower it).
+    public var scryptLogN: Int = 17
 
     public static let defaultDataDirectory = "./egide-data"
     public static let sqliteFileName = "egide.sqlite"
@@ -64,8 +77,40 @@ public struct AppConfig: Sendable {
             problems.append("EGIDE_RESOURCES_DIR: no Resources/Views folder in \(resources) (run Egide from its source folder or set EGIDE_RESOURCES_DIR)")
         }
 
+        var kekFile = dataDirectory + "/egide.kek"
+        var kekFileIsSeparate = false
+        if let path = environment["EGIDE_KEK_FILE"], !path.isEmpty {
+            kekFile = absolute(path, from: workingDirectory)
+            kekFileIsSeparate = true
+            let folder = (kekFile as NSString).deletingLastPathComponent
+            if !FileManager.default.fileExists(atPath: folder) {
+                problems.append("EGIDE_KEK_FILE: the folder \(folder) does not exist")
+            }
+        }
+
+        var config = AppConfig(
+            dataDirectory: dataDirectory, database: database, resourcesDirectory: resources, logLevel: logLevel,
+            kekFile: kekFile, kekFileIsSeparate: kekFileIsSeparate)
+        if let raw = environment["EGIDE_SESSION_IDLE_MINUTES"] {
+            if let minutes = Int(raw), (1...24 * 60).contains(minutes) { config.sessionIdleTimeout = TimeInterval(minutes * 60) } else {
+                problems.append("EGIDE_SESSION_IDLE_MINUTES '\(raw)' is not a number of minutes between 1 and 1440")
+            }
+        }
+        if let raw = environment["EGIDE_SESSION_ABSOLUTE_HOURS"] {
+            if let hours = Int(raw), (1...72).contains(hours) { config.sessionAbsoluteTimeout = TimeInterval(hours * 3600) } else {
+                problems.append("EGIDE_SESSION_ABSOLUTE_HOURS '\(raw)' is not a number of hours between 1 and 72")
+            }
+        }
+        if let raw = environment["EGIDE_INSECURE_COOKIES"] {
+            switch raw.lowercased() {
+            case "1", "true", "yes": config.secureCookies = false
+            case "0", "false", "no", "": config.secureCookies = true
+            default: problems.append("EGIDE_INSECURE_COOKIES '\(raw)' must be 1 or 0")
+            }
+        }
+
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
-        return AppConfig(dataDirectory: dataDirectory, database: database, resourcesDirectory: resources, logLevel: logLevel)
+        return config
     }
 
     static func absolute(_ path: String, from base: String) -> String {

@@ -14,6 +14,7 @@ struct ErrorPresenter: AsyncMiddleware {
 
     func present(_ error: any Error, for request: Request) async -> Response {
         let (status, detail, fields) = Self.classify(error)
+        let pageFamily = error is CSRFFailure ? "csrf" : nil
         if status.code >= 500 {
             // The path, not the query or body: both may carry personal data.
             request.logger.error("\(request.method) \(request.url.path) failed: \(String(reflecting: error))")
@@ -23,7 +24,7 @@ struct ErrorPresenter: AsyncMiddleware {
         }
         // Framework reasons are English and technical; on a page only our own messages are shown.
         let pageDetail = error is ProblemError ? detail : nil
-        let context = ErrorPageContext(status: status, detail: pageDetail)
+        let context = ErrorPageContext(status: status, detail: pageDetail, family: pageFamily)
         do {
             return try await request.render(.error, titleKey: context.titleKey, context, status: status)
         } catch {
@@ -44,6 +45,11 @@ struct ErrorPresenter: AsyncMiddleware {
             return (abort.status, reason, nil)
         case let abort as any AbortError:
             return (abort.status, nil, nil)
+        case is CSRFFailure:
+            return (.forbidden, "The form's CSRF token is missing or wrong.", nil)
+        case let error as Vault.VaultError:
+            if case .sealed = error { return (.serviceUnavailable, nil, nil) }
+            return (.internalServerError, nil, nil)
         case is DecodingError:
             return (.badRequest, "The request body could not be read.", nil)
         default:
@@ -72,10 +78,12 @@ struct ErrorPageContext: Encodable {
     var detail: String?
 
     /// Statuses with a message of their own; others use the 400 or 500 message.
-    static let explained: [UInt] = [400, 403, 404, 405, 413, 415, 422, 429, 500, 503]
+    static let explained: [UInt] = [400, 401, 403, 404, 405, 413, 415, 422, 429, 500, 503]
+    /// Message families that are not a status of their own.
+    static let special = ["csrf"]
 
-    init(status: HTTPResponseStatus, detail: String?) {
-        let family = Self.explained.contains(status.code) ? status.code : (status.code >= 500 ? 500 : 400)
+    init(status: HTTPResponseStatus, detail: String?, family special: String? = nil) {
+        let family = special ?? String(Self.explained.contains(status.code) ? status.code : (status.code >= 500 ? 500 : 400))
         statusText = String(status.code)
         titleKey = "error.\(family).title"
         bodyKey = "error.\(family).body"
@@ -84,6 +92,6 @@ struct ErrorPageContext: Encodable {
 
     /// Every catalogue key this page can ask for (the template names them only indirectly).
     static var catalogueKeys: [String] {
-        explained.flatMap { ["error.\($0).title", "error.\($0).body"] }
+        (explained.map(String.init) + special).flatMap { ["error.\($0).title", "error.\($0).body"] }
     }
 }

@@ -5,6 +5,11 @@ enum Migrations {
     static var all: [any Migration] {
         [
             CreateInstance(),
+            CreateDataKeys(),
+            CreateAuditEvents(),
+            CreateOrganisations(),
+            CreateUsers(),
+            CreateSessionsAndTokens(),
         ]
     }
 }

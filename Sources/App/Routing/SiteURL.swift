@@ -2,26 +2,66 @@ import EgideCore
 import Foundation
 import Vapor
 
-/// Every page and endpoint by name: used to register routes and to build links, so the two never disagree.
+/// Every page and endpoint by name: used to build links and redirects, so they never disagree
+/// with the route table.
 enum SiteURL {
     case home
     case healthz
     case language(Language, next: String?)
     case stylesheet
+    case setup(token: String)
+    case signIn(next: String?)
+    case signInCode
+    case signOut
+    case enrolTwoFactor
+    case recoveryCodes
+    case invitation(token: String)
+    case account, accountPassword, accountSessions, accountTokens
+    case endSession(UUID)
+    case revokeToken(UUID)
+    case adminOrganisations, newOrganisation
+    case adminOrganisation(UUID)
+    case adminUsers, inviteUser
+    case adminUser(UUID)
+    case adminUserAction(UUID, String)
 
-    /// The path (and query) to put in an `href`.
+    /// The path (and query) to put in an `href` or a `Location`.
     var href: String {
         switch self {
-        case .home: return "/"
-        case .healthz: return "/healthz"
-        case .stylesheet: return "/css/egide.css"
-        case .language(let language, let next):
-            let base = "/language/\(language.rawValue)"
-            guard let next, next != "/" else { return base }
-            var components = URLComponents()
-            components.queryItems = [URLQueryItem(name: "next", value: next)]
-            return base + "?" + (components.percentEncodedQuery ?? "")
+        case .home: "/"
+        case .healthz: "/healthz"
+        case .stylesheet: "/css/egide.css"
+        case .language(let language, let next): Self.with("/language/\(language.rawValue)", next: next)
+        case .setup(let token): "/setup/\(token)"
+        case .signIn(let next): Self.with("/sign-in", next: next)
+        case .signInCode: "/sign-in/code"
+        case .signOut: "/sign-out"
+        case .enrolTwoFactor: "/account/two-factor"
+        case .recoveryCodes: "/account/two-factor/recovery-codes"
+        case .invitation(let token): "/invitation/\(token)"
+        case .account: "/account"
+        case .accountPassword: "/account/password"
+        case .accountSessions: "/account/sessions"
+        case .accountTokens: "/account/tokens"
+        case .endSession(let id): "/account/sessions/\(Self.id(id))/end"
+        case .revokeToken(let id): "/account/tokens/\(Self.id(id))/revoke"
+        case .adminOrganisations: "/admin/organisations"
+        case .newOrganisation: "/admin/organisations/new"
+        case .adminOrganisation(let id): "/admin/organisations/\(Self.id(id))"
+        case .adminUsers: "/admin/users"
+        case .inviteUser: "/admin/users/invite"
+        case .adminUser(let id): "/admin/users/\(Self.id(id))"
+        case .adminUserAction(let id, let action): "/admin/users/\(Self.id(id))/\(action)"
         }
+    }
+
+    static func id(_ id: UUID) -> String { id.uuidString.lowercased() }
+
+    private static func with(_ base: String, next: String?) -> String {
+        guard let next, next != "/" else { return base }
+        var components = URLComponents()
+        components.queryItems = [URLQueryItem(name: "next", value: next)]
+        return base + "?" + (components.percentEncodedQuery ?? "")
     }
 
     /// A redirect target that stays on this site: a path starting with one `/`, never `//host`

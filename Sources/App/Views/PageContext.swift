@@ -1,7 +1,8 @@
 import EgideCore
 import Vapor
 
-/// What every page's layout needs: language, title, links for the language switch and navigation.
+/// What every page's layout needs: language, title, the language switch, the navigation for this
+/// person, and the CSRF token for its forms.
 struct LayoutContext: Encodable {
     struct Link: Encodable {
         var href: String
@@ -14,43 +15,81 @@ struct LayoutContext: Encodable {
     var title: String
     var languages: [Link]
     var navigation: [Link]
+    var signedIn: Bool
+    var signInHref: String?
 }
 
 /// The context of one rendered page: the layout plus the page's own typed content.
-/// `lang` sits at the top level because the `#t` tag reads it from there.
+/// `lang` sits at the top level because the `#t` tag reads it from there; `csrf` too, so every
+/// form writes `<input type="hidden" name="_csrf" value="#(csrf)">`.
 struct Page<Content: Encodable>: Encodable {
     var lang: String
+    var csrf: String?
     var layout: LayoutContext
     var page: Content
 }
 
+/// One invalid form field and the catalogue key of its message.
+struct FieldProblem: Encodable, Equatable, Sendable {
+    var field: String
+    var message: String
+    /// The in-page link to the field (`#email`).
+    var anchor: String { "#" + field }
+
+    enum CodingKeys: String, CodingKey { case field, message, anchor }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(field, forKey: .field)
+        try container.encode(message, forKey: .message)
+        try container.encode(anchor, forKey: .anchor)
+    }
+}
+
 extension Request {
-    /// Renders `template` with `content` inside the layout, in the request's language.
+    /// Renders `template` with `content` inside the layout, in the request's language. Pages with
+    /// forms pass `forms: true` (signed-in pages always carry the token, for the sign-out button).
     func render<Content: Encodable>(
-        _ template: Template, titleKey: String, _ content: Content, status: HTTPStatus = .ok
+        _ template: Template, titleKey: String, _ content: Content, status: HTTPStatus = .ok, forms: Bool = false
     ) async throws -> Response {
-        let page = Page(lang: language.rawValue, layout: layoutContext(titleKey: titleKey), page: content)
+        let needsToken = forms || principal?.session == .active
+        let page = Page(lang: language.rawValue, csrf: needsToken ? csrfToken : nil,
+                        layout: layoutContext(titleKey: titleKey), page: content)
         let view = try await self.view.render(template.rawValue, page).get()
         let response = try await view.encodeResponse(status: status, for: self)
         response.headers.replaceOrAdd(name: .contentLanguage, value: language.rawValue)
         return response
     }
 
+    /// The catalogue string for `key` in this request's language.
+    func t(_ key: String, _ arguments: String...) -> String {
+        application.catalogue.text(key, in: language, arguments)
+    }
+
     /// The layout for this request: translated title, language switch back to this path, navigation.
     func layoutContext(titleKey: String) -> LayoutContext {
-        let catalogue = application.catalogue
         let here = url.path + (url.query.map { "?" + $0 } ?? "")
         let languages = Language.allCases.map { language in
             LayoutContext.Link(
                 href: SiteURL.language(language, next: here).href,
                 label: language.endonym, current: language == self.language, lang: language.rawValue)
         }
-        let navigation = [
-            LayoutContext.Link(
-                href: SiteURL.home.href, label: catalogue.text("nav.home", in: language),
-                current: url.path == SiteURL.home.href, lang: nil),
-        ]
+        var items: [(SiteURL, String)] = [(.home, "nav.home")]
+        let actor = principal?.session == .active ? principal?.actor : nil
+        if let actor {
+            if actor.has(.administrator) {
+                items.append((.adminOrganisations, "nav.organisations"))
+                items.append((.adminUsers, "nav.users"))
+            }
+            items.append((.account, "nav.account"))
+        }
+        let navigation = items.map { target, key in
+            let href = target.href
+            let current = href == "/" ? url.path == "/" : url.path.hasPrefix(href)
+            return LayoutContext.Link(href: href, label: t(key), current: current, lang: nil)
+        }
         return LayoutContext(
-            title: catalogue.text(titleKey, in: language), languages: languages, navigation: navigation)
+            title: t(titleKey), languages: languages, navigation: navigation, signedIn: actor != nil,
+            signInHref: principal == nil && !url.path.hasPrefix("/sign-in") ? SiteURL.signIn(next: nil).href : nil)
     }
 }

@@ -1,5 +1,21 @@
 /// Every Leaf template, by name: a typo is a compile error, and tests render each one.
-enum Template: String, CaseIterable {
+enum Template: String, CaseIterable, Sendable {
     case home = "home/index"
     case error = "errors/error"
+    case setup = "auth/setup"
+    case signIn = "auth/sign-in"
+    case signInCode = "auth/code"
+    case enrol = "auth/enrol"
+    case recoveryCodes = "auth/recovery-codes"
+    case invitation = "auth/invitation"
+    case adminOrganisations = "admin/organisations"
+    case adminOrganisation = "admin/organisation"
+    case adminOrganisationForm = "admin/organisation-form"
+    case adminUsers = "admin/users"
+    case adminUser = "admin/user"
+    case adminInvite = "admin/invite"
+    case account = "account/index"
+    case accountPassword = "account/password"
+    case accountSessions = "account/sessions"
+    case accountTokens = "account/tokens"
 }

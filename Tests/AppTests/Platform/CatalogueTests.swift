@@ -36,7 +36,11 @@ import Testing
     }
 
     @Test func every_key_the_code_builds_exists() {
-        let keys = ErrorPageContext.catalogueKeys + ["nav.home", "home.title"]
+        let keys = ErrorPageContext.catalogueKeys
+            + ["nav.home", "nav.organisations", "nav.users", "nav.account", "home.title"]
+            + Role.allCases.map(\.labelKey) + OrganisationType.allCases.map(\.labelKey)
+            + APIScope.allCases.map { "token.scope.\($0.rawValue)" }
+            + ["user.status.active", "user.status.invited", "user.status.enrolling", "user.status.disabled"]
         let unknown = keys.filter { !catalogue.contains($0) }
         #expect(unknown.isEmpty, "code uses unknown keys: \(unknown)")
     }

@@ -1,23 +1,79 @@
 @testable import App
+import EgideCore
 import Testing
 import Vapor
 
-/// Every template renders with a sample context in every language.
+/// Every template renders with a sample context in every language, with no tag left unrendered.
 @Suite struct TemplateRenderingTests {
+    static func render(_ template: Template, _ req: Request) async throws -> Response {
+        let problems = [FieldProblem(field: "email", message: "sample problem")]
+        let options = [SelectOption(value: "CM", label: "Cameroun", selected: true)]
+        let role = UsersController.RoleOption(value: "verifier", label: "Verifier", checked: true)
+        let userRow = UsersController.Row(href: "/admin/users/x", name: "N", email: "e@example.org", organisation: "O",
+                                          roles: "Verifier", status: "Active", tone: "ok")
+        switch template {
+        case .home: return try await req.render(.home, titleKey: "home.title", HomeController.Context())
+        case .error: return try await req.render(.error, titleKey: "error.404.title", ErrorPageContext(status: .notFound, detail: "sample"))
+        case .setup:
+            return try await req.render(.setup, titleKey: "setup.title", SetupController.Context(
+                action: "/setup/x", problems: problems, organisationName: "O", slug: "o", countries: options, name: "N", email: "e@example.org"), forms: true)
+        case .signIn:
+            return try await req.render(.signIn, titleKey: "signIn.title", SignInController.Context(action: "/sign-in", email: "e", error: "sample"), forms: true)
+        case .signInCode:
+            return try await req.render(.signInCode, titleKey: "signIn.code.title", CodeController.Context(action: "/sign-in/code", error: "sample"), forms: true)
+        case .enrol:
+            return try await req.render(.enrol, titleKey: "enrol.title", EnrolController.Context(
+                action: "/account/two-factor", qrDataURI: "data:image/svg+xml;base64,AA==", secret: "ABCD", uri: "otpauth://totp/x", error: "sample"), forms: true)
+        case .recoveryCodes:
+            return try await req.render(.recoveryCodes, titleKey: "enrol.codes.title", EnrolController.CodesContext(codes: ["aaaa-bbbb"], continueHref: "/"))
+        case .invitation:
+            return try await req.render(.invitation, titleKey: "invitation.title", InvitationController.Context(
+                action: "/invitation/x", organisation: "O", email: "e@example.org", name: "N", problems: problems), forms: true)
+        case .adminOrganisations:
+            return try await req.render(.adminOrganisations, titleKey: "admin.organisations.title", OrganisationsController.ListContext(
+                rows: [.init(href: "/x", name: "O", slug: "o", type: "Partner", country: "Cameroun", users: 2)], canCreate: true, newHref: "/n"))
+        case .adminOrganisation:
+            return try await req.render(.adminOrganisation, titleKey: "admin.organisation.title", OrganisationsController.ShowContext(
+                name: "O", slug: "o", type: "Partner", country: "Cameroun", users: [userRow], canEdit: true, editHref: "/e", inviteHref: "/i", created: true))
+        case .adminOrganisationForm:
+            return try await req.render(.adminOrganisationForm, titleKey: "admin.organisation.title", OrganisationsController.FormContext(
+                action: "/a", heading: "H", problems: problems, name: "O", slug: "o", slugLocked: false, types: options, countries: options), forms: true)
+        case .adminUsers:
+            return try await req.render(.adminUsers, titleKey: "admin.users.title", UsersController.ListContext(rows: [userRow], inviteHref: "/i"))
+        case .adminUser:
+            return try await req.render(.adminUser, titleKey: "admin.user.title", UsersController.ShowContext(
+                id: "x", name: "N", email: "e", organisation: "O", organisationHref: "/o", status: "Active", tone: "ok", roles: [role],
+                rolesAction: "/r", actionBase: "/u", canChangeRoles: true, canDisable: true, canEnable: true, canResetTwoFactor: true,
+                canReinvite: true, invitationLink: "http://x/invitation/y", notice: "sample", problems: problems), forms: true)
+        case .adminInvite:
+            return try await req.render(.adminInvite, titleKey: "admin.invite.title", InviteController.Context(
+                action: "/i", problems: problems, organisations: options, email: "e", roles: [role]), forms: true)
+        case .account:
+            return try await req.render(.account, titleKey: "account.title", AccountController.Context(
+                name: "N", email: "e", organisation: "O", roles: "R", links: [], resetAction: "/r", error: "sample"), forms: true)
+        case .accountPassword:
+            return try await req.render(.accountPassword, titleKey: "account.password.title", PasswordController.Context(action: "/p", problems: problems, done: true), forms: true)
+        case .accountSessions:
+            return try await req.render(.accountSessions, titleKey: "account.sessions.title", SessionsController.Context(
+                rows: [.init(started: "s", lastSeen: "l", current: true, endAction: "/e")]), forms: true)
+        case .accountTokens:
+            return try await req.render(.accountTokens, titleKey: "account.tokens.title", TokensController.Context(
+                rows: [.init(name: "n", scopes: "account:read", created: "c", expires: "e", lastUsed: nil, revokeAction: "/r")],
+                action: "/t", scopes: [role], problems: problems, newToken: "egide_x"), forms: true)
+        }
+    }
+
     @Test(arguments: Template.allCases) func template_renders_with_a_sample_context(template: Template) async throws {
         try await withApp { app in
-            app.get("render-sample") { req async throws -> Response in
-                switch template {
-                case .home: try await req.render(.home, titleKey: "home.title", HomeController.Context())
-                case .error: try await req.render(.error, titleKey: "error.404.title", ErrorPageContext(status: .notFound, detail: "sample"))
-                }
-            }
+            app.get("render-sample") { req async throws -> Response in try await Self.render(template, req) }
             for language in ["fr", "en"] {
                 let res = try await app.send(.GET, "/render-sample", headers: ["Accept-Language": language])
-                #expect(res.status == .ok)
+                #expect(res.status.code < 500, "\(template) \(language): \(res.status)")
                 #expect(res.text.contains(#"<html lang="\#(language)">"#))
                 #expect(res.text.contains("</html>"))
                 #expect(!res.text.contains("#t("), "an unrendered tag leaked into \(template)")
+                #expect(!res.text.contains("#("), "an unrendered value leaked into \(template)")
+                #expect(!res.text.contains("#if"), "an unrendered condition leaked into \(template)")
             }
         }
     }

@@ -29,8 +29,9 @@ func withApp(_ body: (Application) async throws -> Void) async throws {
     var options = LaunchOptions()
     options.dataDirectory = root + "/data"
     options.databaseURL = testPostgresURL
-    let config = try AppConfig.load(
+    var config = try AppConfig.load(
         environment: ["EGIDE_RESOURCES_DIR": packageRoot, "EGIDE_LOG_LEVEL": "warning"], options: options)
+    config.scryptLogN = 10  // fast hashing in tests; production refuses less than 17 (see PasswordService)
     let schema = testPostgresURL.map { _ in "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased() }
 
     let app = try await Application.make(.testing)
@@ -40,6 +41,7 @@ func withApp(_ body: (Application) async throws -> Void) async throws {
         if let schema { try await (app.db as! any SQLDatabase).raw("CREATE SCHEMA \(ident: schema)").run() }
         try await DatabaseSetup.applyConnectionSettings(app)
         try await app.autoMigrate()
+        try await KeyCustody.start(app)
         try await body(app)
         if let schema { try await (app.db as! any SQLDatabase).raw("DROP SCHEMA \(ident: schema) CASCADE").run() }
     } catch {

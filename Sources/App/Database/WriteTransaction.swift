@@ -1,0 +1,30 @@
+import Fluent
+import Vapor
+
+extension Application {
+    private struct WriteLockKey: StorageKey { typealias Value = AsyncMutex }
+
+    /// Serialises write transactions on SQLite, which has one writer anyway: a transaction that read
+    /// first could otherwise fail with SQLITE_BUSY when another commits between its read and its
+    /// write, and the audit chain needs each append to see the head it extends.
+    var writeLock: AsyncMutex {
+        get { storage[WriteLockKey.self]! }
+        set { storage[WriteLockKey.self] = newValue }
+    }
+
+    /// Runs `body` in one database transaction — the change and its audit event commit together or
+    /// not at all. Every write in Egide goes through here.
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        if case .sqlite = egideConfig.database {
+            return try await writeLock.withLock { try await self.db.transaction(body) }
+        }
+        return try await db.transaction(body)
+    }
+}
+
+extension Request {
+    /// `Application.transaction` with this request's logger.
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        try await application.transaction(body)
+    }
+}

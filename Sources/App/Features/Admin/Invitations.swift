@@ -1,0 +1,38 @@
+import EgideCore
+import Fluent
+import Vapor
+
+/// Invitation links and second-factor resets, shared by the administration pages and the CLI.
+enum Invitations {
+    /// A new single-use invitation for account `userID`, valid 72 hours; earlier unused links die.
+    static func issue(for userID: UUID, by actor: AuditActor, organisation: UUID, at now: Date, on db: any Database) async throws -> String {
+        try await InvitationRecord.query(on: db).filter(\.$user.$id == userID).filter(\.$acceptedAt == nil)
+            .set(\.$expiresAt, to: now).update()
+        let token = Secrets.token()
+        try await InvitationRecord(id: UUID(), tokenHash: Secrets.hash(token), userID: userID, createdBy: actor.value,
+                                   now: now, expiresAt: now.addingTimeInterval(InvitationController.lifetime)).create(on: db)
+        try await AuditRecorder.record(
+            .init(actor: actor, organisation: organisation, action: "user.invite", objectType: "user", objectID: SiteURL.id(userID)),
+            at: now, on: db)
+        return token
+    }
+
+    /// The full link to give the invitee, on this server's address.
+    static func link(_ token: String, request: Request) -> String {
+        let host = request.headers.first(name: .host) ?? "127.0.0.1:8080"
+        let scheme = request.application.egideConfig.secureCookies && !host.hasPrefix("127.0.0.1") && !host.hasPrefix("localhost") ? "https" : "http"
+        return "\(scheme)://\(host)" + SiteURL.invitation(token: token).href
+    }
+
+    /// Clears the second factor and recovery codes and ends every session: the person must enrol
+    /// again at their next sign-in (with their password).
+    static func resetTwoFactor(of user: UserRecord, on db: any Database) async throws {
+        let id = try user.requireID()
+        user.totpSeedCiphertext = nil
+        user.totpConfirmedAt = nil
+        user.totpLastStep = nil
+        try await user.save(on: db)
+        try await RecoveryCodeRecord.query(on: db).filter(\.$user.$id == id).delete()
+        try await SessionManager.endAll(of: id, on: db)
+    }
+}

@@ -1,0 +1,60 @@
+import EgideCore
+import Vapor
+
+/// Helpers shared by the identity forms: reading trimmed fields and collecting problems.
+struct FormChecker {
+    private(set) var problems: [FieldProblem] = []
+    let request: Request
+
+    init(_ request: Request) { self.request = request }
+
+    /// A trimmed text field, `nil` when absent or blank; adds a "required" problem if `required`.
+    mutating func text(_ field: String, required: Bool = true, max: Int = 200) -> String? {
+        let value = (try? request.content.get(String.self, at: field))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let value, !value.isEmpty else {
+            if required { fail(field, "form.required") }
+            return nil
+        }
+        if value.count > max { fail(field, "form.tooLong"); return nil }
+        return value
+    }
+
+    /// A raw (untrimmed) secret field such as a password.
+    func secret(_ field: String) -> String {
+        (try? request.content.get(String.self, at: field)) ?? ""
+    }
+
+    mutating func fail(_ field: String, _ messageKey: String) {
+        problems.append(FieldProblem(field: field, message: request.t(messageKey)))
+    }
+
+    /// Checks a new password and its confirmation.
+    mutating func newPassword(_ field: String = "password", confirmation: String = "passwordConfirmation") -> String? {
+        let password = secret(field)
+        if let problem = request.application.passwordService.problem(with: password) {
+            fail(field, problem)
+            return nil
+        }
+        if password != secret(confirmation) {
+            fail(confirmation, "password.mismatch")
+            return nil
+        }
+        return password
+    }
+
+    var isValid: Bool { problems.isEmpty }
+}
+
+/// The options of a `<select>`.
+struct SelectOption: Encodable {
+    var value: String
+    var label: String
+    var selected: Bool
+}
+
+extension Request {
+    /// The countries as `<select>` options in this request's language.
+    func countryOptions(selected: String?) -> [SelectOption] {
+        Countries.all(in: language).map { SelectOption(value: $0.code, label: $0.name, selected: $0.code == selected?.uppercased()) }
+    }
+}

@@ -1,0 +1,104 @@
+import EgideCore
+import EgideCrypto
+import Fluent
+import Foundation
+import Vapor
+
+/// Organisations and accounts: creation, lookup by email through the blind index, the actor a user
+/// acts as. Every change is made inside the caller's transaction with its audit event.
+enum Accounts {
+    /// Blind-index width for emails, sized (CipherSweet's rule) for up to a few thousand accounts:
+    /// each index value is shared by several accounts, so the index alone singles out nobody.
+    static let emailIndexBits = (try? BlindIndexSizing.bits(forExpectedRecords: 2_000)) ?? 9
+
+    /// The form an email is compared and indexed in.
+    static func normaliseEmail(_ email: String) -> String {
+        email.precomposedStringWithCompatibilityMapping.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+    }
+
+    /// Whether `email` looks like an address (one `@`, something on each side, a dot in the domain).
+    static func isPlausibleEmail(_ email: String) -> Bool {
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."),
+              !parts[1].hasSuffix("."), email.count <= 254 else { return false }
+        return !email.contains { $0.isWhitespace }
+    }
+
+    static func emailIndex(_ email: String, vault: Vault) throws -> Int {
+        Int(try vault.blindIndex("user.email", bits: emailIndexBits).value(for: normaliseEmail(email)))
+    }
+
+    /// The account with this email, found by blind index then decrypting the few candidates.
+    static func findUser(email: String, on db: any Database, vault: Vault) async throws -> UserRecord? {
+        let wanted = normaliseEmail(email)
+        let candidates = try await UserRecord.query(on: db).filter(\.$emailIndex == emailIndex(wanted, vault: vault)).all()
+        for user in candidates {
+            let id = try user.requireID()
+            if let stored = try? vault.open(user.emailCiphertext, owner: user.$organisation.id.uuidString.lowercased(), UserRecord.emailRef(id)),
+               stored == wanted {
+                return user
+            }
+        }
+        return nil
+    }
+
+    /// The actor a user acts as: their organisation, its type and their roles.
+    static func actor(for user: UserRecord, on db: any Database) async throws -> Actor {
+        let userID = try user.requireID()
+        guard let organisation = try await OrganisationRecord.find(user.$organisation.id, on: db) else {
+            throw Abort(.internalServerError)
+        }
+        let roles = try await UserRoleRecord.query(on: db).filter(\.$user.$id == userID).all().map(\.role)
+        return Actor(userID: userID, organisationID: try organisation.requireID(), organisationType: organisation.type, roles: Set(roles))
+    }
+
+    /// The owner string under which an organisation's data is encrypted.
+    static func owner(_ organisationID: UUID) -> String { organisationID.uuidString.lowercased() }
+
+    /// Creates an organisation and its data key.
+    static func createOrganisation(
+        name: String, slug: String, type: OrganisationType, country: String,
+        by actor: AuditActor, at now: Date, on db: any Database, vault: Vault
+    ) async throws -> OrganisationRecord {
+        let id = UUID()
+        let record = OrganisationRecord(
+            id: id, nameCiphertext: try vault.seal(name, owner: Vault.instanceOwner, OrganisationRecord.nameContext(id)),
+            slug: slug, type: type, country: country, createdAt: now)
+        try await record.create(on: db)
+        try await vault.createKey(owner: owner(id), on: db)
+        try await AuditRecorder.record(
+            .init(actor: actor, organisation: id, action: "organisation.create", objectType: "organisation",
+                  objectID: id.uuidString.lowercased(), details: ["type": type.rawValue, "country": country]),
+            at: now, on: db)
+        return record
+    }
+
+    /// Creates an account (no password yet) with its roles.
+    static func createUser(
+        organisation: UUID, email: String, name: String, roles: Set<Role>,
+        by actor: AuditActor, at now: Date, on db: any Database, vault: Vault
+    ) async throws -> UserRecord {
+        let id = UUID()
+        let owner = owner(organisation)
+        let user = UserRecord(
+            id: id, organisationID: organisation,
+            emailCiphertext: try vault.seal(normaliseEmail(email), owner: owner, UserRecord.emailRef(id)),
+            emailIndex: try emailIndex(email, vault: vault),
+            nameCiphertext: try vault.seal(name, owner: owner, UserRecord.nameRef(id)), createdAt: now)
+        try await user.create(on: db)
+        for role in roles.sorted() { try await UserRoleRecord(userID: id, role: role).create(on: db) }
+        try await AuditRecorder.record(
+            .init(actor: actor, organisation: organisation, action: "user.create", objectType: "user",
+                  objectID: id.uuidString.lowercased(), details: ["roles": roles.sorted().map(\.rawValue).joined(separator: " ")]),
+            at: now, on: db)
+        return user
+    }
+
+    /// Decrypted email and name of `user`.
+    static func identity(of user: UserRecord, vault: Vault) throws -> (email: String, name: String) {
+        let id = try user.requireID()
+        let owner = owner(user.$organisation.id)
+        return (try vault.open(user.emailCiphertext, owner: owner, UserRecord.emailRef(id)),
+                try vault.open(user.nameCiphertext, owner: owner, UserRecord.nameRef(id)))
+    }
+}

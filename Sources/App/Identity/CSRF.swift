@@ -1,0 +1,54 @@
+import Vapor
+
+/// CSRF protection for every state-changing form: a random token in a session cookie
+/// (`__Host-egide-csrf`, SameSite=Strict) that each form repeats in a hidden `_csrf` field.
+/// Another site can neither read the cookie nor set it (the `__Host-` prefix), so it cannot forge
+/// the pair. The JSON API is exempt: it authenticates with bearer tokens, never cookies.
+struct CSRFMiddleware: AsyncMiddleware {
+    static let field = "_csrf"
+
+    static func cookieName(_ config: AppConfig) -> String {
+        config.secureCookies ? "__Host-egide-csrf" : "egide-csrf"
+    }
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let config = request.application.egideConfig
+        let cookie = request.cookies[Self.cookieName(config)]?.string
+        let existing = (cookie?.count ?? 0) >= 32 ? cookie : nil
+        request.storage[TokenKey.self] = TokenBox(value: existing ?? Secrets.token())
+        if ![.GET, .HEAD, .OPTIONS].contains(request.method), !request.url.path.hasPrefix("/api/") {
+            let sent = try? request.content.get(String.self, at: Self.field)
+            guard let existing, let sent,
+                  Secrets.constantTimeEqual(Data(sent.utf8), Data(existing.utf8)) else {
+                throw CSRFFailure()
+            }
+        }
+        let response = try await next.respond(to: request)
+        if existing == nil, let box = request.storage[TokenKey.self], box.used {
+            response.cookies[Self.cookieName(config)] = HTTPCookies.Value(
+                string: box.value, expires: nil, maxAge: nil, path: "/",
+                isSecure: config.secureCookies, isHTTPOnly: true, sameSite: .strict)
+        }
+        return response
+    }
+
+    final class TokenBox: @unchecked Sendable {
+        let value: String
+        var used = false
+        init(value: String) { self.value = value }
+    }
+
+    struct TokenKey: StorageKey { typealias Value = TokenBox }
+}
+
+/// A form came without its CSRF token, or with a wrong one.
+struct CSRFFailure: Error {}
+
+extension Request {
+    /// The token to put in a form's hidden `_csrf` field (sets the CSRF cookie on the response).
+    var csrfToken: String {
+        guard let box = storage[CSRFMiddleware.TokenKey.self] else { return "" }
+        box.used = true
+        return box.value
+    }
+}

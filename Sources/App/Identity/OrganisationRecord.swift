@@ -1,0 +1,50 @@
+import EgideCore
+import Fluent
+import Foundation
+
+/// An organisation sharing this Egide: the host NGO, consortium members, partners, network members.
+/// Its name is encrypted (being a partner of a protection NGO can itself be dangerous); the slug
+/// is a neutral identifier chosen by the administrator, used in the CLI.
+final class OrganisationRecord: Model, @unchecked Sendable {
+    static let schema = "organisations"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "name_ct") var nameCiphertext: Data
+    @Field(key: "slug") var slug: String
+    @Field(key: "type") var type: OrganisationType
+    /// ISO 3166-1 alpha-2.
+    @Field(key: "country") var country: String
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+
+    init(id: UUID, nameCiphertext: Data, slug: String, type: OrganisationType, country: String, createdAt: Date) {
+        self.id = id
+        self.nameCiphertext = nameCiphertext
+        self.slug = slug
+        self.type = type
+        self.country = country
+        self.createdAt = createdAt
+    }
+
+    static func nameContext(_ id: UUID) -> FieldRef { FieldRef(schema, id, "name") }
+}
+
+/// Creates `organisations`.
+struct CreateOrganisations: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(OrganisationRecord.schema)
+            .id()
+            .field("name_ct", .data, .required)
+            .field("slug", .string, .required)
+            .field("type", .string, .required)
+            .field("country", .string, .required)
+            .field("created_at", .datetime, .required)
+            .unique(on: "slug")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(OrganisationRecord.schema).delete()
+    }
+}

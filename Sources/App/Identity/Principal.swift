@@ -1,0 +1,36 @@
+import EgideCore
+import Foundation
+import Vapor
+
+/// The signed-in person behind a request: their account, the actor the policies judge, and the
+/// session (absent for API tokens).
+struct Principal: Sendable {
+    var userID: UUID
+    var actor: Actor
+    var session: SessionRecord.Stage?
+    var sessionID: UUID?
+    /// Scopes of the API token used, if the request came with one.
+    var apiScopes: Set<APIScope>?
+}
+
+/// What an API token may do.
+enum APIScope: String, CaseIterable, Sendable, Codable {
+    /// Read one's own account (`GET /api/v1/me`).
+    case readAccount = "account:read"
+}
+
+extension Request {
+    private struct PrincipalKey: StorageKey { typealias Value = Principal }
+
+    /// The signed-in person, if any (set by `SessionAuthenticator` or `BearerAuthenticator`).
+    var principal: Principal? {
+        get { storage[PrincipalKey.self] }
+        set { storage[PrincipalKey.self] = newValue }
+    }
+
+    /// The actor of a route behind `RequireSignIn`; throws 401 elsewhere.
+    func actor() throws -> Actor {
+        guard let principal, principal.session == .active || principal.apiScopes != nil else { throw Abort(.unauthorized) }
+        return principal.actor
+    }
+}

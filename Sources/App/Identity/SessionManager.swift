@@ -1,0 +1,86 @@
+import EgideCore
+import Fluent
+import Foundation
+import Vapor
+
+/// Server-side sessions: created at sign-in with a fresh id, ended at sign-out, on idle and absolute
+/// timeouts, and all at once when an account is disabled or changes its password or second factor.
+enum SessionManager {
+    /// A half-signed-in session (password given, code not yet) lasts this long.
+    static let secondFactorWindow: TimeInterval = 5 * 60
+
+    static func cookieName(_ config: AppConfig) -> String {
+        config.secureCookies ? "__Host-egide-session" : "egide-session"
+    }
+
+    /// Starts a session for `userID` at `stage` and sets its cookie on `response`. Any session
+    /// the request already had is ended first, so the id always changes at sign-in.
+    static func start(
+        userID: UUID, stage: SessionRecord.Stage, for request: Request, response: Response, on db: any Database
+    ) async throws {
+        if let old = request.principal?.sessionID {
+            try await SessionRecord.query(on: db).filter(\.$id == old).delete()
+        }
+        let now = request.application.clock.now()
+        let config = request.application.egideConfig
+        let token = Secrets.token()
+        let absolute = stage == .passwordVerified ? secondFactorWindow : config.sessionAbsoluteTimeout
+        try await SessionRecord(id: UUID(), tokenHash: Secrets.hash(token), userID: userID, stage: stage,
+                                now: now, expiresAt: now.addingTimeInterval(absolute)).create(on: db)
+        response.cookies[cookieName(config)] = cookie(token, config)
+    }
+
+    static func cookie(_ value: String, _ config: AppConfig) -> HTTPCookies.Value {
+        HTTPCookies.Value(string: value, expires: nil, maxAge: nil, path: "/",
+                          isSecure: config.secureCookies, isHTTPOnly: true, sameSite: .strict)
+    }
+
+    /// Removes the session cookie from the browser.
+    static func clearCookie(on response: Response, _ config: AppConfig) {
+        var expired = cookie("", config)
+        expired.expires = Date(timeIntervalSince1970: 0)
+        expired.maxAge = 0
+        response.cookies[cookieName(config)] = expired
+    }
+
+    /// The live session behind `token`, or `nil` (and the session deleted) if it has expired.
+    static func live(token: String, app: Application) async throws -> SessionRecord? {
+        guard let session = try await SessionRecord.query(on: app.db).filter(\.$tokenHash == Secrets.hash(token)).first() else {
+            return nil
+        }
+        let now = app.clock.now()
+        let idle = app.egideConfig.sessionIdleTimeout
+        if now >= session.expiresAt || now.timeIntervalSince(session.lastSeenAt) >= idle {
+            try await session.delete(on: app.db)
+            return nil
+        }
+        if now.timeIntervalSince(session.lastSeenAt) >= 60 {
+            session.lastSeenAt = now
+            try await session.save(on: app.db)
+        }
+        return session
+    }
+
+    /// Ends every session of `userID` (disable, password or second-factor change), except `keeping`.
+    static func endAll(of userID: UUID, keeping: UUID? = nil, on db: any Database) async throws {
+        var query = SessionRecord.query(on: db).filter(\.$user.$id == userID)
+        if let keeping { query = query.filter(\.$id != keeping) }
+        try await query.delete()
+    }
+}
+
+/// Resolves the session cookie into `request.principal`; never rejects (gates do). Cookies are
+/// ignored under `/api/`, which only accepts bearer tokens — so the API, exempt from CSRF tokens,
+/// can never be driven by a browser's ambient session.
+struct SessionAuthenticator: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let app = request.application
+        if !request.url.path.hasPrefix("/api/"), let token = request.cookies[SessionManager.cookieName(app.egideConfig)]?.string, !token.isEmpty, app.vault.isOpen,
+           let session = try await SessionManager.live(token: token, app: app),
+           let user = try await UserRecord.find(session.$user.id, on: app.db), user.disabledAt == nil {
+            let actor = try await Accounts.actor(for: user, on: app.db)
+            request.principal = Principal(userID: actor.userID, actor: actor, session: session.stage, sessionID: session.id)
+        }
+        return try await next.respond(to: request)
+    }
+}

@@ -1,0 +1,117 @@
+import Crypto
+import EgideCrypto
+import Fluent
+import Foundation
+import NIOConcurrencyHelpers
+import Vapor
+
+/// The keys of the running process. Sealed until the KEK is loaded (from the key file, or from
+/// the passphrase an administrator types); once open it holds every data key, unwrapped, in memory.
+///
+/// Everything that encrypts, decrypts or computes a blind index goes through here, so there is one
+/// place where keys live and one error (`VaultError.sealed`) when they are not available.
+final class Vault: Sendable {
+    enum VaultError: Error, CustomStringConvertible {
+        case sealed
+        case keyFileMissing(String)
+        case noKey(String)
+
+        var description: String {
+            switch self {
+            case .sealed: "Egide is sealed: an administrator must unlock it"
+            case .keyFileMissing(let path):
+                "the key file \(path) is missing but the database holds encrypted keys: restore the key file (or set EGIDE_KEK_FILE); without it the data cannot be read"
+            case .noKey(let owner): "no data key for \(owner)"
+            }
+        }
+    }
+
+    private struct Keys {
+        var kek: KeyEncryptionKey
+        var ring: KeyRing
+    }
+
+    private let keys = NIOLockedValueBox<Keys?>(nil)
+
+    /// The instance-wide owner (data that belongs to no organisation yet, such as public intake).
+    static let instanceOwner = "instance"
+
+    var isOpen: Bool { keys.withLockedValue { $0 != nil } }
+
+    /// Opens the vault with `kek`: unwraps every stored data key and creates the instance keys on
+    /// first use. Fails if a stored key does not unwrap (a wrong key file).
+    func open(with kek: KeyEncryptionKey, on db: any Database) async throws {
+        var ring = KeyRing()
+        for record in try await DataKeyRecord.query(on: db).all() {
+            guard let wrapped = record.wrapped, record.state != .destroyed, let id = record.id else { continue }
+            let key = try kek.unwrap(Array(wrapped), owner: record.owner)
+            try ring.insert(key, owner: record.owner, makeActive: record.state == .active)
+            _ = id
+        }
+        keys.withLockedValue { $0 = Keys(kek: kek, ring: ring) }
+        for (owner, purpose) in [(Self.instanceOwner, DataKeyRecord.Purpose.field), ("index", .index), ("audit-signing", .auditSigning)] {
+            if (try? currentRing().activeKey(for: owner)) == nil {
+                try await createKey(owner: owner, purpose: purpose, on: db)
+            }
+        }
+    }
+
+    /// Forgets every key (the process becomes sealed).
+    func seal() { keys.withLockedValue { $0 = nil } }
+
+    /// Generates, wraps and stores a new active key for `owner`; the previous active key retires.
+    @discardableResult
+    func createKey(owner: String, purpose: DataKeyRecord.Purpose = .field, on db: any Database) async throws -> KeyID {
+        guard let kek = keys.withLockedValue({ $0?.kek }) else { throw VaultError.sealed }
+        let key = DataKey.generate()
+        let wrapped = try kek.wrap(key, owner: owner)
+        try await DataKeyRecord.query(on: db).filter(\.$owner == owner).filter(\.$state == .active)
+            .set(\.$state, to: .retired).update()
+        try await DataKeyRecord(id: key.id.rawValue, owner: owner, purpose: purpose, state: .active,
+                                wrapped: Data(wrapped), createdAt: Date()).create(on: db)
+        try keys.withLockedValue { keys in
+            guard keys != nil else { throw VaultError.sealed }
+            try keys!.ring.insert(key, owner: owner, makeActive: true)
+        }
+        return key.id
+    }
+
+    func currentRing() throws -> KeyRing {
+        guard let ring = keys.withLockedValue({ $0?.ring }) else { throw VaultError.sealed }
+        return ring
+    }
+
+    /// The field cipher over every key the process holds.
+    func cipher() throws -> FieldCipher { FieldCipher(ring: try currentRing()) }
+
+    /// Encrypts `value` for `owner`, bound to the row and column it is stored in.
+    func seal(_ value: String, owner: String, _ context: FieldContext) throws -> Data {
+        Data(try cipher().seal(string: value, owner: owner, context: context))
+    }
+
+    /// Decrypts what `seal` produced for the same owner, row and column.
+    func open(_ blob: Data, owner: String, _ context: FieldContext) throws -> String {
+        try cipher().openString(Array(blob), owner: owner, context: context)
+    }
+
+    /// The blind index `name`, `bits` wide, keyed from the instance's index root key.
+    func blindIndex(_ name: String, bits: Int) throws -> BlindIndex {
+        try BlindIndex(name: name, key: currentRing().activeKey(for: "index").key, bits: bits)
+    }
+
+    /// The Ed25519 key that signs audit checkpoints.
+    func auditSigningKey() throws -> Curve25519.Signing.PrivateKey {
+        let seed = try currentRing().activeKey(for: "audit-signing").key.withUnsafeBytes { Data($0) }
+        return try Curve25519.Signing.PrivateKey(rawRepresentation: seed)
+    }
+}
+
+extension Application {
+    private struct VaultKey: StorageKey { typealias Value = Vault }
+
+    /// The process's keys (sealed until unlocked).
+    var vault: Vault {
+        get { storage[VaultKey.self]! }
+        set { storage[VaultKey.self] = newValue }
+    }
+}

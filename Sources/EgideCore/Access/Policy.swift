@@ -1,0 +1,67 @@
+import Foundation
+
+/// The outcome of a policy check. `deny` carries why, for logs and tests; the client is told
+/// 404 when the record is outside the actor's scope, 403 otherwise.
+public enum Decision: Sendable, Equatable {
+    case allow
+    case deny(String)
+
+    public var isAllowed: Bool { self == .allow }
+}
+
+/// What the administration pages can do.
+public enum AdminAction: String, CaseIterable, Sendable {
+    case listOrganisations, createOrganisation, viewOrganisation, editOrganisation
+    case listUsers, inviteUser, viewUser, changeRoles, disableUser, enableUser, resetTwoFactor
+    case viewAuditTrail
+}
+
+/// The administration policy, as pure functions: who may do what to which organisation's users.
+///
+/// - A host administrator administers every organisation and user.
+/// - An administrator of another organisation administers the users of their own organisation
+///   only, and cannot create organisations or grant roles their organisation may not hold.
+/// - Nobody changes their own roles, disables themselves or resets their own second factor here
+///   (that is done from "my account", with the current code): no self-escalation.
+/// - The audit trail is for host administrators and host auditors.
+public enum AdminPolicy {
+    /// Whether `actor` may do `action`; `targetOrganisation` / `targetUser` name the record acted on.
+    public static func evaluate(
+        _ actor: Actor, _ action: AdminAction, targetOrganisation: UUID? = nil, targetUser: UUID? = nil
+    ) -> Decision {
+        if action == .viewAuditTrail {
+            return actor.organisationType == .host && (actor.has(.administrator) || actor.has(.auditor))
+                ? .allow : .deny("the audit trail is for host administrators and auditors")
+        }
+        guard actor.has(.administrator) else { return .deny("not an administrator") }
+        if let targetUser, targetUser == actor.userID,
+           [.changeRoles, .disableUser, .enableUser, .resetTwoFactor].contains(action) {
+            return .deny("administrators cannot change their own access")
+        }
+        if actor.isHostAdministrator { return .allow }
+        switch action {
+        case .createOrganisation, .editOrganisation:
+            return .deny("only host administrators manage organisations")
+        default:
+            guard let targetOrganisation else { return .allow }  // lists are scoped by the query
+            return targetOrganisation == actor.organisationID ? .allow : .deny("another organisation")
+        }
+    }
+
+    /// The roles an organisation of this type may hold. Partners never hold the coordinating roles.
+    public static func assignableRoles(in type: OrganisationType) -> [Role] {
+        switch type {
+        case .host: Role.allCases
+        case .consortiumMember: Role.allCases.filter { $0 != .coordinator }
+        case .partner, .networkMember: [.administrator, .verifier, .protectionOfficer, .fundManager, .trainer]
+        }
+    }
+
+    /// Whether `actor` may grant exactly `roles` to a user of an organisation of `type`.
+    public static func mayGrant(_ roles: Set<Role>, in type: OrganisationType, by actor: Actor) -> Decision {
+        guard !roles.isEmpty else { return .deny("a user needs at least one role") }
+        let allowed = Set(assignableRoles(in: type))
+        guard roles.isSubset(of: allowed) else { return .deny("role not available for this organisation type") }
+        return actor.has(.administrator) ? .allow : .deny("not an administrator")
+    }
+}

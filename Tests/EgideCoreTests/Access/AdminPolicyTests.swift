@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+@testable import EgideCore
+
+@Suite struct AdminPolicyTests {
+    let host = UUID(), partner = UUID(), other = UUID()
+
+    func actor(_ roles: Set<Role>, org: UUID, type: OrganisationType) -> Actor {
+        Actor(userID: UUID(), organisationID: org, organisationType: type, roles: roles)
+    }
+
+    @Test func a_host_administrator_administers_every_organisation() {
+        let admin = actor([.administrator], org: host, type: .host)
+        for action in AdminAction.allCases {
+            #expect(AdminPolicy.evaluate(admin, action, targetOrganisation: partner, targetUser: UUID()).isAllowed, "\(action)")
+        }
+    }
+
+    @Test func a_partner_administrator_stays_within_their_own_organisation() {
+        let admin = actor([.administrator], org: partner, type: .partner)
+        #expect(AdminPolicy.evaluate(admin, .inviteUser, targetOrganisation: partner).isAllowed)
+        #expect(AdminPolicy.evaluate(admin, .disableUser, targetOrganisation: partner, targetUser: UUID()).isAllowed)
+        #expect(!AdminPolicy.evaluate(admin, .inviteUser, targetOrganisation: other).isAllowed)
+        #expect(!AdminPolicy.evaluate(admin, .viewUser, targetOrganisation: other, targetUser: UUID()).isAllowed)
+        #expect(!AdminPolicy.evaluate(admin, .createOrganisation).isAllowed)
+        #expect(!AdminPolicy.evaluate(admin, .editOrganisation, targetOrganisation: partner).isAllowed)
+        #expect(!AdminPolicy.evaluate(admin, .viewAuditTrail).isAllowed)
+    }
+
+    @Test(arguments: Role.allCases.filter { $0 != .administrator })
+    func other_roles_administer_nothing(role: Role) {
+        let user = actor([role], org: host, type: .host)
+        for action in AdminAction.allCases where action != .viewAuditTrail {
+            #expect(!AdminPolicy.evaluate(user, action, targetOrganisation: host).isAllowed, "\(role) \(action)")
+        }
+    }
+
+    @Test func nobody_changes_their_own_access() {
+        let admin = actor([.administrator], org: host, type: .host)
+        for action in [AdminAction.changeRoles, .disableUser, .resetTwoFactor] {
+            #expect(!AdminPolicy.evaluate(admin, action, targetOrganisation: host, targetUser: admin.userID).isAllowed)
+        }
+        #expect(AdminPolicy.evaluate(admin, .viewUser, targetOrganisation: host, targetUser: admin.userID).isAllowed)
+    }
+
+    @Test func the_audit_trail_is_for_host_administrators_and_auditors() {
+        #expect(AdminPolicy.evaluate(actor([.auditor], org: host, type: .host), .viewAuditTrail).isAllowed)
+        #expect(!AdminPolicy.evaluate(actor([.auditor], org: partner, type: .partner), .viewAuditTrail).isAllowed)
+        #expect(!AdminPolicy.evaluate(actor([.protectionOfficer], org: host, type: .host), .viewAuditTrail).isAllowed)
+    }
+
+    @Test func partners_cannot_be_given_coordinating_roles() {
+        let admin = actor([.administrator], org: host, type: .host)
+        #expect(AdminPolicy.mayGrant([.verifier], in: .partner, by: admin).isAllowed)
+        #expect(!AdminPolicy.mayGrant([.coordinator], in: .partner, by: admin).isAllowed)
+        #expect(!AdminPolicy.mayGrant([.auditor], in: .partner, by: admin).isAllowed)
+        #expect(!AdminPolicy.mayGrant([], in: .host, by: admin).isAllowed)
+        #expect(AdminPolicy.mayGrant(Set(Role.allCases), in: .host, by: admin).isAllowed)
+    }
+}
