@@ -5,7 +5,9 @@ import Vapor
 /// The `egide` program: decodes the configuration, wires the application, runs one command.
 public enum EgideMain {
     /// Commands that read or write the database (and so need the data folder and its settings).
-    static let writingCommands: Set<String> = ["serve", "migrate"]
+    static let writingCommands: Set<String> = ["serve", "migrate", "org", "user", "token"]
+    /// Commands that need the keys (they read or write encrypted data).
+    static let keyCommands: Set<String> = ["org", "user", "token"]
     static let readingCommands: Set<String> = ["doctor"]
 
     public static func run() async -> Never {
@@ -22,6 +24,12 @@ public enum EgideMain {
                 try configure(app, config)
                 if writingCommands.contains(command) || readingCommands.contains(command) {
                     try await DatabaseSetup.applyConnectionSettingsIfPresent(app, creating: writingCommands.contains(command))
+                }
+                if keyCommands.contains(command), !(arguments.contains("--help") || arguments.contains("-h")) {
+                    try await app.autoMigrate()
+                    guard try await KeyCustody.start(app) == .open else {
+                        throw CommandFailure(message: "egide \(command): Egide is sealed; unseal it first (see docs/SECURITY.md)")
+                    }
                 }
                 if command == "serve" {
                     try await app.autoMigrate()
@@ -83,7 +91,11 @@ extension EgideMain {
     }
 }
 
-/// A command that ran and found a problem it has already explained: exit non-zero, quietly.
-struct CommandFailure: Error {
+/// A command that found a problem it explains in `message`: printed once, exit status 1.
+/// (Vapor logs errors escaping a command; at debug level this one stays out of the way.)
+struct CommandFailure: DebuggableError {
     var message: String
+    var identifier: String { "command-failure" }
+    var reason: String { message }
+    var logLevel: Logger.Level { .debug }
 }

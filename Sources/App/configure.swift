@@ -37,4 +37,7 @@ public func configure(_ app: Application, _ config: AppConfig, postgresSearchPat
 
     try routes(app)
     app.asyncCommands.use(DoctorCommand(), as: "doctor")
+    app.asyncCommands.use(OrgCommands(), as: "org")
+    app.asyncCommands.use(UserCommands(), as: "user")
+    app.asyncCommands.use(TokenCommands(), as: "token")
 }

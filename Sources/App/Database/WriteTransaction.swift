@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Vapor
 
 extension Application {
@@ -27,4 +28,12 @@ extension Request {
     func transaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         try await application.transaction(body)
     }
+}
+
+/// Locks one row until the end of the current transaction (PostgreSQL `SELECT … FOR UPDATE`), so a
+/// read-check-write on it — spending an invitation, a TOTP step — cannot run twice concurrently
+/// across nodes. On SQLite, `Application.transaction` already serialises writers.
+func lockRow(_ table: String, id: UUID, on db: any Database) async throws {
+    guard let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" else { return }
+    try await sql.raw("SELECT id FROM \(ident: table) WHERE id = \(bind: id) FOR UPDATE").run()
 }

@@ -146,13 +146,8 @@ enum UsersController {
     @Sendable static func disable(_ request: Request) async throws -> Response {
         let (actor, user, id) = try await target(request, .disableUser)
         let now = request.application.clock.now()
-        try await request.transaction { db in
-            user.disabledAt = now
-            try await user.save(on: db)
-            try await SessionManager.endAll(of: id, on: db)
-            try await APITokenRecord.query(on: db).filter(\.$user.$id == id).filter(\.$revokedAt == nil).set(\.$revokedAt, to: now).update()
-            try await audit(actor, "user.disable", user, id, at: now, on: db)
-        }
+        _ = id
+        try await request.transaction { db in try await Invitations.disable(user, by: .user(actor.userID), at: now, on: db) }
         return try await render(request, notice: request.t("admin.user.disabled"), invitationLink: nil, problems: [])
     }
 

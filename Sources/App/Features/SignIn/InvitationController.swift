@@ -53,13 +53,14 @@ enum InvitationController {
         let now = app.clock.now()
         let userID = try user.requireID()
         try await request.transaction { db in
-            // Spend the invitation first: a second submission of the same link finds it used.
-            let spent = try await InvitationRecord.query(on: db).filter(\.$id == invitation.requireID())
-                .filter(\.$acceptedAt == nil).set(\.$acceptedAt, to: now).update()
-            _ = spent
-            guard let fresh = try await InvitationRecord.find(invitation.requireID(), on: db), fresh.acceptedAt == now else {
+            // Spend the invitation under a row lock: a second submission of the same link finds it used.
+            let invitationID = try invitation.requireID()
+            try await lockRow(InvitationRecord.schema, id: invitationID, on: db)
+            guard let fresh = try await InvitationRecord.find(invitationID, on: db), fresh.acceptedAt == nil else {
                 throw Abort(.notFound)
             }
+            fresh.acceptedAt = now
+            try await fresh.save(on: db)
             user.passwordHash = hash
             user.nameCiphertext = try app.vault.seal(name, owner: Accounts.owner(user.$organisation.id), UserRecord.nameRef(userID))
             try await user.save(on: db)

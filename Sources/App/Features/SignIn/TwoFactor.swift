@@ -36,7 +36,8 @@ enum TwoFactor {
         if typed.count == 6, typed.allSatisfy(\.isNumber) {
             guard user.totpConfirmedAt != nil, let seed = try seed(of: user, vault: app.vault) else { return nil }
             return try await app.transaction { db in
-                // Re-read inside the transaction so two requests cannot both spend the same step.
+                // Re-read under a row lock so two requests cannot both spend the same step.
+                try await lockRow(UserRecord.schema, id: userID, on: db)
                 guard let fresh = try await UserRecord.find(userID, on: db),
                       let step = TOTP(secret: seed).verify(code: typed, at: now, lastUsedStep: fresh.totpLastStep) else { return nil }
                 fresh.totpLastStep = step
@@ -46,8 +47,10 @@ enum TwoFactor {
         }
         let hash = Secrets.hash(Secrets.normaliseRecoveryCode(typed))
         return try await app.transaction { db in
-            guard let code = try await RecoveryCodeRecord.query(on: db).filter(\.$user.$id == userID)
+            guard let candidate = try await RecoveryCodeRecord.query(on: db).filter(\.$user.$id == userID)
                 .filter(\.$codeHash == hash).filter(\.$usedAt == nil).first() else { return nil }
+            try await lockRow(RecoveryCodeRecord.schema, id: candidate.requireID(), on: db)
+            guard let code = try await RecoveryCodeRecord.find(candidate.requireID(), on: db), code.usedAt == nil else { return nil }
             code.usedAt = now
             try await code.save(on: db)
             try await AuditRecorder.record(

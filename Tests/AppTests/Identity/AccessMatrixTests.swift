@@ -1,0 +1,170 @@
+@testable import App
+import EgideCore
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+
+/// The executable copy of docs/ACCESS-CONTROL.md: every registered route × every role (in the host
+/// organisation and in a partner) × a record of their own organisation and of another one.
+/// A route without a row in `rules` fails the test, so no route can be added unexamined.
+@Suite struct AccessMatrixTests {
+    /// Who is calling.
+    struct Persona: CustomStringConvertible {
+        var role: Role?
+        var organisationType: OrganisationType
+        var description: String { "\(role?.rawValue ?? "anonymous")@\(organisationType.rawValue)" }
+        var isHostAdmin: Bool { role == .administrator && organisationType == .host }
+    }
+
+    /// Whose record a route with `:id` is called on.
+    enum Scope: String, CaseIterable { case own, other }
+
+    /// What must happen.
+    enum Outcome: Equatable {
+        /// The handler ran (any status but 401/403/404 and no bounce to sign-in).
+        case reached
+        case signInRequired
+        case forbidden
+        case notFound
+    }
+
+    typealias Rule = @Sendable (Persona, Scope) -> Outcome
+
+    static let everyone: Rule = { _, _ in .reached }
+    static let badToken: Rule = { _, _ in .notFound }
+    static let signedIn: Rule = { p, _ in p.role == nil ? .signInRequired : .reached }
+    static let signedInUnknownID: Rule = { p, _ in p.role == nil ? .signInRequired : .notFound }
+    static let halfSignedIn: Rule = { _, _ in .signInRequired }
+    /// Administration lists and forms every administrator reaches (scoped inside).
+    static let anyAdmin: Rule = { p, _ in p.role == nil ? .signInRequired : p.role == .administrator ? .reached : .forbidden }
+    /// Host administrators only.
+    static let hostAdmin: Rule = { p, _ in
+        p.role == nil ? .signInRequired : p.role != .administrator ? .forbidden : p.isHostAdmin ? .reached : .forbidden
+    }
+    /// A record by id: own organisation reached, another's answers 404 (unless host administrator).
+    static let scopedRecord: Rule = { p, s in
+        p.role == nil ? .signInRequired : p.role != .administrator ? .forbidden : (p.isHostAdmin || s == .own) ? .reached : .notFound
+    }
+    /// Editing an organisation: host administrators; others 403 on their own, 404 on another's.
+    static let organisationEdit: Rule = { p, s in
+        p.role == nil ? .signInRequired : p.role != .administrator ? .forbidden : p.isHostAdmin ? .reached : s == .own ? .forbidden : .notFound
+    }
+
+    static let rules: [String: Rule] = [
+        "GET /": everyone, "GET /healthz": everyone, "GET /language/:code": everyone,
+        "GET /setup/:token": badToken, "POST /setup/:token": badToken,
+        "GET /sign-in": everyone, "POST /sign-in": { _, _ in .signInRequired }, "POST /sign-out": everyone,
+        "GET /invitation/:token": badToken, "POST /invitation/:token": badToken,
+        "GET /sign-in/code": halfSignedIn, "POST /sign-in/code": halfSignedIn,
+        "GET /account/two-factor": signedIn,
+        "POST /account/two-factor": { p, _ in p.role == nil ? .signInRequired : .forbidden },
+        "GET /account": signedIn, "POST /account/two-factor/replace": signedIn,
+        "GET /account/password": signedIn, "POST /account/password": signedIn,
+        "GET /account/sessions": signedIn, "POST /account/sessions/:id/end": signedInUnknownID,
+        "GET /account/tokens": signedIn, "POST /account/tokens": signedIn, "POST /account/tokens/:id/revoke": signedInUnknownID,
+        "GET /admin/organisations": anyAdmin, "POST /admin/organisations": hostAdmin, "GET /admin/organisations/new": hostAdmin,
+        "GET /admin/organisations/:id": scopedRecord, "GET /admin/organisations/:id/edit": organisationEdit,
+        "POST /admin/organisations/:id/edit": organisationEdit,
+        "GET /admin/users": anyAdmin, "GET /admin/users/invite": anyAdmin, "POST /admin/users/invite": anyAdmin,
+        "GET /admin/users/:id": scopedRecord, "POST /admin/users/:id/roles": scopedRecord,
+        "POST /admin/users/:id/disable": scopedRecord, "POST /admin/users/:id/enable": scopedRecord,
+        "POST /admin/users/:id/reset-two-factor": scopedRecord, "POST /admin/users/:id/reinvite": scopedRecord,
+        "GET /api/v1/openapi.json": everyone,
+        // The API ignores cookies: a signed-in browser is not authenticated there.
+        "GET /api/v1/me": { _, _ in .signInRequired },
+    ]
+
+    static func key(_ route: Route) -> String {
+        "\(route.method.rawValue) /" + route.path.map(\.description).joined(separator: "/")
+    }
+
+    func outcome(of res: TestingHTTPResponse) -> Outcome {
+        // 401, or 429 once the empty sign-in attempts are throttled: either way, not signed in.
+        if res.status == .unauthorized || res.status == .tooManyRequests { return .signInRequired }
+        if res.status == .seeOther, res.headers.first(name: .location)?.hasPrefix("/sign-in") == true { return .signInRequired }
+        if res.status == .forbidden { return .forbidden }
+        if res.status == .notFound { return .notFound }
+        return .reached
+    }
+
+    @Test func every_route_has_a_rule() async throws {
+        try await withApp { app in
+            let missing = app.routes.all.map(Self.key).filter { Self.rules[$0] == nil }
+            #expect(missing.isEmpty, "routes without an access rule: \(missing)")
+        }
+    }
+
+    @Test func every_route_answers_every_role_as_the_matrix_says() async throws {
+        try await withApp { app in
+            let host = try await Fixtures.organisation(app, type: .host, slug: "host", country: "FR")
+            let partner = try await Fixtures.organisation(app, type: .partner, slug: "partner", country: "CM")
+            let other = try await Fixtures.organisation(app, type: .partner, slug: "other", country: "CD")
+            let targets = [
+                try host.requireID(): try await Fixtures.account(app, in: host, roles: [.trainer]).id,
+                try partner.requireID(): try await Fixtures.account(app, in: partner, roles: [.trainer]).id,
+            ]
+            let otherTarget = try await Fixtures.account(app, in: other, roles: [.trainer]).id
+            var personas: [(Persona, OrganisationRecord)] = [(Persona(role: nil, organisationType: .partner), partner)]
+            personas += Role.allCases.map { (Persona(role: $0, organisationType: .host), host) }
+            personas += AdminPolicy.assignableRoles(in: .partner).map { (Persona(role: $0, organisationType: .partner), partner) }
+
+            var failures: [String] = []
+            for (persona, organisation) in personas {
+                let orgID = try organisation.requireID()
+                let client = TestClient(app)
+                let account = try await persona.role.asyncFlatMap { try await Fixtures.account(app, in: organisation, roles: [$0]) }
+                // Sign-out last, so it does not end the session the other routes use.
+                let routes = app.routes.all.sorted { (Self.key($0) == "POST /sign-out" ? 1 : 0) < (Self.key($1) == "POST /sign-out" ? 1 : 0) }
+                for route in routes {
+                    guard let rule = Self.rules[Self.key(route)] else { continue }
+                    let hasID = route.path.contains { $0.description == ":id" }
+                    for scope in hasID ? Scope.allCases : [.own] {
+                        if let account, client.sessionCookie == nil { try await client.signIn(account) }
+                        let isOrganisationRoute = route.path.count > 1 && route.path[1].description == "organisations"
+                        let id: UUID = !route.path.first!.description.hasPrefix("admin") ? UUID()
+                            : isOrganisationRoute ? (scope == .own ? orgID : try other.requireID())
+                            : (scope == .own ? targets[orgID]! : otherTarget)
+                        let path = "/" + route.path.map { component -> String in
+                            switch component.description {
+                            case ":id": SiteURL.id(id)
+                            case ":token": "not-a-valid-token"
+                            case ":code": "fr"
+                            default: component.description
+                            }
+                        }.joined(separator: "/")
+                        let res = route.method == .GET ? try await client.get(path) : try await client.post(path, [])
+                        let expected = rule(persona, scope), actual = outcome(of: res)
+                        if expected != actual {
+                            failures.append("\(Self.key(route)) as \(persona) on \(scope): expected \(expected), got \(actual) (\(res.status.code))")
+                        }
+                    }
+                }
+            }
+            #expect(failures.isEmpty, "\(failures.count) mismatches:\n\(failures.joined(separator: "\n"))")
+        }
+    }
+
+    @Test func a_record_outside_the_scope_answers_exactly_like_a_missing_one() async throws {
+        try await withApp { app in
+            let partner = try await Fixtures.organisation(app, type: .partner, slug: "partner")
+            let other = try await Fixtures.organisation(app, type: .partner, slug: "other")
+            let admin = try await Fixtures.account(app, in: partner, roles: [.administrator])
+            let foreign = try await Fixtures.account(app, in: other, roles: [.verifier])
+            let client = TestClient(app)
+            try await client.signIn(admin)
+            for base in ["/admin/users/", "/admin/organisations/"] {
+                let realID = SiteURL.id(base.contains("users") ? foreign.id : try other.requireID())
+                let randomID = SiteURL.id(UUID())
+                let existing = try await client.get(base + realID)
+                let missing = try await client.get(base + randomID)
+                #expect(existing.status == .notFound && missing.status == .notFound)
+                // The page echoes its own address (language switch); apart from that, not one byte differs.
+                #expect(existing.text.replacingOccurrences(of: realID, with: "ID") == missing.text.replacingOccurrences(of: randomID, with: "ID"),
+                        "\(base): a foreign record must be indistinguishable from a missing one")
+                #expect(existing.headers.count == missing.headers.count)
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+@testable import App
+import EgideCore
+import EgideCrypto
+import Fluent
+import Testing
+import Vapor
+
+@Suite struct SessionTests {
+    func isSignedIn(_ client: TestClient) async throws -> Bool {
+        try await client.get("/account").status == .ok
+    }
+
+    @Test func a_session_ends_after_thirty_idle_minutes() async throws {
+        try await withApp { app in
+            let (_, admin) = try await Fixtures.hostAdmin(app)
+            let client = TestClient(app)
+            try await client.signIn(admin)
+            app.clock.advance(by: 29 * 60)
+            #expect(try await isSignedIn(client))
+            app.clock.advance(by: 30 * 60 + 1)
+            #expect(try await !isSignedIn(client))
+            #expect(try await SessionRecord.query(on: app.db).filter(\.$user.$id == admin.id).count() == 0)
+        }
+    }
+
+    @Test func a_session_ends_after_twelve_hours_however_active() async throws {
+        try await withApp { app in
+            let (_, admin) = try await Fixtures.hostAdmin(app)
+            let client = TestClient(app)
+            try await client.signIn(admin)
+            for _ in 0..<(12 * 3 - 1) {
+                app.clock.advance(by: 20 * 60)
+                #expect(try await isSignedIn(client))
+            }
+            app.clock.advance(by: 20 * 60)
+            #expect(try await !isSignedIn(client))
+        }
+    }
+
+    @Test func disabling_an_account_ends_its_sessions() async throws {
+        try await withApp { app in
+            let (host, admin) = try await Fixtures.hostAdmin(app)
+            let officer = try await Fixtures.account(app, in: host, roles: [.protectionOfficer])
+            let officerClient = TestClient(app)
+            try await officerClient.signIn(officer)
+            #expect(try await isSignedIn(officerClient))
+            let adminClient = TestClient(app)
+            try await adminClient.signIn(admin)
+            let res = try await adminClient.post("/admin/users/\(SiteURL.id(officer.id))/disable")
+            #expect(res.status == .ok)
+            #expect(try await !isSignedIn(officerClient))
+        }
+    }
+
+    @Test func changing_the_password_ends_every_other_session_and_keeps_mine() async throws {
+        try await withApp { app in
+            let (host, _) = try await Fixtures.hostAdmin(app)
+            let officer = try await Fixtures.account(app, in: host, roles: [.protectionOfficer])
+            let laptop = TestClient(app), phone = TestClient(app)
+            try await laptop.signIn(officer)
+            try await phone.signIn(officer)
+            let before = laptop.sessionCookie
+            let res = try await laptop.post("/account/password", [
+                ("currentPassword", officer.password), ("password", "another long passphrase here"),
+                ("passwordConfirmation", "another long passphrase here")])
+            #expect(res.status == .seeOther)
+            #expect(laptop.sessionCookie != before)
+            #expect(try await isSignedIn(laptop))
+            #expect(try await !isSignedIn(phone))
+        }
+    }
+
+    @Test func a_weak_or_mismatched_new_password_is_refused_and_nothing_changes() async throws {
+        try await withApp { app in
+            let (host, _) = try await Fixtures.hostAdmin(app)
+            let officer = try await Fixtures.account(app, in: host, roles: [.protectionOfficer])
+            let client = TestClient(app)
+            try await client.signIn(officer)
+            for (new, confirm, message) in [("short", "short", "at least 12 characters"),
+                                            ("1Q2W3E4R5T6Y", "1Q2W3E4R5T6Y", "most commonly used"),
+                                            ("a fine long passphrase", "a different passphrase", "not the same")] {
+                let res = try await client.post("/account/password", [("currentPassword", officer.password), ("password", new), ("passwordConfirmation", confirm)])
+                #expect(res.status == .unprocessableEntity)
+                #expect(res.text.contains(message), "\(message)")
+            }
+            let hash = try await UserRecord.find(officer.id, on: app.db)?.passwordHash
+            #expect(await app.passwordService.verify(officer.password, against: hash))
+        }
+    }
+
+    @Test func i_can_list_my_sessions_and_end_another_one_but_not_someone_elses() async throws {
+        try await withApp { app in
+            let (host, admin) = try await Fixtures.hostAdmin(app)
+            let officer = try await Fixtures.account(app, in: host, roles: [.protectionOfficer])
+            let laptop = TestClient(app), phone = TestClient(app), other = TestClient(app)
+            try await laptop.signIn(officer)
+            try await phone.signIn(officer)
+            try await other.signIn(admin)
+            let page = try await laptop.get("/account/sessions")
+            #expect(page.text.components(separatedBy: "/end\"").count - 1 == 2)
+            let sessions = try await SessionRecord.query(on: app.db).filter(\.$user.$id == officer.id).all()
+            let adminSession = try #require(try await SessionRecord.query(on: app.db).filter(\.$user.$id == admin.id).first())
+            #expect(try await laptop.post("/account/sessions/\(SiteURL.id(adminSession.requireID()))/end").status == .notFound)
+            let phoneSession = try #require(sessions.first { $0.tokenHash == Secrets.hash(phone.sessionCookie ?? "") })
+            #expect(try await laptop.post("/account/sessions/\(SiteURL.id(phoneSession.requireID()))/end").status == .seeOther)
+            #expect(try await !isSignedIn(phone))
+            #expect(try await isSignedIn(laptop))
+            #expect(try await isSignedIn(other))
+        }
+    }
+
+    @Test func the_session_cookie_never_holds_anything_the_database_stores() async throws {
+        try await withApp { app in
+            let (_, admin) = try await Fixtures.hostAdmin(app)
+            let client = TestClient(app)
+            try await client.signIn(admin)
+            let token = try #require(client.sessionCookie)
+            let stored = try await SessionRecord.query(on: app.db).all().map(\.tokenHash)
+            #expect(!stored.contains(Data(token.utf8)))
+            #expect(stored.contains(Secrets.hash(token)))
+        }
+    }
+}
