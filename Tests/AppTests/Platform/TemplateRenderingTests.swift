@@ -78,3 +78,36 @@ import Vapor
         }
     }
 }
+
+/// Leaf treats an empty array as true in `#if`: lists must be tested with `count(…) > 0`.
+@Suite struct ConditionalRenderingTests {
+    @Test func the_problem_box_appears_only_when_there_are_problems() async throws {
+        try await withApp { app in
+            app.get("with-problems") { req async throws -> Response in
+                try await req.render(.accountPassword, titleKey: "account.password.title",
+                                     PasswordController.Context(action: "/p", problems: [FieldProblem(field: "password", message: "PROBLEM-TEXT")], done: false), forms: true)
+            }
+            app.get("without-problems") { req async throws -> Response in
+                try await req.render(.accountPassword, titleKey: "account.password.title",
+                                     PasswordController.Context(action: "/p", problems: [], done: false), forms: true)
+            }
+            let with = try await app.send(.GET, "/with-problems")
+            let without = try await app.send(.GET, "/without-problems")
+            #expect(with.text.contains("PROBLEM-TEXT") && with.text.contains("form-problems"))
+            #expect(!without.text.contains("form-problems"))
+        }
+    }
+
+    @Test func the_token_table_appears_only_when_there_are_tokens() async throws {
+        try await withApp { app in
+            let (_, admin) = try await Fixtures.hostAdmin(app)
+            let client = TestClient(app)
+            try await client.signIn(admin)
+            let empty = try await client.get("/account/tokens")
+            #expect(empty.text.contains("You have no API token.") && !empty.text.contains("<table"))
+            try await client.post("/account/tokens", [("name", "t"), ("days", "5"), ("scopes[]", "account:read")])
+            let one = try await client.get("/account/tokens")
+            #expect(one.text.contains("<table") && !one.text.contains("You have no API token."))
+        }
+    }
+}

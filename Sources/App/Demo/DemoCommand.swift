@@ -1,0 +1,125 @@
+import EgideCore
+import EgideCrypto
+import Fluent
+import Foundation
+import Vapor
+
+/// `egide demo [--data-dir DIR]`: fills an empty Egide with a realistic network — a host NGO in
+/// Lyon, a consortium member in Geneva, a network member in Brussels, local partners in Cameroon,
+/// DR Congo, Tunisia and Georgia — and accounts of every role, printed with their password and
+/// TOTP secret so a newcomer can sign in as anyone at once. Refused on a database that has data.
+struct DemoCommand: AsyncCommand {
+    struct Signature: CommandSignature {}
+
+    var help: String { "Fills an empty data folder with demonstration organisations and accounts (never on real data)." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        let accounts = try await DemoData.load(into: app)
+        let console = context.console
+        console.output("Demo data created. Every account below uses the password shown; add its TOTP secret".consoleText())
+        console.output("to an authenticator app (or compute a code with `oathtool --totp -b SECRET`).".consoleText())
+        console.output("".consoleText())
+        for account in accounts {
+            let line = "\(account.organisation.padding(toLength: 10, withPad: " ", startingAt: 0)) \(account.roles.padding(toLength: 24, withPad: " ", startingAt: 0)) \(account.email.padding(toLength: 36, withPad: " ", startingAt: 0)) TOTP \(account.secret)"
+            console.output(line.consoleText())
+        }
+        console.output("".consoleText())
+        console.output("Password for every demo account: \(DemoData.password)".consoleText())
+    }
+}
+
+/// The demonstration network. Kept apart from the command so tests load exactly the same data.
+enum DemoData {
+    /// Demo accounts only: printed on the console, never used for real data.
+    static let password = "demo passphrase for egide"
+
+    struct Printed {
+        var organisation: String
+        var roles: String
+        var email: String
+        var secret: String
+    }
+
+    struct Organisation {
+        var slug: String
+        var name: String
+        var type: OrganisationType
+        var country: String
+        var people: [(name: String, email: String, roles: Set<Role>)]
+    }
+
+    static let organisations: [Organisation] = [
+        .init(slug: "lyon", name: "Égide Protection — Lyon", type: .host, country: "FR", people: [
+            ("Claire Martin", "claire.martin@example.org", [.administrator]),
+            ("Karim Benali", "karim.benali@example.org", [.coordinator]),
+            ("Aïssatou Diallo", "aissatou.diallo@example.org", [.protectionOfficer]),
+            ("Julien Roux", "julien.roux@example.org", [.protectionOfficer]),
+            ("Sophie Laurent", "sophie.laurent@example.org", [.fundManager]),
+            ("Léa Moreau", "lea.moreau@example.org", [.communicationsOfficer]),
+            ("Marc Petit", "marc.petit@example.org", [.trainer]),
+            ("Nadia Haddad", "nadia.haddad@example.org", [.auditor]),
+        ]),
+        .init(slug: "geneve", name: "Coalition pour la protection — Genève", type: .consortiumMember, country: "CH", people: [
+            ("Thomas Keller", "thomas.keller@example.org", [.protectionOfficer]),
+        ]),
+        .init(slug: "bruxelles", name: "Réseau européen des défenseur·ses — Bruxelles", type: .networkMember, country: "BE", people: [
+            ("Inès Dubois", "ines.dubois@example.org", [.trainer]),
+        ]),
+        .init(slug: "cm-yaounde", name: "Réseau des défenseurs du Cameroun", type: .partner, country: "CM", people: [
+            ("Paul Essomba", "paul.essomba@example.org", [.administrator]),
+            ("Jean-Paul Mbarga", "jeanpaul.mbarga@example.org", [.verifier]),
+            ("Estelle Ngo", "estelle.ngo@example.org", [.fundManager]),
+        ]),
+        .init(slug: "cd-bukavu", name: "Collectif des défenseurs du Sud-Kivu", type: .partner, country: "CD", people: [
+            ("Espérance Mwamba", "esperance.mwamba@example.org", [.verifier]),
+            ("Patrick Mukendi", "patrick.mukendi@example.org", [.protectionOfficer]),
+        ]),
+        .init(slug: "tn-tunis", name: "Vigilance Droits — Tunis", type: .partner, country: "TN", people: [
+            ("Amira Ben Salah", "amira.bensalah@example.org", [.verifier]),
+        ]),
+        .init(slug: "ge-tbilisi", name: "Defenders' Shelter — Tbilisi", type: .partner, country: "GE", people: [
+            ("Nino Beridze", "nino.beridze@example.org", [.verifier]),
+        ]),
+    ]
+
+    struct NotEmpty: Error, CustomStringConvertible {
+        var description: String { "egide demo: this database already holds data; run it on a new --data-dir" }
+    }
+
+    /// Loads the demo network; refuses a database that already has organisations.
+    static func load(into app: Application) async throws -> [Printed] {
+        guard try await OrganisationRecord.query(on: app.db).count() == 0 else {
+            throw CommandFailure(message: NotEmpty().description)
+        }
+        let hash = try await app.passwordService.hash(password)
+        let now = app.clock.now()
+        return try await app.transaction { db in
+            var printed: [Printed] = []
+            for organisation in organisations {
+                let record = try await Accounts.createOrganisation(
+                    name: organisation.name, slug: organisation.slug, type: organisation.type, country: organisation.country,
+                    by: .system, at: now, on: db, vault: app.vault)
+                let orgID = try record.requireID()
+                for person in organisation.people {
+                    let user = try await Accounts.createUser(organisation: orgID, email: person.email, name: person.name,
+                                                             roles: person.roles, by: .system, at: now, on: db, vault: app.vault)
+                    let seed = TOTP.generateSecret()
+                    user.passwordHash = hash
+                    user.totpSeedCiphertext = try app.vault.seal(Base32.encode(seed), owner: Accounts.owner(orgID), UserRecord.totpRef(user.requireID()))
+                    user.totpConfirmedAt = now
+                    try await user.save(on: db)
+                    printed.append(Printed(organisation: organisation.slug, roles: person.roles.sorted().map(\.rawValue).joined(separator: ","),
+                                           email: person.email, secret: Base32.encode(seed)))
+                }
+            }
+            // One invitation still waiting, to show what a pending account looks like.
+            if let bukavu = try await OrganisationRecord.query(on: db).filter(\.$slug == "cd-bukavu").first() {
+                let pending = try await Accounts.createUser(organisation: try bukavu.requireID(), email: "nouveau.verificateur@example.org",
+                                                            name: "", roles: [.verifier], by: .system, at: now, on: db, vault: app.vault)
+                _ = try await Invitations.issue(for: try pending.requireID(), by: .system, organisation: try bukavu.requireID(), at: now, on: db)
+            }
+            return printed
+        }
+    }
+}
