@@ -5,9 +5,9 @@ import Vapor
 /// The `egide` program: decodes the configuration, wires the application, runs one command.
 public enum EgideMain {
     /// Commands that read or write the database (and so need the data folder and its settings).
-    static let writingCommands: Set<String> = ["serve", "migrate", "org", "user", "token", "demo"]
+    static let writingCommands: Set<String> = ["serve", "migrate", "org", "user", "token", "demo", "backup", "audit", "keys"]
     /// Commands that need the keys (they read or write encrypted data).
-    static let keyCommands: Set<String> = ["org", "user", "token", "demo"]
+    static let keyCommands: Set<String> = ["org", "user", "token", "demo", "backup", "audit"]
     static let readingCommands: Set<String> = ["doctor"]
 
     public static func run() async -> Never {

@@ -41,4 +41,5 @@ public func configure(_ app: Application, _ config: AppConfig, postgresSearchPat
     app.asyncCommands.use(UserCommands(), as: "user")
     app.asyncCommands.use(TokenCommands(), as: "token")
     app.asyncCommands.use(DemoCommand(), as: "demo")
+    registerProtectionCommands(app)
 }
