@@ -13,7 +13,8 @@ public enum EgideMain {
     public static func run() async -> Never {
         umask(0o077)  // every file Egide creates (database, WAL, keys, backups) is owner-only
         let (options, arguments) = LaunchOptions.extract(from: CommandLine.arguments)
-        let command = Self.command(in: arguments)
+        var command = Self.command(in: arguments)
+        if arguments.contains("--help") || arguments.contains("-h") { command = "help" }  // help never touches data
         do {
             var environment = try Environment.detect(arguments: arguments)
             try LoggingSystem.bootstrap(from: &environment)
@@ -31,14 +32,25 @@ public enum EgideMain {
                         throw CommandFailure(message: "egide \(command): Egide is sealed; unseal it first (see docs/SECURITY.md)")
                     }
                 }
+                var watcher: Task<Void, Never>?
                 if command == "serve" {
                     try await app.autoMigrate()
                     if try await KeyCustody.start(app) == .sealed {
-                        app.logger.warning("Egide is sealed: an administrator must unlock it before anything can be read")
+                        if options.unseal {
+                            let passphrase = try Passphrase.read(file: nil, prompt: "Passphrase of the Egide key file: ")
+                            do { try await KeyCustody.unseal(app, passphrase: passphrase) } catch KeyCustody.UnsealError.wrongPassphrase {
+                                throw CommandFailure(message: "egide serve: wrong passphrase; Egide was not started")
+                            }
+                        } else {
+                            app.logger.notice("Egide is sealed: open \(Self.baseURL(arguments))/unseal and enter the passphrase, or start with --unseal")
+                        }
                     }
                     try await KeyCustody.announceSetupIfUnclaimed(app, baseURL: Self.baseURL(arguments))
+                    watcher = KeyCustody.startKeyWatcher(app)
                 }
                 try await app.execute()
+                watcher?.cancel()
+                await watcher?.value  // never touch the database after shutdown begins
                 try await app.asyncShutdown()
             } catch {
                 try? await app.asyncShutdown()

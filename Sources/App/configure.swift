@@ -27,13 +27,14 @@ public func configure(_ app: Application, _ config: AppConfig, postgresSearchPat
     // Outermost first: headers reach every response, errors are rendered in the user's language.
     app.middleware = Middlewares()
     app.middleware.use(SecurityHeadersMiddleware())
-    // Method and path only, at debug level: never bodies, never client addresses (docs/SECURITY.md).
-    app.middleware.use(RouteLoggingMiddleware(logLevel: .debug))
+    // Method and route pattern only, at debug level: never paths, bodies or addresses (docs/SECURITY.md).
+    app.middleware.use(RouteLogger())
     app.middleware.use(LanguageMiddleware())
     app.middleware.use(ErrorPresenter())
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
-    app.middleware.use(SessionAuthenticator())
+    app.middleware.use(SealedGate())
     app.middleware.use(CSRFMiddleware())
+    app.middleware.use(SessionAuthenticator())
 
     try routes(app)
     app.asyncCommands.use(DoctorCommand(), as: "doctor")
@@ -41,5 +42,6 @@ public func configure(_ app: Application, _ config: AppConfig, postgresSearchPat
     app.asyncCommands.use(UserCommands(), as: "user")
     app.asyncCommands.use(TokenCommands(), as: "token")
     app.asyncCommands.use(DemoCommand(), as: "demo")
+    app.asyncCommands.use(KeysCommands(), as: "keys")
     registerProtectionCommands(app)
 }

@@ -11,6 +11,10 @@ func routes(_ app: Application) throws {
     app.get("healthz", use: HealthController.check)
     app.get("language", ":code", use: LanguageController.choose)
 
+    // Unlocking a sealed instance (the passphrase is the credential).
+    app.get("unseal", use: UnsealController.show)
+    app.post("unseal", use: UnsealController.submit)
+
     // Claiming the instance, signing in, joining by invitation (each checks its own token).
     app.get("setup", ":token", use: SetupController.show)
     app.post("setup", ":token", use: SetupController.submit)
@@ -57,6 +61,9 @@ func routes(_ app: Application) throws {
     admin.post("admin", "users", ":id", "enable", use: UsersController.enable)
     admin.post("admin", "users", ":id", "reset-two-factor", use: UsersController.resetTwoFactor)
     admin.post("admin", "users", ":id", "reinvite", use: UsersController.reinvite)
+
+    // The audit trail: host administrators and auditors (AdminPolicy.viewAuditTrail).
+    signedIn.grouped(RequireRole(roles: [.administrator, .auditor])).get("admin", "audit", use: AuditTrailController.list)
 
     // JSON API (bearer tokens; errors are problem documents).
     let api = app.grouped("api", "v1").grouped(BearerAuthenticator())

@@ -3,9 +3,11 @@
 The server is started by `.ci/with-server`, which sets EGIDE_BASE_URL.
 Screenshots go to EGIDE_SCREENSHOTS (default: tests/browser/screenshots, git-ignored).
 """
+import base64
 import json
 import os
 import pathlib
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -78,6 +80,43 @@ def foreign_requests(driver):
             if not u.startswith("data:") and (urlsplit(u).scheme, urlsplit(u).netloc) != (own.scheme, own.netloc)]
 
 
-def screenshot(driver, name):
+def screenshot(driver, name, full_page=False):
+    """Saves `name`.png: the visible part of the page, or with `full_page` the whole page."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+    if not full_page:
+        driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+        return
+    width, height = driver.execute_script(
+        "return [document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True,
+        "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}})
+    (SCREENSHOTS / f"{name}.png").write_bytes(base64.b64decode(shot["data"]))
+
+
+def server_log():
+    """What `egide serve` has printed so far (.ci/with-server sets EGIDE_SERVER_LOG)."""
+    path = os.environ.get("EGIDE_SERVER_LOG")
+    if not path:
+        pytest.skip("EGIDE_SERVER_LOG is not set: run under .ci/with-server")
+    return pathlib.Path(path).read_text(encoding="utf-8", errors="replace")
+
+
+def setup_link():
+    """The one-time setup link printed at first start (the last one, if several were printed)."""
+    links = re.findall(r"https?://\S+/setup/[A-Za-z0-9_-]+", server_log())
+    if not links:
+        pytest.fail("egide serve printed no setup link: is the data folder fresh?")
+    return links[-1]
+
+
+def document_status(driver):
+    """The HTTP status of the last page the driver loaded (after redirects), from the DevTools log.
+
+    Reading the performance log drains it, so call this right after the navigation to check."""
+    status = None
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message.get("method") == "Network.responseReceived" and message["params"].get("type") == "Document":
+            status = message["params"]["response"]["status"]
+    return status

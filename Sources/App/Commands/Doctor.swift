@@ -45,6 +45,8 @@ enum Doctor {
             checks += await DoctorDatabase.postgresSettings(sql)
         }
         checks += await DoctorDatabase.migrations(sql, expected: Migrations.all.map(\.name))
+        checks += await DoctorKeys.checks(app)
+        checks.append(await DoctorKeys.auditHead(app))
         return checks
     }
 

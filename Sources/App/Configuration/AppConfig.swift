@@ -39,6 +39,9 @@ public struct AppConfig: Sendable {
     /// `Secure` and `__Host-` cookies (default). `EGIDE_INSECURE_COOKIES=1` drops both, for a
     /// development server reached over plain HTTP at an address other than localhost.
     public var secureCookies: Bool = true
+    /// The address people use to reach Egide (`EGIDE_BASE_URL`, e.g. https://egide.example.org),
+    /// used in links Egide hands out; when unset, loopback addresses are trusted from the request.
+    public var publicBaseURL: String?
     /// scrypt cost for new password hashes: N = 2^scryptLogN (17 in production; tests lower it).
     public var scryptLogN: Int = 17
 
@@ -99,6 +102,13 @@ public struct AppConfig: Sendable {
         if let raw = environment["EGIDE_SESSION_ABSOLUTE_HOURS"] {
             if let hours = Int(raw), (1...72).contains(hours) { config.sessionAbsoluteTimeout = TimeInterval(hours * 3600) } else {
                 problems.append("EGIDE_SESSION_ABSOLUTE_HOURS '\(raw)' is not a number of hours between 1 and 72")
+            }
+        }
+        if let raw = environment["EGIDE_BASE_URL"], !raw.isEmpty {
+            if let url = URLComponents(string: raw), ["http", "https"].contains(url.scheme ?? ""), !(url.host ?? "").isEmpty {
+                config.publicBaseURL = raw.hasSuffix("/") ? String(raw.dropLast()) : raw
+            } else {
+                problems.append("EGIDE_BASE_URL '\(raw)' is not an http(s) address such as https://egide.example.org")
             }
         }
         if let raw = environment["EGIDE_INSECURE_COOKIES"] {

@@ -5,6 +5,8 @@ public struct LaunchOptions: Sendable, Equatable {
     public var dataDirectory: String?
     /// `--database-url URL` or `--database-url=URL`.
     public var databaseURL: String?
+    /// `--unseal`: ask for the key-file passphrase at start (`serve`).
+    public var unseal = false
     /// Flags given without a value, reported as configuration problems.
     public var incomplete: [String] = []
 
@@ -18,6 +20,11 @@ public struct LaunchOptions: Sendable, Equatable {
         var index = arguments.startIndex
         while index < arguments.endIndex {
             let argument = arguments[index]
+            if argument == "--unseal" {
+                options.unseal = true
+                index = arguments.index(after: index)
+                continue
+            }
             var matched = false
             for flag in [dataDirFlag, databaseURLFlag] {
                 var value: String?

@@ -37,3 +37,10 @@ func lockRow(_ table: String, id: UUID, on db: any Database) async throws {
     guard let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" else { return }
     try await sql.raw("SELECT id FROM \(ident: table) WHERE id = \(bind: id) FOR UPDATE").run()
 }
+
+/// Serialises a whole transaction against others taking the same `key` (PostgreSQL advisory lock,
+/// released at commit). On SQLite, `Application.transaction` already serialises writers.
+func lockNamed(_ key: Int64, on db: any Database) async throws {
+    guard let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" else { return }
+    try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: key))").run()
+}

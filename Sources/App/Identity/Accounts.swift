@@ -84,6 +84,7 @@ enum Accounts {
             id: id, organisationID: organisation,
             emailCiphertext: try vault.seal(normaliseEmail(email), owner: owner, UserRecord.emailRef(id)),
             emailIndex: try emailIndex(email, vault: vault),
+            emailKey: try vault.uniqueTag("user.email", normaliseEmail(email)),
             nameCiphertext: try vault.seal(name, owner: owner, UserRecord.nameRef(id)), createdAt: now)
         try await user.create(on: db)
         for role in roles.sorted() { try await UserRoleRecord(userID: id, role: role).create(on: db) }

@@ -8,6 +8,8 @@ import Vapor
 enum SessionManager {
     /// A half-signed-in session (password given, code not yet) lasts this long.
     static let secondFactorWindow: TimeInterval = 5 * 60
+    /// …and a session that must enrol a second factor lasts this long: enrolment is done at once.
+    static let enrolmentWindow: TimeInterval = 15 * 60
 
     static func cookieName(_ config: AppConfig) -> String {
         config.secureCookies ? "__Host-egide-session" : "egide-session"
@@ -18,15 +20,22 @@ enum SessionManager {
     static func start(
         userID: UUID, stage: SessionRecord.Stage, for request: Request, response: Response, on db: any Database
     ) async throws {
-        if let old = request.principal?.sessionID {
-            try await SessionRecord.query(on: db).filter(\.$id == old).delete()
-        }
         let now = request.application.clock.now()
         let config = request.application.egideConfig
         let token = Secrets.token()
-        let absolute = stage == .passwordVerified ? secondFactorWindow : config.sessionAbsoluteTimeout
-        try await SessionRecord(id: UUID(), tokenHash: Secrets.hash(token), userID: userID, stage: stage,
-                                now: now, expiresAt: now.addingTimeInterval(absolute)).create(on: db)
+        let old = request.principal?.sessionID
+        let absolute = switch stage {
+        case .passwordVerified: secondFactorWindow
+        case .enrolling: enrolmentWindow
+        case .active: config.sessionAbsoluteTimeout
+        }
+        let record = SessionRecord(id: UUID(), tokenHash: Secrets.hash(token), userID: userID, stage: stage,
+                                   now: now, expiresAt: now.addingTimeInterval(absolute))
+        _ = db
+        try await request.application.transaction { db in
+            if let old { try await SessionRecord.query(on: db).filter(\.$id == old).delete() }
+            try await record.create(on: db)
+        }
         response.cookies[cookieName(config)] = cookie(token, config)
     }
 
@@ -51,12 +60,12 @@ enum SessionManager {
         let now = app.clock.now()
         let idle = app.egideConfig.sessionIdleTimeout
         if now >= session.expiresAt || now.timeIntervalSince(session.lastSeenAt) >= idle {
-            try await session.delete(on: app.db)
+            try await app.transaction { db in try await session.delete(on: db) }
             return nil
         }
         if now.timeIntervalSince(session.lastSeenAt) >= 60 {
             session.lastSeenAt = now
-            try await session.save(on: app.db)
+            try await app.transaction { db in try await session.save(on: db) }
         }
         return session
     }

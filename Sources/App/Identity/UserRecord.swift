@@ -11,6 +11,9 @@ final class UserRecord: Model, @unchecked Sendable {
     @Parent(key: "organisation_id") var organisation: OrganisationRecord
     @Field(key: "email_ct") var emailCiphertext: Data
     @Field(key: "email_index") var emailIndex: Int
+    /// A full-width keyed hash of the normalised email, under a unique constraint: one address,
+    /// one account, enforced by the database itself (it reveals only what uniqueness reveals).
+    @Field(key: "email_key") var emailKey: Data
     @Field(key: "name_ct") var nameCiphertext: Data
     /// PHC string (`$scrypt$ln=17,r=8,p=1$…`); `nil` until the invitation is accepted.
     @OptionalField(key: "password_hash") var passwordHash: String?
@@ -27,8 +30,9 @@ final class UserRecord: Model, @unchecked Sendable {
 
     init() {}
 
-    init(id: UUID, organisationID: UUID, emailCiphertext: Data, emailIndex: Int, nameCiphertext: Data, createdAt: Date) {
+    init(id: UUID, organisationID: UUID, emailCiphertext: Data, emailIndex: Int, emailKey: Data, nameCiphertext: Data, createdAt: Date) {
         self.id = id
+        self.emailKey = emailKey
         self.$organisation.id = organisationID
         self.emailCiphertext = emailCiphertext
         self.emailIndex = emailIndex
@@ -67,6 +71,7 @@ struct CreateUsers: AsyncMigration {
             .field("organisation_id", .uuid, .required, .references(OrganisationRecord.schema, "id"))
             .field("email_ct", .data, .required)
             .field("email_index", .int, .required)
+            .field("email_key", .data, .required)
             .field("name_ct", .data, .required)
             .field("password_hash", .string)
             .field("totp_seed_ct", .data)
@@ -76,6 +81,7 @@ struct CreateUsers: AsyncMigration {
             .field("failed_attempts", .int, .required)
             .field("last_failed_at", .datetime)
             .field("created_at", .datetime, .required)
+            .unique(on: "email_key")
             .create()
         try await database.schema(UserRoleRecord.schema)
             .id()

@@ -16,8 +16,8 @@ struct ErrorPresenter: AsyncMiddleware {
         let (status, detail, fields) = Self.classify(error)
         let pageFamily = error is CSRFFailure ? "csrf" : nil
         if status.code >= 500 {
-            // The path, not the query or body: both may carry personal data.
-            request.logger.error("\(request.method) \(request.url.path) failed: \(String(reflecting: error))")
+            // The route pattern, not the path, query or body: those may carry tokens or personal data.
+            request.logger.error("\(request.method) \(request.routePattern) failed: \(String(reflecting: error))")
         }
         if request.url.path.hasPrefix("/api/") {
             return problemResponse(status: status, detail: detail, fields: fields)

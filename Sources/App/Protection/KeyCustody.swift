@@ -19,7 +19,14 @@ enum KeyCustody {
         let config = app.egideConfig
         switch try KEKFile.read(at: config.kekFile) {
         case .plain(let kek):
-            try await app.vault.open(with: kek, on: app.db)
+            do {
+                try await app.vault.open(with: kek, on: app.db)
+            } catch {
+                // A key rotation interrupted after re-wrapping: the new key waits beside the old.
+                guard case .plain(let newer)? = try? KEKFile.read(at: config.kekFile + ".new") else { throw error }
+                try await app.vault.open(with: newer, on: app.db)
+                guard rename(config.kekFile + ".new", config.kekFile) == 0 else { throw error }
+            }
             return .open
         case .sealed:
             return .sealed
@@ -31,6 +38,38 @@ enum KeyCustody {
             try KEKFile.write(.plain(kek), to: config.kekFile)
             try await app.vault.open(with: kek, on: app.db)
             return .open
+        }
+    }
+
+    enum UnsealError: Error { case wrongPassphrase, notSealed }
+
+    /// Opens a sealed instance with the operator's passphrase (unseal page, `serve --unseal`,
+    /// `keys` commands). The key file itself stays sealed: only this process holds the key.
+    static func unseal(_ app: Application, passphrase: String) async throws {
+        guard case .sealed(let text) = try KEKFile.read(at: app.egideConfig.kekFile) else { throw UnsealError.notSealed }
+        let kek: KeyEncryptionKey
+        do {
+            kek = try PassphraseSealedKEK.unseal(text, passphrase: passphrase)
+        } catch {
+            throw UnsealError.wrongPassphrase
+        }
+        try await app.vault.open(with: kek, on: app.db)
+        let now = app.clock.now()
+        try await app.transaction { db in
+            try await AuditRecorder.record(.init(actor: .system, organisation: nil, action: "instance.unseal"), at: now, on: db)
+        }
+    }
+
+    /// Reloads the data keys every few seconds when they changed, so keys made or destroyed by
+    /// `egide keys …` in another process (or on another node) reach this one.
+    static func startKeyWatcher(_ app: Application, every interval: Duration = .seconds(5)) -> Task<Void, Never> {
+        Task {
+            var last = ""
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                guard !Task.isCancelled, app.vault.isOpen, let fingerprint = try? await Vault.keysFingerprint(on: app.db), fingerprint != last else { continue }
+                if (try? await app.vault.reload(on: app.db)) != nil { last = fingerprint }
+            }
         }
     }
 

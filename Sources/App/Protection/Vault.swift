@@ -41,14 +41,13 @@ final class Vault: Sendable {
     /// Opens the vault with `kek`: unwraps every stored data key and creates the instance keys on
     /// first use. Fails if a stored key does not unwrap (a wrong key file).
     func open(with kek: KeyEncryptionKey, on db: any Database) async throws {
-        var ring = KeyRing()
-        for record in try await DataKeyRecord.query(on: db).all() {
-            guard let wrapped = record.wrapped, record.state != .destroyed, let id = record.id else { continue }
-            let key = try kek.unwrap(Array(wrapped), owner: record.owner)
-            try ring.insert(key, owner: record.owner, makeActive: record.state == .active)
-            _ = id
+        keys.withLockedValue { $0 = Keys(kek: kek, ring: KeyRing()) }
+        do {
+            try await reload(on: db)
+        } catch {
+            seal()
+            throw error
         }
-        keys.withLockedValue { $0 = Keys(kek: kek, ring: ring) }
         for (owner, purpose) in [(Self.instanceOwner, DataKeyRecord.Purpose.field), ("index", .index), ("audit-signing", .auditSigning)] {
             if (try? currentRing().activeKey(for: owner)) == nil {
                 try await createKey(owner: owner, purpose: purpose, on: db)
@@ -58,6 +57,29 @@ final class Vault: Sendable {
 
     /// Forgets every key (the process becomes sealed).
     func seal() { keys.withLockedValue { $0 = nil } }
+
+    /// The key-encryption key, while open.
+    func currentKEK() throws -> KeyEncryptionKey {
+        guard let kek = keys.withLockedValue({ $0?.kek }) else { throw VaultError.sealed }
+        return kek
+    }
+
+    /// Re-reads the stored data keys (new keys made by `egide keys rotate` in another process,
+    /// keys destroyed by `egide keys shred`). Running servers call this every few seconds.
+    func reload(on db: any Database) async throws {
+        guard let kek = keys.withLockedValue({ $0?.kek }) else { return }
+        var ring = KeyRing()
+        for record in try await DataKeyRecord.query(on: db).all() {
+            guard let wrapped = record.wrapped, record.state != .destroyed else { continue }
+            try ring.insert(try kek.unwrap(Array(wrapped), owner: record.owner), owner: record.owner, makeActive: record.state == .active)
+        }
+        keys.withLockedValue { $0 = Keys(kek: kek, ring: ring) }
+    }
+
+    /// A fingerprint of the stored keys, so a reload happens only when something changed.
+    static func keysFingerprint(on db: any Database) async throws -> String {
+        try await DataKeyRecord.query(on: db).all().map { "\($0.id ?? "")\($0.state.rawValue)" }.sorted().joined()
+    }
 
     /// Generates, wraps and stores a new active key for `owner`; the previous active key retires.
     @discardableResult
@@ -97,6 +119,14 @@ final class Vault: Sendable {
     /// The blind index `name`, `bits` wide, keyed from the instance's index root key.
     func blindIndex(_ name: String, bits: Int) throws -> BlindIndex {
         try BlindIndex(name: name, key: currentRing().activeKey(for: "index").key, bits: bits)
+    }
+
+    /// A full-width keyed fingerprint of `value` for a unique constraint (HMAC-SHA-256 under a key
+    /// derived from the index root for `purpose`). Unlike a blind index it is not truncated.
+    func uniqueTag(_ purpose: String, _ value: String) throws -> Data {
+        let root = try currentRing().activeKey(for: "index").key
+        let key = HKDF<SHA256>.deriveKey(inputKeyMaterial: root, info: Data("egide-unique-v1:\(purpose)".utf8), outputByteCount: 32)
+        return Data(HMAC<SHA256>.authenticationCode(for: Data(value.utf8), using: key))
     }
 
     /// The Ed25519 key that signs audit checkpoints.

@@ -12,6 +12,7 @@ enum SiteURL {
     case setup(token: String)
     case signIn(next: String?)
     case signInCode
+    case unseal
     case signOut
     case enrolTwoFactor
     case recoveryCodes
@@ -21,7 +22,7 @@ enum SiteURL {
     case revokeToken(UUID)
     case adminOrganisations, newOrganisation
     case adminOrganisation(UUID)
-    case adminUsers, inviteUser
+    case adminUsers, inviteUser, adminAudit
     case adminUser(UUID)
     case adminUserAction(UUID, String)
 
@@ -35,6 +36,7 @@ enum SiteURL {
         case .setup(let token): "/setup/\(token)"
         case .signIn(let next): Self.with("/sign-in", next: next)
         case .signInCode: "/sign-in/code"
+        case .unseal: "/unseal"
         case .signOut: "/sign-out"
         case .enrolTwoFactor: "/account/two-factor"
         case .recoveryCodes: "/account/two-factor/recovery-codes"
@@ -50,6 +52,7 @@ enum SiteURL {
         case .adminOrganisation(let id): "/admin/organisations/\(Self.id(id))"
         case .adminUsers: "/admin/users"
         case .inviteUser: "/admin/users/invite"
+        case .adminAudit: "/admin/audit"
         case .adminUser(let id): "/admin/users/\(Self.id(id))"
         case .adminUserAction(let id, let action): "/admin/users/\(Self.id(id))/\(action)"
         }
@@ -67,8 +70,9 @@ enum SiteURL {
     /// A redirect target that stays on this site: a path starting with one `/`, never `//host`
     /// or a backslash trick; anything else becomes the home page (no open redirect).
     static func localPath(_ candidate: String?) -> String {
-        guard let candidate, candidate.hasPrefix("/"), !candidate.hasPrefix("//"),
-              !candidate.contains("\\"), !candidate.contains("\r"), !candidate.contains("\n"),
+        // Only printable ASCII: browsers silently drop tabs and newlines, so "/\t/evil" would become "//evil".
+        guard let candidate, candidate.hasPrefix("/"), !candidate.hasPrefix("//"), !candidate.contains("\\"),
+              candidate.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }),
               candidate.count <= 2048 else { return SiteURL.home.href }
         return candidate
     }

@@ -52,7 +52,7 @@ extension Request {
     func render<Content: Encodable>(
         _ template: Template, titleKey: String, _ content: Content, status: HTTPStatus = .ok, forms: Bool = false
     ) async throws -> Response {
-        let needsToken = forms || principal?.session == .active
+        let needsToken = forms || principal?.sessionID != nil
         let page = Page(lang: language.rawValue, csrf: needsToken ? csrfToken : nil,
                         layout: layoutContext(titleKey: titleKey), page: content)
         let view = try await self.view.render(template.rawValue, page).get()
@@ -81,6 +81,7 @@ extension Request {
                 items.append((.adminOrganisations, "nav.organisations"))
                 items.append((.adminUsers, "nav.users"))
             }
+            if AdminPolicy.evaluate(actor, .viewAuditTrail).isAllowed { items.append((.adminAudit, "nav.audit")) }
             items.append((.account, "nav.account"))
         }
         let navigation = items.map { target, key in
@@ -89,7 +90,7 @@ extension Request {
             return LayoutContext.Link(href: href, label: t(key), current: current, lang: nil)
         }
         return LayoutContext(
-            title: t(titleKey), languages: languages, navigation: navigation, signedIn: actor != nil,
+            title: t(titleKey), languages: languages, navigation: navigation, signedIn: principal?.sessionID != nil,
             signInHref: principal == nil && !url.path.hasPrefix("/sign-in") ? SiteURL.signIn(next: nil).href : nil)
     }
 }

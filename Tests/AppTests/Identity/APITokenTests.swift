@@ -8,7 +8,7 @@ import VaporTesting
 
 @Suite struct APITokenTests {
     func createToken(_ client: TestClient, scopes: [String] = ["account:read"], days: String = "30") async throws -> String? {
-        let res = try await client.post("/account/tokens", [("name", "integration"), ("days", days)] + scopes.map { ("scopes[]", $0) })
+        let res = try await client.post("/account/tokens", [("name", "integration"), ("days", days), ("password", Fixtures.password)] + scopes.map { ("scopes[]", $0) })
         return res.text.range(of: #"egide_[A-Za-z0-9_-]+"#, options: .regularExpression).map { String(res.text[$0]) }
     }
 
@@ -68,7 +68,7 @@ import VaporTesting
             let token = try #require(try await createToken(officerClient))
             let adminClient = TestClient(app)
             try await adminClient.signIn(admin)
-            try await adminClient.post("/admin/users/\(SiteURL.id(officer.id))/disable")
+            try await adminClient.post("/admin/users/\(SiteURL.id(officer.id))/disable", [("confirm", "yes")])
             #expect(try await app.send(.GET, "/api/v1/me", headers: ["Authorization": "Bearer \(token)"]).status == .unauthorized)
         }
     }
@@ -102,6 +102,47 @@ import VaporTesting
                 #expect(operations != nil, "\(path) is missing from openapi.json")
                 #expect(operations?[route.method.rawValue.lowercased()] != nil, "\(route.method) \(path) is missing from openapi.json")
             }
+        }
+    }
+}
+
+@Suite struct CredentialChangeTests {
+    @Test func a_token_needs_the_password_and_dies_with_a_password_change_or_a_second_factor_reset() async throws {
+        try await withApp { app in
+            let (host, admin) = try await Fixtures.hostAdmin(app)
+            let officer = try await Fixtures.account(app, in: host, roles: [.protectionOfficer])
+            let client = TestClient(app)
+            try await client.signIn(officer)
+            let noPassword = try await client.post("/account/tokens", [("name", "t"), ("days", "5"), ("scopes[]", "account:read")])
+            #expect(noPassword.status == .unprocessableEntity)
+            let made = try await client.post("/account/tokens", [("name", "t"), ("days", "5"), ("scopes[]", "account:read"), ("password", officer.password)])
+            let token = try #require(made.text.range(of: #"egide_[A-Za-z0-9_-]+"#, options: .regularExpression).map { String(made.text[$0]) })
+            #expect(try await app.send(.GET, "/api/v1/me", headers: ["Authorization": "Bearer \(token)"]).status == .ok)
+            try await client.post("/account/password", [("currentPassword", officer.password), ("password", "another long passphrase here"),
+                                                        ("passwordConfirmation", "another long passphrase here")])
+            #expect(try await app.send(.GET, "/api/v1/me", headers: ["Authorization": "Bearer \(token)"]).status == .unauthorized)
+            _ = admin
+        }
+    }
+
+    @Test func guessing_the_password_from_a_stolen_session_is_throttled_and_audited() async throws {
+        try await withApp { app in
+            let (host, _) = try await Fixtures.hostAdmin(app)
+            let officer = try await Fixtures.account(app, in: host, roles: [.protectionOfficer])
+            let client = TestClient(app)
+            try await client.signIn(officer)
+            var statuses: [UInt] = []
+            for attempt in 0..<7 {
+                let res = try await client.post("/account/password", [("currentPassword", "guess \(attempt) of the password"),
+                                                                      ("password", "another long passphrase here"), ("passwordConfirmation", "another long passphrase here")])
+                statuses.append(res.status.code)
+            }
+            #expect(statuses.prefix(5).allSatisfy { $0 == 422 })
+            let last = try await client.post("/account/password", [("currentPassword", officer.password),
+                                                                   ("password", "another long passphrase here"), ("passwordConfirmation", "another long passphrase here")])
+            #expect(last.status == .unprocessableEntity && last.text.contains("Too many failed attempts"))
+            let audited = try await AuditEventModel.query(on: app.db).filter(\.$action == "user.reauth_failed").count()
+            #expect(audited >= 5)
         }
     }
 }

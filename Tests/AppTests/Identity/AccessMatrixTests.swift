@@ -71,6 +71,11 @@ import VaporTesting
         "GET /admin/users/:id": scopedRecord, "POST /admin/users/:id/roles": scopedRecord,
         "POST /admin/users/:id/disable": scopedRecord, "POST /admin/users/:id/enable": scopedRecord,
         "POST /admin/users/:id/reset-two-factor": scopedRecord, "POST /admin/users/:id/reinvite": scopedRecord,
+        "GET /unseal": everyone, "POST /unseal": everyone,
+        "GET /admin/audit": { p, _ in
+            guard let role = p.role else { return .signInRequired }
+            return (role == .administrator || role == .auditor) && p.organisationType == .host ? .reached : .forbidden
+        },
         "GET /api/v1/openapi.json": everyone,
         // The API ignores cookies: a signed-in browser is not authenticated there.
         "GET /api/v1/me": { _, _ in .signInRequired },

@@ -18,9 +18,9 @@ import Vapor
             let officerPath = "/admin/users/\(SiteURL.id(officer.id))"
             try await client.post(officerPath + "/roles", [("roles[]", "protection_officer"), ("roles[]", "trainer")])
             try await client.post(officerPath + "/reset-two-factor")
-            try await client.post(officerPath + "/disable")
+            try await client.post(officerPath + "/disable", [("confirm", "yes")])
             try await client.post("/admin/users/invite", [("organisation", SiteURL.id(try host.requireID())), ("email", "new@example.org"), ("roles[]", "verifier")])
-            try await client.post("/account/tokens", [("name", "t"), ("days", "5"), ("scopes[]", "account:read")])
+            try await client.post("/account/tokens", [("name", "t"), ("days", "5"), ("scopes[]", "account:read"), ("password", Fixtures.password)])
             try await client.post("/sign-out")
 
             let events = try await AuditEventModel.query(on: app.db).sort(\.$id).all()

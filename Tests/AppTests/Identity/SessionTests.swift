@@ -46,7 +46,7 @@ import Vapor
             #expect(try await isSignedIn(officerClient))
             let adminClient = TestClient(app)
             try await adminClient.signIn(admin)
-            let res = try await adminClient.post("/admin/users/\(SiteURL.id(officer.id))/disable")
+            let res = try await adminClient.post("/admin/users/\(SiteURL.id(officer.id))/disable", [("confirm", "yes")])
             #expect(res.status == .ok)
             #expect(try await !isSignedIn(officerClient))
         }
@@ -118,6 +118,58 @@ import Vapor
             let stored = try await SessionRecord.query(on: app.db).all().map(\.tokenHash)
             #expect(!stored.contains(Data(token.utf8)))
             #expect(stored.contains(Secrets.hash(token)))
+        }
+    }
+}
+
+@Suite struct AdminSafetyTests {
+    @Test func disabling_needs_an_explicit_confirmation() async throws {
+        try await withApp { app in
+            let (host, admin) = try await Fixtures.hostAdmin(app)
+            let officer = try await Fixtures.account(app, in: host, roles: [.protectionOfficer])
+            let client = TestClient(app)
+            try await client.signIn(admin)
+            let res = try await client.post("/admin/users/\(SiteURL.id(officer.id))/disable")
+            #expect(res.status == .unprocessableEntity)
+            #expect(try await UserRecord.find(officer.id, on: app.db)?.disabledAt == nil)
+        }
+    }
+
+    @Test func a_partner_administrator_cannot_learn_whether_another_organisations_address_exists() async throws {
+        try await withApp { app in
+            let partner = try await Fixtures.organisation(app, type: .partner, slug: "p1")
+            let other = try await Fixtures.organisation(app, type: .partner, slug: "p2")
+            let admin = try await Fixtures.account(app, in: partner, roles: [.administrator])
+            let foreign = try await Fixtures.account(app, in: other, roles: [.verifier])
+            let client = TestClient(app)
+            try await client.signIn(admin)
+            let res = try await client.post("/admin/users/invite", [("organisation", SiteURL.id(try partner.requireID())),
+                                                                   ("email", foreign.email), ("roles[]", "verifier")])
+            #expect(res.status == .unprocessableEntity)
+            #expect(!res.text.contains("already uses this email"))
+        }
+    }
+
+    @Test func an_organisation_cannot_change_to_a_type_its_members_roles_do_not_fit() async throws {
+        try await withApp { app in
+            let (_, admin) = try await Fixtures.hostAdmin(app)
+            let member = try await Fixtures.organisation(app, type: .consortiumMember, slug: "member", country: "CH")
+            _ = try await Fixtures.account(app, in: member, roles: [.auditor])
+            let client = TestClient(app)
+            try await client.signIn(admin)
+            let res = try await client.post("/admin/organisations/\(SiteURL.id(try member.requireID()))/edit",
+                                            [("name", "Member"), ("type", "partner"), ("country", "CH")])
+            #expect(res.status == .unprocessableEntity)
+            #expect(try await OrganisationRecord.find(member.requireID(), on: app.db)?.type == .consortiumMember)
+        }
+    }
+
+    @Test func one_address_cannot_hold_two_accounts_even_past_the_form() async throws {
+        try await withApp { app in
+            let (host, admin) = try await Fixtures.hostAdmin(app)
+            await #expect(throws: (any Error).self) {
+                _ = try await Fixtures.account(app, in: host, roles: [.trainer], email: admin.email.uppercased())
+            }
         }
     }
 }

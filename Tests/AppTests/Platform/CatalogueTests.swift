@@ -37,7 +37,7 @@ import Testing
 
     @Test func every_key_the_code_builds_exists() {
         let keys = ErrorPageContext.catalogueKeys
-            + ["nav.home", "nav.organisations", "nav.users", "nav.account", "home.title"]
+            + ["nav.home", "nav.organisations", "nav.users", "nav.account", "nav.audit", "home.title", "audit.chain.ok", "audit.chain.broken"]
             + Role.allCases.map(\.labelKey) + OrganisationType.allCases.map(\.labelKey)
             + APIScope.allCases.map { "token.scope.\($0.rawValue)" }
             + ["user.status.active", "user.status.invited", "user.status.enrolling", "user.status.disabled"]

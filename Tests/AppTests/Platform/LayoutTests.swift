@@ -45,7 +45,8 @@ import Vapor
 
     @Test func the_language_switch_never_redirects_to_another_site() async throws {
         try await withApp { app in
-            for next in ["//evil.example", "https://evil.example/", "/\\evil.example", "javascript:alert(1)", "%2F%2Fevil.example"] {
+            for next in ["//evil.example", "https://evil.example/", "/\\evil.example", "javascript:alert(1)", "%2F%2Fevil.example",
+                         "/%09/evil.example", "/%0A/evil.example", "%2F%09%2Fevil.example", "/%E2%80%8B/evil.example"] {
                 let res = try await app.send(.GET, "/language/en?next=\(next)")
                 #expect(res.headers.first(name: .location) == "/", "next=\(next)")
             }

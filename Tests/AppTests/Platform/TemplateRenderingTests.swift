@@ -29,6 +29,15 @@ import Vapor
         case .invitation:
             return try await req.render(.invitation, titleKey: "invitation.title", InvitationController.Context(
                 action: "/invitation/x", organisation: "O", email: "e@example.org", name: "N", problems: problems), forms: true)
+        case .sealed:
+            return try await req.render(.sealed, titleKey: "sealed.title", UnsealController.SealedContext(unsealHref: "/unseal"))
+        case .unseal:
+            return try await req.render(.unseal, titleKey: "unseal.title", UnsealController.Context(action: "/unseal", error: "sample"), forms: true)
+        case .adminAudit:
+            return try await req.render(.adminAudit, titleKey: "audit.title", AuditTrailController.Context(
+                rows: [.init(seq: 1, time: "t", actor: "system", action: "user.create", object: "user x", details: "roles=verifier")],
+                actions: options, organisations: options, actor: "a", from: "2026-01-01", to: nil, problems: problems,
+                chainMessage: "ok", chainBroken: false, olderHref: "/o", newestHref: "/n"))
         case .adminOrganisations:
             return try await req.render(.adminOrganisations, titleKey: "admin.organisations.title", OrganisationsController.ListContext(
                 rows: [.init(href: "/x", name: "O", slug: "o", type: "Partner", country: "Cameroun", users: 2)], canCreate: true, newHref: "/n"))
@@ -105,7 +114,7 @@ import Vapor
             try await client.signIn(admin)
             let empty = try await client.get("/account/tokens")
             #expect(empty.text.contains("You have no API token.") && !empty.text.contains("<table"))
-            try await client.post("/account/tokens", [("name", "t"), ("days", "5"), ("scopes[]", "account:read")])
+            try await client.post("/account/tokens", [("name", "t"), ("days", "5"), ("scopes[]", "account:read"), ("password", Fixtures.password)])
             let one = try await client.get("/account/tokens")
             #expect(one.text.contains("<table") && !one.text.contains("You have no API token."))
         }

@@ -17,7 +17,7 @@ struct BearerAuthenticator: AsyncMiddleware {
                 request.principal = Principal(userID: actor.userID, actor: actor, session: nil, sessionID: nil, apiScopes: scopes)
                 if token.lastUsedAt.map({ now.timeIntervalSince($0) > 3600 }) ?? true {
                     token.lastUsedAt = now
-                    try await token.save(on: request.db)
+                    try await request.transaction { db in try await token.save(on: db) }
                 }
             }
         }

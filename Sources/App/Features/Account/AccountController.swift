@@ -45,9 +45,12 @@ enum AccountController {
         let password = (try? request.content.get(String.self, at: "password")) ?? ""
         let code = ((try? request.content.get(String.self, at: "code")) ?? "").filter { !$0.isWhitespace }
         let now = app.clock.now()
-        guard await app.passwordService.verify(password, against: user.passwordHash),
-              try await TwoFactor.check(code, for: user, at: now, app: app) != nil else {
+        switch try await Reauthentication.check(request, user: user, password: password, code: code) {
+        case .throttled(let minutes):
+            return try await render(request, error: request.t("signIn.throttled", minutes), status: .tooManyRequests)
+        case .failed:
             return try await render(request, error: request.t("account.twoFactor.failed"), status: .unprocessableEntity)
+        case .confirmed: break
         }
         try await request.transaction { db in
             try await Invitations.resetTwoFactor(of: user, on: db)
@@ -82,8 +85,10 @@ enum PasswordController {
         let app = request.application
         guard let user = try await UserRecord.find(actor.userID, on: app.db) else { throw Abort(.unauthorized) }
         var form = FormChecker(request)
-        if !(await app.passwordService.verify(form.secret("currentPassword"), against: user.passwordHash)) {
-            form.fail("currentPassword", "account.password.currentWrong")
+        switch try await Reauthentication.check(request, user: user, password: form.secret("currentPassword"), code: nil) {
+        case .throttled(let minutes): form.problems.append(FieldProblem(field: "currentPassword", message: request.t("signIn.throttled", minutes)))
+        case .failed: form.fail("currentPassword", "account.password.currentWrong")
+        case .confirmed: break
         }
         let password = form.newPassword()
         guard form.isValid, let password else {
@@ -97,6 +102,7 @@ enum PasswordController {
             user.passwordHash = hash
             try await user.save(on: db)
             try await SessionManager.endAll(of: actor.userID, on: db)
+            try await Reauthentication.revokeTokens(of: actor.userID, at: now, on: db)
             try await AuditRecorder.record(
                 .init(actor: .user(actor.userID), organisation: actor.organisationID, action: "user.password_change",
                       objectType: "user", objectID: SiteURL.id(actor.userID)), at: now, on: db)

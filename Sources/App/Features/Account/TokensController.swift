@@ -67,6 +67,13 @@ enum TokensController {
         if scopes.isEmpty { form.fail("scopes", "token.scopes.required") }
         let days = form.text("days").flatMap(Int.init) ?? 0
         if !(1...365).contains(days) { form.fail("days", "token.days.invalid") }
+        // A token outlives the session: minting one needs the password, not just a session cookie.
+        guard let user = try await UserRecord.find(actor.userID, on: request.db) else { throw Abort(.unauthorized) }
+        switch try await Reauthentication.check(request, user: user, password: form.secret("password"), code: nil) {
+        case .throttled(let minutes): form.problems.append(FieldProblem(field: "password", message: request.t("signIn.throttled", minutes)))
+        case .failed: form.fail("password", "account.password.currentWrong")
+        case .confirmed: break
+        }
         guard form.isValid, let name else { return try await render(request, problems: form.problems, newToken: nil, status: .unprocessableEntity) }
         let now = request.application.clock.now()
         let secret = try await request.transaction { db in

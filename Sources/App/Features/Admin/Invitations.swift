@@ -18,10 +18,16 @@ enum Invitations {
     }
 
     /// The full link to give the invitee, on this server's address.
+    /// Uses `EGIDE_BASE_URL`; without it, only a loopback `Host` is believed (a forged Host header
+    /// must not turn an invitation into a link to someone else's server).
     static func link(_ token: String, request: Request) -> String {
-        let host = request.headers.first(name: .host) ?? "127.0.0.1:8080"
-        let scheme = request.application.egideConfig.secureCookies && !host.hasPrefix("127.0.0.1") && !host.hasPrefix("localhost") ? "https" : "http"
-        return "\(scheme)://\(host)" + SiteURL.invitation(token: token).href
+        let path = SiteURL.invitation(token: token).href
+        if let base = request.application.egideConfig.publicBaseURL { return base + path }
+        let host = request.headers.first(name: .host) ?? ""
+        let name = host.split(separator: ":").first.map(String.init) ?? ""
+        let port = host.split(separator: ":").dropFirst().first.flatMap { Int($0) }
+        guard ["127.0.0.1", "localhost"].contains(name) else { return path }
+        return "http://\(name)" + (port.map { ":\($0)" } ?? "") + path
     }
 
     /// Clears the second factor and recovery codes and ends every session: the person must enrol
@@ -34,6 +40,7 @@ enum Invitations {
         try await user.save(on: db)
         try await RecoveryCodeRecord.query(on: db).filter(\.$user.$id == id).delete()
         try await SessionManager.endAll(of: id, on: db)
+        try await Reauthentication.revokeTokens(of: id, at: Date(), on: db)
     }
 
     /// Disables an account: it can no longer sign in, and every session and API token ends.

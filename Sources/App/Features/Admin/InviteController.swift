@@ -49,8 +49,10 @@ enum InviteController {
         let email = form.text("email", max: 254)
         if let email {
             if !Accounts.isPlausibleEmail(email) { form.fail("email", "form.email.invalid") }
-            else if try await Accounts.findUser(email: email, on: request.db, vault: request.application.vault) != nil {
-                form.fail("email", "admin.invite.email.taken")
+            else if let existing = try await Accounts.findUser(email: email, on: request.db, vault: request.application.vault) {
+                // Whether an address has an account in another organisation is not a partner's business.
+                let visible = actor.isHostAdministrator || existing.$organisation.id == actor.organisationID
+                form.fail("email", visible ? "admin.invite.email.taken" : "admin.invite.email.unavailable")
             }
         }
         let roles = Set(((try? request.content.get([String].self, at: "roles")) ?? []).compactMap(Role.init(rawValue:)))

@@ -151,6 +151,15 @@ enum OrganisationsController {
                 return try await renderForm(request, editing: organisation, problems: form.problems)
             }
             type = chosen
+            // Accounts must not keep roles the new type may not hold (e.g. an auditor in a partner).
+            let allowed = Set(AdminPolicy.assignableRoles(in: chosen))
+            let members = try await UserRecord.query(on: request.db).filter(\.$organisation.$id == id).all().compactMap(\.id)
+            let held = try await UserRoleRecord.query(on: request.db).filter(\.$user.$id ~~ members).all().map(\.role)
+            let conflicting = Set(held).subtracting(allowed)
+            if !conflicting.isEmpty {
+                form.problems.append(FieldProblem(field: "type", message: request.t("organisation.type.rolesConflict",
+                    conflicting.sorted().map { request.t($0.labelKey) }.joined(separator: ", "))))
+            }
         }
         guard form.isValid, let name, let country else {
             return try await renderForm(request, editing: organisation, problems: form.problems)

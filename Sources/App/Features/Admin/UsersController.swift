@@ -54,7 +54,7 @@ enum UsersController {
         var rows: [Row] = []
         for user in users {
             let id = try user.requireID()
-            let (email, name) = try Accounts.identity(of: user, vault: vault)
+            let (email, name) = (try? Accounts.identity(of: user, vault: vault)) ?? (request.t("user.unreadable"), request.t("user.unreadable"))
             let orgID = user.$organisation.id
             if organisationNames[orgID] == nil, let organisation = try await OrganisationRecord.find(orgID, on: request.db) {
                 organisationNames[orgID] = try AdminQueries.name(of: organisation, vault: vault)
@@ -88,12 +88,13 @@ enum UsersController {
         let orgID = user.$organisation.id
         try request.authorize(AdminPolicy.evaluate(actor, .viewUser, targetOrganisation: orgID, targetUser: id), orNotFound: true)
         guard let organisation = try await OrganisationRecord.find(orgID, on: request.db) else { throw Abort(.notFound) }
-        let (email, name) = try Accounts.identity(of: user, vault: request.application.vault)
+        let unreadable = request.t("user.unreadable")
+        let (email, name) = (try? Accounts.identity(of: user, vault: request.application.vault)) ?? (unreadable, unreadable)
         let held = Set(try await AdminQueries.roles(of: id, on: request.db))
         let allowed = { (action: AdminAction) in AdminPolicy.evaluate(actor, action, targetOrganisation: orgID, targetUser: id).isAllowed }
         let state = AdminQueries.status(of: user)
         let context = ShowContext(
-            id: SiteURL.id(id), name: name.isEmpty ? "—" : name, email: email,
+            id: SiteURL.id(id), name: name.isEmpty ? email : name, email: email,
             organisation: try AdminQueries.name(of: organisation, vault: request.application.vault),
             organisationHref: SiteURL.adminOrganisation(orgID).href, status: request.t(state.key), tone: state.tone,
             roles: AdminPolicy.assignableRoles(in: organisation.type).map {
@@ -145,6 +146,11 @@ enum UsersController {
 
     @Sendable static func disable(_ request: Request) async throws -> Response {
         let (actor, user, id) = try await target(request, .disableUser)
+        guard (try? request.content.get(String.self, at: "confirm")) == "yes" else {
+            return try await render(request, notice: nil, invitationLink: nil,
+                                    problems: [FieldProblem(field: "confirm", message: request.t("admin.user.disable.unconfirmed"))],
+                                    status: .unprocessableEntity)
+        }
         let now = request.application.clock.now()
         _ = id
         try await request.transaction { db in try await Invitations.disable(user, by: .user(actor.userID), at: now, on: db) }

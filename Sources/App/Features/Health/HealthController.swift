@@ -2,15 +2,15 @@ import Fluent
 import SQLKit
 import Vapor
 
-/// `GET /healthz` for load balancers and supervisors: 200 when the database answers, 503 otherwise.
+/// `GET /healthz` for load balancers and supervisors: 200 when the database answers and the keys
+/// are unlocked, 503 otherwise.
 /// It says nothing else, so it reveals nothing about the instance.
 enum HealthController {
     @Sendable static func check(_ request: Request) async -> Response {
-        let healthy: Bool
+        var healthy = request.application.vault.isOpen  // a sealed node cannot serve anything
         do {
             guard let sql = request.db as? any SQLDatabase else { throw Abort(.serviceUnavailable) }
             try await sql.raw("SELECT 1").run()
-            healthy = true
         } catch {
             request.logger.warning("health check: database did not answer")
             healthy = false

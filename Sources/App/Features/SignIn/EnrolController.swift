@@ -71,7 +71,7 @@ enum EnrolController {
                       objectType: "user", objectID: SiteURL.id(userID)), at: now, on: db)
             return try await TwoFactor.newRecoveryCodes(for: userID, on: db)
         }
-        request.principal = nil
+        request.principal?.session = .active  // the page below is the first one of the new session
         let response = try await request.render(
             .recoveryCodes, titleKey: "enrol.codes.title", CodesContext(codes: codes, continueHref: SiteURL.home.href))
         try await SessionManager.start(userID: userID, stage: .active, for: request, response: response, on: app.db)

@@ -3,7 +3,7 @@ import Vapor
 
 /// Helpers shared by the identity forms: reading trimmed fields and collecting problems.
 struct FormChecker {
-    private(set) var problems: [FieldProblem] = []
+    var problems: [FieldProblem] = []
     let request: Request
 
     init(_ request: Request) { self.request = request }

@@ -58,6 +58,7 @@ enum SetupController {
         let now = app.clock.now()
         let vault = app.vault
         let userID = try await request.transaction { db in
+            try await lockNamed(0x5345_5455_5000, on: db)  // two concurrent setups: the second finds an administrator
             guard try await SetupGate.isUnclaimed(on: db) else { throw Abort(.notFound) }
             let organisation = try await Accounts.createOrganisation(
                 name: organisationName, slug: slug.lowercased(), type: .host, country: country.uppercased(),

@@ -35,6 +35,13 @@ enum SignInController {
         let now = app.clock.now()
         if let wait = await app.signInThrottle.wait(account: account, client: request.throttleClient, now: now) {
             let minutes = String(max(1, Int((wait / 60).rounded(.up))))
+            // Recorded so a brute-force run stays visible after the lock-out (bounded by the per-client limit).
+            let known = try await Accounts.findUser(email: account, on: app.db, vault: app.vault)
+            try await request.transaction { db in
+                try await AuditRecorder.record(
+                    .init(actor: .publicSender, organisation: known?.$organisation.id, action: "user.sign_in_throttled",
+                          objectType: known == nil ? nil : "user", objectID: known.flatMap { $0.id.map(SiteURL.id) }), at: now, on: db)
+            }
             return try await render(request, email: email, error: request.t("signIn.throttled", minutes), status: .tooManyRequests)
         }
         let user = try await Accounts.findUser(email: account, on: app.db, vault: app.vault)

@@ -1,0 +1,53 @@
+import Vapor
+
+/// While Egide is sealed (its key file is protected by a passphrase nobody has typed yet), every
+/// request gets the "sealed" page — 503, or a 503 problem document under `/api/` — except the
+/// unseal page itself and the stylesheet. Nothing can be read, so nothing is shown.
+struct SealedGate: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let path = request.url.path
+        if request.application.vault.isOpen || path == SiteURL.unseal.href || path.hasPrefix("/css/") {
+            return try await next.respond(to: request)
+        }
+        if path.hasPrefix("/api/") { throw Abort(.serviceUnavailable, reason: "Egide is sealed: an administrator must unlock it.") }
+        return try await request.render(.sealed, titleKey: "sealed.title", UnsealController.SealedContext(unsealHref: SiteURL.unseal.href),
+                                        status: .serviceUnavailable)
+    }
+}
+
+/// The unseal page: the passphrase that protects the key file opens the vault of this process.
+enum UnsealController {
+    struct SealedContext: Encodable { var unsealHref: String }
+
+    struct Context: Encodable {
+        var action: String
+        var error: String?
+    }
+
+    @Sendable static func show(_ request: Request) async throws -> Response {
+        if request.application.vault.isOpen { return request.redirect(to: SiteURL.home.href) }
+        return try await request.render(.unseal, titleKey: "unseal.title", Context(action: SiteURL.unseal.href, error: nil), forms: true)
+    }
+
+    @Sendable static func submit(_ request: Request) async throws -> Response {
+        let app = request.application
+        if app.vault.isOpen { return request.redirect(to: SiteURL.home.href) }
+        let now = app.clock.now()
+        if let wait = await app.signInThrottle.wait(account: "\u{0}unseal", client: request.throttleClient, now: now) {
+            let minutes = String(max(1, Int((wait / 60).rounded(.up))))
+            return try await request.render(.unseal, titleKey: "unseal.title",
+                                            Context(action: SiteURL.unseal.href, error: request.t("signIn.throttled", minutes)),
+                                            status: .tooManyRequests, forms: true)
+        }
+        let passphrase = (try? request.content.get(String.self, at: "passphrase")) ?? ""
+        do {
+            try await KeyCustody.unseal(app, passphrase: passphrase)
+        } catch KeyCustody.UnsealError.wrongPassphrase {
+            await app.signInThrottle.recordFailure(account: "\u{0}unseal", client: request.throttleClient, now: now)
+            return try await request.render(.unseal, titleKey: "unseal.title",
+                                            Context(action: SiteURL.unseal.href, error: request.t("unseal.failed")),
+                                            status: .unprocessableEntity, forms: true)
+        }
+        return request.redirect(to: SiteURL.home.href)
+    }
+}

@@ -1,0 +1,19 @@
+import Foundation
+
+/// Every encrypted column in the database, so key rotation (and the canary tests) can walk them all
+/// without knowing the features. A module that adds an encrypted column adds it here.
+struct EncryptedColumn: Sendable {
+    var table: String
+    var column: String
+    /// The field name bound into the ciphertext (`FieldContext.field`).
+    var field: String
+    /// The column holding the owning organisation's id; `nil` for instance-owned data.
+    var ownerColumn: String?
+
+    static let all: [EncryptedColumn] = [
+        .init(table: OrganisationRecord.schema, column: "name_ct", field: "name", ownerColumn: nil),
+        .init(table: UserRecord.schema, column: "email_ct", field: "email", ownerColumn: "organisation_id"),
+        .init(table: UserRecord.schema, column: "name_ct", field: "name", ownerColumn: "organisation_id"),
+        .init(table: UserRecord.schema, column: "totp_seed_ct", field: "totp_seed", ownerColumn: "organisation_id"),
+    ]
+}
