@@ -28,7 +28,8 @@ public enum EgideMain {
                 }
                 if keyCommands.contains(command), !(arguments.contains("--help") || arguments.contains("-h")) {
                     try await app.autoMigrate()
-                    guard try await KeyCustody.start(app) == .open else {
+                    // A backup reads the key file itself (and takes --passphrase-file when it is sealed).
+                    guard try await KeyCustody.start(app) == .open || command == "backup" else {
                         throw CommandFailure(message: "egide \(command): Egide is sealed; unseal it first (see docs/SECURITY.md)")
                     }
                 }

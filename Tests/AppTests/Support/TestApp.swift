@@ -20,17 +20,35 @@ func makeTemporaryDirectory() throws -> String {
     return path
 }
 
+/// Like `withApp`, but after `body` the application is shut down and `afterStop` receives the data
+/// folder while it still exists — for canary scans of everything Egide left on disk.
+func withStoppedApp(logLevel: String = "trace", _ body: (Application) async throws -> Void,
+                    afterStop: (String) throws -> Void) async throws {
+    LogCapture.install()
+    var folder = ""
+    try await withApp(logLevel: logLevel) { app in
+        folder = app.egideConfig.dataDirectory
+        try await body(app)
+        if let sql = app.db as? any SQLDatabase, case .sqlite = app.egideConfig.database {
+            try await sql.raw("PRAGMA wal_checkpoint(PASSIVE)").run()
+        }
+    } afterShutdown: {
+        try afterStop(folder)
+    }
+}
+
 /// Runs `body` against a fully configured, migrated Egide on a database of its own: a temporary
 /// SQLite file, or — when `EGIDE_TEST_DATABASE_URL` is set — a fresh schema on that PostgreSQL
 /// server, dropped afterwards. Each test is isolated, so the suite runs in parallel on both.
-func withApp(_ body: (Application) async throws -> Void) async throws {
+func withApp(logLevel: String = "warning", _ body: (Application) async throws -> Void,
+             afterShutdown: () throws -> Void = {}) async throws {
     let root = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: root) }
     var options = LaunchOptions()
     options.dataDirectory = root + "/data"
     options.databaseURL = testPostgresURL
     var config = try AppConfig.load(
-        environment: ["EGIDE_RESOURCES_DIR": packageRoot, "EGIDE_LOG_LEVEL": "warning"], options: options)
+        environment: ["EGIDE_RESOURCES_DIR": packageRoot, "EGIDE_LOG_LEVEL": logLevel], options: options)
     config.scryptLogN = 10  // fast hashing in tests; production refuses less than 17 (see PasswordService)
     let schema = testPostgresURL.map { _ in "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased() }
 
@@ -50,6 +68,7 @@ func withApp(_ body: (Application) async throws -> Void) async throws {
         throw error
     }
     try await app.asyncShutdown()
+    try afterShutdown()
 }
 
 extension Application {
