@@ -10,6 +10,7 @@ enum Migrations {
             CreateOrganisations(),
             CreateUsers(),
             CreateSessionsAndTokens(),
+            CreateEncryptedFiles(),
         ]
     }
 }

@@ -15,5 +15,7 @@ struct EncryptedColumn: Sendable {
         .init(table: UserRecord.schema, column: "email_ct", field: "email", ownerColumn: "organisation_id"),
         .init(table: UserRecord.schema, column: "name_ct", field: "name", ownerColumn: "organisation_id"),
         .init(table: UserRecord.schema, column: "totp_seed_ct", field: "totp_seed", ownerColumn: "organisation_id"),
+        .init(table: EncryptedFileRecord.schema, column: "name_ct", field: "name", ownerColumn: "organisation_id"),
+        .init(table: EncryptedFileRecord.schema, column: "content_ct", field: "content", ownerColumn: "organisation_id"),
     ]
 }

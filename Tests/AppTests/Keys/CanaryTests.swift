@@ -30,6 +30,12 @@ import Vapor
             let visitor: HTTPHeaders = ["X-Forwarded-For": canaries.ipAddress, "User-Agent": canaries.userAgent, "Referer": "https://\(canaries.tag).example/"]
             _ = try await app.send(.GET, "/", headers: visitor)
             _ = try await app.send(.POST, "/sign-in", headers: visitor, body: "email=\(canaries.tag)%40example.org&password=x")
+            // An evidence file whose name and content are canaries.
+            try await app.transaction { db in
+                _ = try await FileStore.store(Data((canaries.coordinates + " " + canaries.arabicName).utf8), name: canaries.latinName + ".txt",
+                                              mediaType: "text/plain", organisation: try partner.requireID(), purpose: "test",
+                                              at: app.clock.now(), on: db, vault: app.vault)
+            }
             // Failed sign-in with a canary password, then key operations.
             try await TestClient(app).post("/sign-in", [("email", canaries.email), ("password", canaries.coordinates)])
             let owners = try await DataKeyRecord.query(on: app.db).filter(\.$state == .active).filter(\.$purpose == .field).all().map(\.owner)

@@ -1,0 +1,54 @@
+import Fluent
+import Foundation
+
+/// A file (attachment, evidence) stored encrypted in the database itself, so that backups hold
+/// everything and no plaintext ever touches the filesystem. Its name is encrypted too; its size and
+/// media type are kept in clear to enforce limits and serve it.
+final class EncryptedFileRecord: Model, @unchecked Sendable {
+    static let schema = "encrypted_files"
+
+    @ID(key: .id) var id: UUID?
+    /// The owning organisation (`nil`: the instance, e.g. public intake before triage).
+    @OptionalField(key: "organisation_id") var organisationID: UUID?
+    /// What the file belongs to, e.g. `alert`, `case` (never a name).
+    @Field(key: "purpose") var purpose: String
+    @Field(key: "name_ct") var nameCiphertext: Data
+    @Field(key: "media_type") var mediaType: String
+    @Field(key: "size") var size: Int
+    @Field(key: "content_ct") var contentCiphertext: Data
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+
+    init(id: UUID, organisationID: UUID?, purpose: String, nameCiphertext: Data, mediaType: String, size: Int,
+         contentCiphertext: Data, createdAt: Date) {
+        self.id = id
+        self.organisationID = organisationID
+        self.purpose = purpose
+        self.nameCiphertext = nameCiphertext
+        self.mediaType = mediaType
+        self.size = size
+        self.contentCiphertext = contentCiphertext
+        self.createdAt = createdAt
+    }
+}
+
+/// Creates `encrypted_files`.
+struct CreateEncryptedFiles: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(EncryptedFileRecord.schema)
+            .id()
+            .field("organisation_id", .uuid, .references(OrganisationRecord.schema, "id"))
+            .field("purpose", .string, .required)
+            .field("name_ct", .data, .required)
+            .field("media_type", .string, .required)
+            .field("size", .int, .required)
+            .field("content_ct", .data, .required)
+            .field("created_at", .datetime, .required)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(EncryptedFileRecord.schema).delete()
+    }
+}
