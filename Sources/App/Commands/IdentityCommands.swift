@@ -107,7 +107,7 @@ struct UserDisableCommand: AsyncCommand {
         let app = context.application
         let user = try await accountForCommand(signature.email, "user disable", app)
         let now = app.clock.now()
-        try await app.transaction { db in try await Invitations.disable(user, by: .system, details: ["via": "cli"], at: now, on: db) }
+        try await app.transaction { db in try await AccountAccess.disable(user, by: .system, details: ["via": "cli"], at: now, on: db) }
         context.console.output("disabled; all sessions and API tokens ended")
     }
 }
@@ -125,7 +125,7 @@ struct UserResetTwoFactorCommand: AsyncCommand {
         let id = try user.requireID()
         let now = app.clock.now()
         try await app.transaction { db in
-            try await Invitations.resetTwoFactor(of: user, on: db)
+            try await AccountAccess.resetTwoFactor(of: user, at: now, on: db)
             try await AuditRecorder.record(.init(actor: .system, organisation: user.$organisation.id, action: "user.two_factor_reset",
                                                  objectType: "user", objectID: SiteURL.id(id), details: ["via": "cli"]), at: now, on: db)
         }

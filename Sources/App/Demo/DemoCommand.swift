@@ -106,8 +106,7 @@ enum DemoData {
                                                              roles: person.roles, by: .system, at: now, on: db, vault: app.vault)
                     let seed = TOTP.generateSecret()
                     user.passwordHash = hash
-                    user.totpSeedCiphertext = try app.vault.seal(Base32.encode(seed), owner: Accounts.owner(orgID), UserRecord.totpRef(user.requireID()))
-                    user.totpConfirmedAt = now
+                    try TwoFactor.setSeed(seed, for: user, confirmedAt: now, vault: app.vault)
                     try await user.save(on: db)
                     printed.append(Printed(organisation: organisation.slug, roles: person.roles.sorted().map(\.rawValue).joined(separator: ","),
                                            email: person.email, secret: Base32.encode(seed)))

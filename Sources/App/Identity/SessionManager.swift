@@ -18,7 +18,7 @@ enum SessionManager {
     /// Starts a session for `userID` at `stage` and sets its cookie on `response`. Any session
     /// the request already had is ended first, so the id always changes at sign-in.
     static func start(
-        userID: UUID, stage: SessionRecord.Stage, for request: Request, response: Response, on db: any Database
+        userID: UUID, stage: SessionRecord.Stage, for request: Request, response: Response
     ) async throws {
         let now = request.application.clock.now()
         let config = request.application.egideConfig
@@ -31,7 +31,6 @@ enum SessionManager {
         }
         let record = SessionRecord(id: UUID(), tokenHash: Secrets.hash(token), userID: userID, stage: stage,
                                    now: now, expiresAt: now.addingTimeInterval(absolute))
-        _ = db
         try await request.application.transaction { db in
             if let old { try await SessionRecord.query(on: db).filter(\.$id == old).delete() }
             try await record.create(on: db)

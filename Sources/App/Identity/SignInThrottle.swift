@@ -39,6 +39,11 @@ actor SignInThrottle {
         return remaining > 0 ? remaining : nil
     }
 
+    /// A wait as whole minutes (at least one), for the "try again in N minutes" message.
+    nonisolated static func minutes(_ wait: TimeInterval) -> String {
+        String(max(1, Int((wait / 60).rounded(.up))))
+    }
+
     /// The wait imposed after `failures` failures in the window (0 below the free allowance).
     static func delay(afterFailures failures: Int) -> TimeInterval {
         guard failures >= accountFreeFailures else { return 0 }

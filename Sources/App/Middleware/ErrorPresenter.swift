@@ -15,7 +15,8 @@ struct ErrorPresenter: AsyncMiddleware {
     func present(_ error: any Error, for request: Request) async -> Response {
         let (status, detail, fields) = Self.classify(error)
         let pageFamily = error is CSRFFailure ? "csrf" : nil
-        if status.code >= 500 {
+        // 503 is expected while sealed; anything else at 5xx is a fault worth an error line.
+        if status.code >= 500, status != .serviceUnavailable {
             // The route pattern, not the path, query or body: those may carry tokens or personal data.
             request.logger.error("\(request.method) \(request.routePattern) failed: \(String(reflecting: error))")
         }

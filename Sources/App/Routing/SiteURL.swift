@@ -15,13 +15,14 @@ enum SiteURL {
     case unseal
     case signOut
     case enrolTwoFactor
-    case recoveryCodes
+    case replaceTwoFactor
     case invitation(token: String)
     case account, accountPassword, accountSessions, accountTokens
     case endSession(UUID)
     case revokeToken(UUID)
     case adminOrganisations, newOrganisation
     case adminOrganisation(UUID)
+    case editOrganisation(UUID)
     case adminUsers, inviteUser, adminAudit
     case adminUser(UUID)
     case adminUserAction(UUID, String)
@@ -39,7 +40,7 @@ enum SiteURL {
         case .unseal: "/unseal"
         case .signOut: "/sign-out"
         case .enrolTwoFactor: "/account/two-factor"
-        case .recoveryCodes: "/account/two-factor/recovery-codes"
+        case .replaceTwoFactor: "/account/two-factor/replace"
         case .invitation(let token): "/invitation/\(token)"
         case .account: "/account"
         case .accountPassword: "/account/password"
@@ -50,6 +51,7 @@ enum SiteURL {
         case .adminOrganisations: "/admin/organisations"
         case .newOrganisation: "/admin/organisations/new"
         case .adminOrganisation(let id): "/admin/organisations/\(Self.id(id))"
+        case .editOrganisation(let id): "/admin/organisations/\(Self.id(id))/edit"
         case .adminUsers: "/admin/users"
         case .inviteUser: "/admin/users/invite"
         case .adminAudit: "/admin/audit"

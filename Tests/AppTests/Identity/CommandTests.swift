@@ -33,6 +33,7 @@ import Vapor
             }
             do {
                 try await run(app, ["org", "create", "--name", "", "--slug", "9bad", "--type", "host", "--country", "ZZ"])
+                Issue.record("four bad arguments were accepted")
             } catch let failure as CommandFailure {
                 #expect(failure.message.components(separatedBy: "\n").count == 4)
             }

@@ -39,8 +39,7 @@ enum Fixtures {
                                                      by: .system, at: app.clock.now(), on: db, vault: app.vault)
             let id = try user.requireID()
             user.passwordHash = hash
-            user.totpSeedCiphertext = try app.vault.seal(Base32.encode(seed), owner: Accounts.owner(orgID), UserRecord.totpRef(id))
-            user.totpConfirmedAt = app.clock.now()
+            try TwoFactor.setSeed(seed, for: user, confirmedAt: app.clock.now(), vault: app.vault)
             try await user.save(on: db)
             return id
         }

@@ -32,7 +32,7 @@ enum AccountController {
         let context = Context(
             name: name, email: email, organisation: try AdminQueries.name(of: organisation, vault: vault),
             roles: actor.roles.sorted().map { request.t($0.labelKey) }.joined(separator: ", "),
-            links: links, resetAction: SiteURL.enrolTwoFactor.href + "/replace", error: error)
+            links: links, resetAction: SiteURL.replaceTwoFactor.href, error: error)
         return try await request.render(.account, titleKey: "account.title", context, status: status)
     }
 
@@ -53,14 +53,14 @@ enum AccountController {
         case .confirmed: break
         }
         try await request.transaction { db in
-            try await Invitations.resetTwoFactor(of: user, on: db)
+            try await AccountAccess.resetTwoFactor(of: user, at: now, on: db)
             try await AuditRecorder.record(
                 .init(actor: .user(actor.userID), organisation: actor.organisationID, action: "user.two_factor_replace",
                       objectType: "user", objectID: SiteURL.id(actor.userID)), at: now, on: db)
         }
         request.principal = nil
         let response = request.redirect(to: SiteURL.enrolTwoFactor.href)
-        try await SessionManager.start(userID: actor.userID, stage: .enrolling, for: request, response: response, on: app.db)
+        try await SessionManager.start(userID: actor.userID, stage: .enrolling, for: request, response: response)
         return response
     }
 }
@@ -109,7 +109,7 @@ enum PasswordController {
         }
         request.principal = nil
         let response = request.redirect(to: SiteURL.accountPassword.href + "?done=1")
-        try await SessionManager.start(userID: actor.userID, stage: .active, for: request, response: response, on: app.db)
+        try await SessionManager.start(userID: actor.userID, stage: .active, for: request, response: response)
         return response
     }
 }

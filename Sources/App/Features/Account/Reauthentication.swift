@@ -14,7 +14,7 @@ enum Reauthentication {
         let userID = try user.requireID()
         let email = (try? Accounts.identity(of: user, vault: app.vault).email) ?? SiteURL.id(userID)
         if let wait = await app.signInThrottle.wait(account: email, client: request.throttleClient, now: now) {
-            return .throttled(minutes: String(max(1, Int((wait / 60).rounded(.up)))))
+            return .throttled(minutes: SignInThrottle.minutes(wait))
         }
         var confirmed = await app.passwordService.verify(password, against: user.passwordHash)
         if confirmed, let code { confirmed = try await TwoFactor.check(code, for: user, at: now, app: app) != nil }

@@ -2,7 +2,7 @@ import EgideCore
 import Fluent
 import Vapor
 
-/// Invitation links and second-factor resets, shared by the administration pages and the CLI.
+/// Invitation links, shared by the administration pages and the CLI.
 enum Invitations {
     /// A new single-use invitation for account `userID`, valid 72 hours; earlier unused links die.
     static func issue(for userID: UUID, by actor: AuditActor, organisation: UUID, at now: Date, on db: any Database) async throws -> String {
@@ -28,29 +28,5 @@ enum Invitations {
         let port = host.split(separator: ":").dropFirst().first.flatMap { Int($0) }
         guard ["127.0.0.1", "localhost"].contains(name) else { return path }
         return "http://\(name)" + (port.map { ":\($0)" } ?? "") + path
-    }
-
-    /// Clears the second factor and recovery codes and ends every session: the person must enrol
-    /// again at their next sign-in (with their password).
-    static func resetTwoFactor(of user: UserRecord, on db: any Database) async throws {
-        let id = try user.requireID()
-        user.totpSeedCiphertext = nil
-        user.totpConfirmedAt = nil
-        user.totpLastStep = nil
-        try await user.save(on: db)
-        try await RecoveryCodeRecord.query(on: db).filter(\.$user.$id == id).delete()
-        try await SessionManager.endAll(of: id, on: db)
-        try await Reauthentication.revokeTokens(of: id, at: Date(), on: db)
-    }
-
-    /// Disables an account: it can no longer sign in, and every session and API token ends.
-    static func disable(_ user: UserRecord, by actor: AuditActor, details: [String: String] = [:], at now: Date, on db: any Database) async throws {
-        let id = try user.requireID()
-        user.disabledAt = now
-        try await user.save(on: db)
-        try await SessionManager.endAll(of: id, on: db)
-        try await APITokenRecord.query(on: db).filter(\.$user.$id == id).filter(\.$revokedAt == nil).set(\.$revokedAt, to: now).update()
-        try await AuditRecorder.record(.init(actor: actor, organisation: user.$organisation.id, action: "user.disable",
-                                             objectType: "user", objectID: SiteURL.id(id), details: details), at: now, on: db)
     }
 }

@@ -73,7 +73,7 @@ enum OrganisationsController {
             type: request.t(organisation.type.labelKey), country: Countries.name(organisation.country, in: request.language),
             users: try await UsersController.rows(users, request: request),
             canEdit: AdminPolicy.evaluate(actor, .editOrganisation, targetOrganisation: id).isAllowed,
-            editHref: SiteURL.adminOrganisation(id).href + "/edit",
+            editHref: SiteURL.editOrganisation(id).href,
             inviteHref: SiteURL.inviteUser.href + "?organisation=" + SiteURL.id(id),
             created: (try? request.query.get(String.self, at: "created")) != nil)
         return try await request.render(.adminOrganisation, titleKey: "admin.organisation.title", context)
@@ -99,7 +99,7 @@ enum OrganisationsController {
             SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: $0.rawValue == type)
         }
         let context = FormContext(
-            action: editing.map { SiteURL.adminOrganisation($0.id!).href + "/edit" } ?? SiteURL.adminOrganisations.href,
+            action: try editing.map { SiteURL.editOrganisation(try $0.requireID()).href } ?? SiteURL.adminOrganisations.href,
             heading: request.t(editing == nil ? "admin.organisation.new" : "admin.organisation.edit"),
             problems: problems, name: name, slug: posted("slug") ?? editing?.slug, slugLocked: editing != nil,
             types: types, countries: request.countryOptions(selected: posted("country") ?? editing?.country))

@@ -145,15 +145,14 @@ enum UsersController {
     }
 
     @Sendable static func disable(_ request: Request) async throws -> Response {
-        let (actor, user, id) = try await target(request, .disableUser)
+        let (actor, user, _) = try await target(request, .disableUser)
         guard (try? request.content.get(String.self, at: "confirm")) == "yes" else {
             return try await render(request, notice: nil, invitationLink: nil,
                                     problems: [FieldProblem(field: "confirm", message: request.t("admin.user.disable.unconfirmed"))],
                                     status: .unprocessableEntity)
         }
         let now = request.application.clock.now()
-        _ = id
-        try await request.transaction { db in try await Invitations.disable(user, by: .user(actor.userID), at: now, on: db) }
+        try await request.transaction { db in try await AccountAccess.disable(user, by: .user(actor.userID), at: now, on: db) }
         return try await render(request, notice: request.t("admin.user.disabled"), invitationLink: nil, problems: [])
     }
 
@@ -172,7 +171,7 @@ enum UsersController {
         let (actor, user, id) = try await target(request, .resetTwoFactor)
         let now = request.application.clock.now()
         try await request.transaction { db in
-            try await Invitations.resetTwoFactor(of: user, on: db)
+            try await AccountAccess.resetTwoFactor(of: user, at: now, on: db)
             try await audit(actor, "user.two_factor_reset", user, id, at: now, on: db)
         }
         return try await render(request, notice: request.t("admin.user.twoFactorReset"), invitationLink: nil, problems: [])

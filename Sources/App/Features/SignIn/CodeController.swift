@@ -23,7 +23,7 @@ enum CodeController {
         let now = app.clock.now()
         let (email, _) = try Accounts.identity(of: user, vault: app.vault)
         if let wait = await app.signInThrottle.wait(account: email, client: request.throttleClient, now: now) {
-            let minutes = String(max(1, Int((wait / 60).rounded(.up))))
+            let minutes = SignInThrottle.minutes(wait)
             return try await render(request, error: request.t("signIn.throttled", minutes), status: .tooManyRequests)
         }
         let typed = ((try? request.content.get(String.self, at: "code")) ?? "").filter { !$0.isWhitespace }
@@ -44,7 +44,7 @@ enum CodeController {
                 .init(actor: .user(principal.userID), organisation: principal.actor.organisationID, action: "user.sign_in",
                       objectType: "user", objectID: SiteURL.id(principal.userID), details: ["method": method]), at: now, on: db)
         }
-        try await SessionManager.start(userID: principal.userID, stage: .active, for: request, response: response, on: app.db)
+        try await SessionManager.start(userID: principal.userID, stage: .active, for: request, response: response)
         return response
     }
 

@@ -74,7 +74,7 @@ enum EnrolController {
         request.principal?.session = .active  // the page below is the first one of the new session
         let response = try await request.render(
             .recoveryCodes, titleKey: "enrol.codes.title", CodesContext(codes: codes, continueHref: SiteURL.home.href))
-        try await SessionManager.start(userID: userID, stage: .active, for: request, response: response, on: app.db)
+        try await SessionManager.start(userID: userID, stage: .active, for: request, response: response)
         return response
     }
 }

@@ -69,7 +69,7 @@ enum InvitationController {
                       objectType: "user", objectID: SiteURL.id(userID)), at: now, on: db)
         }
         let response = request.redirect(to: SiteURL.enrolTwoFactor.href)
-        try await SessionManager.start(userID: userID, stage: .enrolling, for: request, response: response, on: app.db)
+        try await SessionManager.start(userID: userID, stage: .enrolling, for: request, response: response)
         return response
     }
 }

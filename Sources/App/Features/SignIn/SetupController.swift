@@ -76,7 +76,7 @@ enum SetupController {
         }
         app.setupGate.consume()
         let response = request.redirect(to: SiteURL.enrolTwoFactor.href)
-        try await SessionManager.start(userID: userID, stage: .enrolling, for: request, response: response, on: app.db)
+        try await SessionManager.start(userID: userID, stage: .enrolling, for: request, response: response)
         return response
     }
 }

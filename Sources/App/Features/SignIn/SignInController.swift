@@ -34,7 +34,7 @@ enum SignInController {
         let account = Accounts.normaliseEmail(email)
         let now = app.clock.now()
         if let wait = await app.signInThrottle.wait(account: account, client: request.throttleClient, now: now) {
-            let minutes = String(max(1, Int((wait / 60).rounded(.up))))
+            let minutes = SignInThrottle.minutes(wait)
             // Recorded so a brute-force run stays visible after the lock-out (bounded by the per-client limit).
             let known = try await Accounts.findUser(email: account, on: app.db, vault: app.vault)
             try await request.transaction { db in
@@ -59,7 +59,7 @@ enum SignInController {
         let stage: SessionRecord.Stage = user.totpConfirmedAt == nil ? .enrolling : .passwordVerified
         let target = stage == .enrolling ? SiteURL.enrolTwoFactor.href : SiteURL.signInCode.href + nextQuery(request)
         let response = request.redirect(to: target)
-        try await SessionManager.start(userID: try user.requireID(), stage: stage, for: request, response: response, on: app.db)
+        try await SessionManager.start(userID: try user.requireID(), stage: stage, for: request, response: response)
         return response
     }
 

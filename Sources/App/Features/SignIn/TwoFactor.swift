@@ -18,13 +18,19 @@ enum TwoFactor {
         return try Base32.decode(base32)
     }
 
+    /// Sets `seed` (encrypted) as the user's TOTP seed, confirmed at `confirmedAt` or pending
+    /// enrolment when `nil`. The caller saves the record.
+    static func setSeed(_ seed: [UInt8], for user: UserRecord, confirmedAt: Date?, vault: Vault) throws {
+        let id = try user.requireID()
+        user.totpSeedCiphertext = try vault.seal(Base32.encode(seed), owner: Accounts.owner(user.$organisation.id), UserRecord.totpRef(id))
+        user.totpConfirmedAt = confirmedAt
+        user.totpLastStep = nil
+    }
+
     /// Stores a new, unconfirmed seed for `user` and returns it.
     static func newPendingSeed(for user: UserRecord, vault: Vault, on db: any Database) async throws -> [UInt8] {
         let seed = TOTP.generateSecret()
-        let id = try user.requireID()
-        user.totpSeedCiphertext = try vault.seal(Base32.encode(seed), owner: Accounts.owner(user.$organisation.id), UserRecord.totpRef(id))
-        user.totpConfirmedAt = nil
-        user.totpLastStep = nil
+        try setSeed(seed, for: user, confirmedAt: nil, vault: vault)
         try await user.save(on: db)
         return seed
     }

@@ -34,7 +34,7 @@ enum UnsealController {
         if app.vault.isOpen { return request.redirect(to: SiteURL.home.href) }
         let now = app.clock.now()
         if let wait = await app.signInThrottle.wait(account: "\u{0}unseal", client: request.throttleClient, now: now) {
-            let minutes = String(max(1, Int((wait / 60).rounded(.up))))
+            let minutes = SignInThrottle.minutes(wait)
             return try await request.render(.unseal, titleKey: "unseal.title",
                                             Context(action: SiteURL.unseal.href, error: request.t("signIn.throttled", minutes)),
                                             status: .tooManyRequests, forms: true)

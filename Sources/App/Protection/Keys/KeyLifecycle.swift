@@ -44,7 +44,7 @@ extension KeyCustody {
             try await DataKeyRecord.query(on: db).filter(\.$owner == owner)
                 .set(\.$wrapped, to: nil).set(\.$state, to: .destroyed).update()
             for user in try await UserRecord.query(on: db).filter(\.$organisation.$id == orgID).all() where user.disabledAt == nil {
-                try await Invitations.disable(user, by: .system, details: ["via": "shred"], at: now, on: db)
+                try await AccountAccess.disable(user, by: .system, details: ["via": "shred"], at: now, on: db)
             }
             try await AuditRecorder.record(.init(actor: .system, organisation: orgID, action: "keys.shred",
                                                  objectType: "organisation", objectID: SiteURL.id(orgID)), at: now, on: db)

@@ -19,8 +19,10 @@ enum ReEncryption {
                 let rows = try await batch(app, column, after: after, limit: batchSize)
                 guard let last = rows.last else { break }
                 after = last.id
-                try await app.transaction { db in
-                    guard let sql = db as? any SQLDatabase else { return }
+                progress.examined += rows.count
+                progress.reencrypted += try await app.transaction { db in
+                    guard let sql = db as? any SQLDatabase else { return 0 }
+                    var done = 0
                     for row in rows {
                         guard owners?.contains(row.owner) ?? true else { continue }
                         let ring = try app.vault.currentRing()
@@ -33,13 +35,10 @@ enum ReEncryption {
                             UPDATE \(ident: column.table) SET \(ident: column.column) = \(bind: Data(fresh))
                             WHERE id = \(bind: row.id) AND \(ident: column.column) = \(bind: row.blob)
                             """).run()
+                        done += 1
                     }
+                    return done
                 }
-                progress.examined += rows.count
-                progress.reencrypted += rows.filter { row in
-                    (try? FieldCipher.keyID(of: Array(row.blob))) != (try? app.vault.currentRing().activeKey(for: row.owner).id)
-                        && (owners?.contains(row.owner) ?? true)
-                }.count
             }
         }
         return progress
