@@ -16,6 +16,8 @@ public func configure(_ app: Application, _ config: AppConfig, postgresSearchPat
     app.vault = Vault()
     app.writeLock = AsyncMutex()
     app.signInThrottle = SignInThrottle()
+    app.followUpThrottle = SignInThrottle()
+    app.intakeLimiter = IntakeLimiter(perMinute: config.publicAlertsPerMinute)
     app.setupGate = SetupGate()
     app.passwordService = try PasswordService(resources: config.resourcesDirectory, logN: config.scryptLogN)
 

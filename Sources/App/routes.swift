@@ -6,10 +6,27 @@ import Vapor
 /// (`AdminPolicy`…), and the scoped queries (`visible(to:)`) that make a record outside the
 /// actor's scope answer 404. A route added here without a row in `AccessMatrixTests` fails the suite.
 func routes(_ app: Application) throws {
+    // Forms that may carry files: five files of 10 MiB and the text.
+    let uploadLimit: ByteCount = "56mb"
+
     // Public: no account needed, nothing personal shown.
     app.get("", use: HomeController.show)
     app.get("healthz", use: HealthController.check)
     app.get("language", ":code", use: LanguageController.choose)
+
+    // Raising an alert without an account (French and English addresses), and following it up
+    // with the receipt and passphrase. Files may come with the form (hence the larger bodies).
+    for (language, form, followUp, add) in [(Language.fr, "alerte", ["alerte", "suivi"], ["alerte", "suivi", "ajout"]),
+                                            (.en, "alert", ["alert", "follow-up"], ["alert", "follow-up", "add"])] {
+        let fr = language == .fr
+        app.get(PathComponent(stringLiteral: form), use: fr ? PublicAlertController.formFR : PublicAlertController.formEN)
+        app.on(.POST, PathComponent(stringLiteral: form), body: .collect(maxSize: uploadLimit),
+               use: fr ? PublicAlertController.submitFR : PublicAlertController.submitEN)
+        app.get(followUp.map(PathComponent.init(stringLiteral:)), use: fr ? PublicAlertController.followUpFormFR : PublicAlertController.followUpFormEN)
+        app.post(followUp.map(PathComponent.init(stringLiteral:)), use: fr ? PublicAlertController.followUpFR : PublicAlertController.followUpEN)
+        app.on(.POST, add.map(PathComponent.init(stringLiteral:)), body: .collect(maxSize: uploadLimit),
+               use: fr ? PublicAlertController.addFR : PublicAlertController.addEN)
+    }
 
     // Unlocking a sealed instance (the passphrase is the credential).
     app.get("unseal", use: UnsealController.show)
@@ -44,6 +61,32 @@ func routes(_ app: Application) throws {
     signedIn.post("account", "tokens", use: TokensController.submit)
     signedIn.post("account", "tokens", ":id", "revoke", use: TokensController.revoke)
 
+    // What is waiting on me (alerts to triage, deadlines, verification requests).
+    signedIn.get("attention", use: AttentionController.show)
+
+    // Alerts: the protection team's queue and protocol (AlertPolicy: handlers of the owning
+    // organisation; partner staff may record alerts they received).
+    let alertStaff = signedIn.grouped(RequireRole(roles: [.protectionOfficer, .coordinator, .verifier]))
+    alertStaff.get("alerts", "new", use: AlertsController.new)
+    alertStaff.on(.POST, "alerts", body: .collect(maxSize: uploadLimit), use: AlertsController.create)
+    let handlers = signedIn.grouped(RequireRole(roles: [.protectionOfficer, .coordinator]))
+    handlers.get("alerts", use: AlertsController.queue)
+    handlers.get("alerts", ":id", use: AlertsController.show)
+    handlers.get("alerts", ":id", "files", ":file", use: AlertsController.file)
+    handlers.post("alerts", ":id", "triage", use: AlertsController.triage)
+    handlers.post("alerts", ":id", "assign", use: AlertsController.assign)
+    handlers.post("alerts", ":id", "comments", use: AlertsController.comment)
+    handlers.post("alerts", ":id", "verification", use: AlertsController.requestVerification)
+    handlers.post("alerts", ":id", "decision", use: AlertsController.decide)
+    handlers.post("alerts", ":id", "merge", use: AlertsController.merge)
+
+    // Verification requests: each verifier sees only those addressed to them.
+    let verifiers = signedIn.grouped(RequireRole(roles: [.verifier]))
+    verifiers.get("verification", use: VerificationController.list)
+    verifiers.get("verification", ":id", use: VerificationController.show)
+    verifiers.on(.POST, "verification", ":id", "findings", body: .collect(maxSize: uploadLimit), use: VerificationController.submitFinding)
+    verifiers.post("verification", ":id", "decline", use: VerificationController.decline)
+
     // Administrators: organisations and accounts (AdminPolicy decides which ones).
     let admin = signedIn.grouped(RequireRole(roles: [.administrator]))
     admin.get("admin", "organisations", use: OrganisationsController.list)
@@ -62,6 +105,12 @@ func routes(_ app: Application) throws {
     admin.post("admin", "users", ":id", "reset-two-factor", use: UsersController.resetTwoFactor)
     admin.post("admin", "users", ":id", "reinvite", use: UsersController.reinvite)
 
+    // Alert settings: deadlines, the verification rule, categories (host administrators).
+    admin.get("admin", "alert-settings", use: AlertSettingsController.show)
+    admin.post("admin", "alert-settings", use: AlertSettingsController.save)
+    admin.post("admin", "alert-settings", "categories", use: AlertSettingsController.addCategory)
+    admin.post("admin", "alert-settings", "categories", ":id", use: AlertSettingsController.updateCategory)
+
     // The audit trail: host administrators and auditors (AdminPolicy.viewAuditTrail).
     signedIn.grouped(RequireRole(roles: [.administrator, .auditor])).get("admin", "audit", use: AuditTrailController.list)
 
@@ -69,4 +118,10 @@ func routes(_ app: Application) throws {
     let api = app.grouped("api", "v1").grouped(BearerAuthenticator())
     api.get("openapi.json", use: OpenAPIController.document)
     api.grouped(RequireSignIn(), RequireScope(scope: .readAccount)).get("me", use: MeController.show)
+    api.on(.POST, "public", "alerts", body: .collect(maxSize: "256kb"), use: AlertsAPIController.submit)
+    api.post("public", "alerts", "status", use: AlertsAPIController.status)
+    api.on(.POST, "public", "alerts", "updates", body: .collect(maxSize: "256kb"), use: AlertsAPIController.addInformation)
+    let alertReaders = api.grouped(RequireSignIn(), RequireScope(scope: .readAlerts))
+    alertReaders.get("alerts", use: AlertsAPIController.list)
+    alertReaders.get("alerts", ":id", use: AlertsAPIController.show)
 }

@@ -42,6 +42,9 @@ public struct AppConfig: Sendable {
     /// The address people use to reach Egide (`EGIDE_BASE_URL`, e.g. https://egide.example.org),
     /// used in links Egide hands out; when unset, loopback addresses are trusted from the request.
     public var publicBaseURL: String?
+    /// Public alerts accepted per minute across the instance (`EGIDE_PUBLIC_ALERTS_PER_MINUTE`;
+    /// 0: no limit). In-memory anti-flooding: nothing about the sender is kept.
+    public var publicAlertsPerMinute: Int = 120
     /// scrypt cost for new password hashes: N = 2^scryptLogN (17 in production; tests lower it).
     public var scryptLogN: Int = 17
 
@@ -109,6 +112,11 @@ public struct AppConfig: Sendable {
                 config.publicBaseURL = raw.hasSuffix("/") ? String(raw.dropLast()) : raw
             } else {
                 problems.append("EGIDE_BASE_URL '\(raw)' is not an http(s) address such as https://egide.example.org")
+            }
+        }
+        if let raw = environment["EGIDE_PUBLIC_ALERTS_PER_MINUTE"] {
+            if let limit = Int(raw), (0...100_000).contains(limit) { config.publicAlertsPerMinute = limit } else {
+                problems.append("EGIDE_PUBLIC_ALERTS_PER_MINUTE '\(raw)' is not a number between 0 (no limit) and 100000")
             }
         }
         if let raw = environment["EGIDE_INSECURE_COOKIES"] {

@@ -7,6 +7,15 @@ import Vapor
 struct CSRFMiddleware: AsyncMiddleware {
     static let field = "_csrf"
 
+    /// The largest body collected before the token check: forms with files on the routes that
+    /// accept them, the framework's default elsewhere.
+    static func collectLimit(_ request: Request) -> Int {
+        let uploads = ["/alerte", "/alert", "/alerts", "/verification/"]
+        let path = request.url.path
+        let takesFiles = uploads.contains { path == $0 || path.hasPrefix($0 + "/") || ($0.hasSuffix("/") && path.hasPrefix($0)) }
+        return takesFiles ? 56 * 1024 * 1024 : request.application.routes.defaultMaxBodySize.value
+    }
+
     static func cookieName(_ config: AppConfig) -> String {
         config.secureCookies ? "__Host-egide-csrf" : "egide-csrf"
     }
@@ -17,6 +26,11 @@ struct CSRFMiddleware: AsyncMiddleware {
         let existing = (cookie?.count ?? 0) >= 32 ? cookie : nil
         request.storage[TokenKey.self] = TokenBox(value: existing ?? Secrets.token())
         if ![.GET, .HEAD, .OPTIONS].contains(request.method), !request.url.path.hasPrefix("/api/") {
+            // A large form (files) may still be streaming: read it whole before looking for the token
+            // (the route's own limit applies; more than it is refused here with 413).
+            if request.body.data == nil {
+                _ = try await request.body.collect(max: Self.collectLimit(request)).get()
+            }
             let sent = try? request.content.get(String.self, at: Self.field)
             guard let existing, let sent,
                   Secrets.constantTimeEqual(Data(sent.utf8), Data(existing.utf8)) else {

@@ -17,6 +17,8 @@ struct Principal: Sendable {
 enum APIScope: String, CaseIterable, Sendable, Codable {
     /// Read one's own account (`GET /api/v1/me`).
     case readAccount = "account:read"
+    /// Read the alerts the account handles (`GET /api/v1/alerts`, `GET /api/v1/alerts/{id}`).
+    case readAlerts = "alerts:read"
 }
 
 extension Request {

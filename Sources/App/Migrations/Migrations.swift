@@ -11,6 +11,7 @@ enum Migrations {
             CreateUsers(),
             CreateSessionsAndTokens(),
             CreateEncryptedFiles(),
+            CreateAlerts(),
         ]
     }
 }

@@ -17,5 +17,15 @@ struct EncryptedColumn: Sendable {
         .init(table: UserRecord.schema, column: "totp_seed_ct", field: "totp_seed", ownerColumn: "organisation_id"),
         .init(table: EncryptedFileRecord.schema, column: "name_ct", field: "name", ownerColumn: "organisation_id"),
         .init(table: EncryptedFileRecord.schema, column: "content_ct", field: "content", ownerColumn: "organisation_id"),
+        .init(table: AlertRecord.schema, column: "defender_name_ct", field: "defender_name", ownerColumn: "organisation_id"),
+        .init(table: AlertRecord.schema, column: "organisation_name_ct", field: "organisation_name", ownerColumn: "organisation_id"),
+        .init(table: AlertRecord.schema, column: "region_ct", field: "region", ownerColumn: "organisation_id"),
+        .init(table: AlertRecord.schema, column: "incident_date_ct", field: "incident_date", ownerColumn: "organisation_id"),
+        .init(table: AlertRecord.schema, column: "narrative_ct", field: "narrative", ownerColumn: "organisation_id"),
+        .init(table: AlertRecord.schema, column: "contact_ct", field: "contact", ownerColumn: "organisation_id"),
+        .init(table: AlertRecord.schema, column: "decision_grounds_ct", field: "decision_grounds", ownerColumn: "organisation_id"),
+        .init(table: AlertEntryRecord.schema, column: "body_ct", field: "body", ownerColumn: "organisation_id"),
+        .init(table: VerificationRequestRecord.schema, column: "message_ct", field: "message", ownerColumn: "alert_organisation_id"),
+        .init(table: VerificationFindingRecord.schema, column: "notes_ct", field: "notes", ownerColumn: "alert_organisation_id"),
     ]
 }

@@ -26,6 +26,17 @@ enum SiteURL {
     case adminUsers, inviteUser, adminAudit
     case adminUser(UUID)
     case adminUserAction(UUID, String)
+    case publicAlert(Language)
+    case publicFollowUp(Language)
+    case publicFollowUpAdd(Language)
+    case alerts, newAlert, attention, verificationRequests
+    case alert(UUID)
+    case alertAction(UUID, String)
+    case alertFile(UUID, UUID)
+    case verificationRequest(UUID)
+    case verificationAction(UUID, String)
+    case alertSettings, alertCategories
+    case alertCategory(UUID)
 
     /// The path (and query) to put in an `href` or a `Location`.
     var href: String {
@@ -57,6 +68,21 @@ enum SiteURL {
         case .adminAudit: "/admin/audit"
         case .adminUser(let id): "/admin/users/\(Self.id(id))"
         case .adminUserAction(let id, let action): "/admin/users/\(Self.id(id))/\(action)"
+        case .publicAlert(let language): language == .fr ? "/alerte" : "/alert"
+        case .publicFollowUp(let language): language == .fr ? "/alerte/suivi" : "/alert/follow-up"
+        case .publicFollowUpAdd(let language): language == .fr ? "/alerte/suivi/ajout" : "/alert/follow-up/add"
+        case .alerts: "/alerts"
+        case .newAlert: "/alerts/new"
+        case .attention: "/attention"
+        case .verificationRequests: "/verification"
+        case .alert(let id): "/alerts/\(Self.id(id))"
+        case .alertAction(let id, let action): "/alerts/\(Self.id(id))/\(action)"
+        case .alertFile(let id, let file): "/alerts/\(Self.id(id))/files/\(Self.id(file))"
+        case .verificationRequest(let id): "/verification/\(Self.id(id))"
+        case .verificationAction(let id, let action): "/verification/\(Self.id(id))/\(action)"
+        case .alertSettings: "/admin/alert-settings"
+        case .alertCategories: "/admin/alert-settings/categories"
+        case .alertCategory(let id): "/admin/alert-settings/categories/\(Self.id(id))"
         }
     }
 

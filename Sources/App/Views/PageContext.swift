@@ -71,16 +71,21 @@ extension Request {
         let here = url.path + (url.query.map { "?" + $0 } ?? "")
         let languages = Language.allCases.map { language in
             LayoutContext.Link(
-                href: SiteURL.language(language, next: here).href,
+                href: languageAlternates?[language] ?? SiteURL.language(language, next: here).href,
                 label: language.endonym, current: language == self.language, lang: language.rawValue)
         }
         var items: [(SiteURL, String)] = [(.home, "nav.home")]
         let actor = principal?.session == .active ? principal?.actor : nil
         if let actor {
+            if AlertPolicy.isHandler(actor) || actor.has(.verifier) { items.append((.attention, "nav.attention")) }
+            if AlertPolicy.isHandler(actor) { items.append((.alerts, "nav.alerts")) }
+            else if AlertPolicy.evaluate(actor, .recordAlert).isAllowed { items.append((.newAlert, "nav.recordAlert")) }
+            if actor.has(.verifier) { items.append((.verificationRequests, "nav.verification")) }
             if actor.has(.administrator) {
                 items.append((.adminOrganisations, "nav.organisations"))
                 items.append((.adminUsers, "nav.users"))
             }
+            if AlertPolicy.evaluate(actor, .configureAlerts).isAllowed { items.append((.alertSettings, "nav.alertSettings")) }
             if AdminPolicy.evaluate(actor, .viewAuditTrail).isAllowed { items.append((.adminAudit, "nav.audit")) }
             items.append((.account, "nav.account"))
         }

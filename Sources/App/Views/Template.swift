@@ -21,4 +21,13 @@ enum Template: String, CaseIterable, Sendable {
     case accountPassword = "account/password"
     case accountSessions = "account/sessions"
     case accountTokens = "account/tokens"
+    case publicAlert = "alerts/form"
+    case publicAlertReceipt = "alerts/receipt"
+    case publicFollowUp = "alerts/follow-up"
+    case alertQueue = "alerts/queue"
+    case alertShow = "alerts/show"
+    case attention = "alerts/attention"
+    case verificationList = "alerts/verification-list"
+    case verificationShow = "alerts/verification"
+    case alertSettings = "admin/alert-settings"
 }

@@ -52,7 +52,41 @@ import VaporTesting
         p.role == nil ? .signInRequired : p.role != .administrator ? .forbidden : p.isHostAdmin ? .reached : s == .own ? .forbidden : .notFound
     }
 
+    /// Alert handlers: protection officers and coordinators of the host (consortium members too).
+    static func isHandler(_ p: Persona) -> Bool { p.organisationType == .host && (p.role == .protectionOfficer || p.role == .coordinator) }
+    /// The queue and settings pages: handlers reach them; partner staff with the gate's role get 403.
+    static let alertList: Rule = { p, _ in p.role == nil ? .signInRequired : isHandler(p) ? .reached : .forbidden }
+    /// One alert by id (a random one here): handlers and partner officers past the gate get 404.
+    static let alertRecord: Rule = { p, _ in
+        guard let role = p.role else { return .signInRequired }
+        return role == .protectionOfficer || role == .coordinator ? .notFound : .forbidden
+    }
+    /// Recording an alert: handlers, and partner protection officers and verifiers.
+    static let alertRecording: Rule = { p, _ in
+        guard let role = p.role else { return .signInRequired }
+        if isHandler(p) { return .reached }
+        return p.organisationType != .host && (role == .protectionOfficer || role == .verifier) ? .reached : .forbidden
+    }
+    static let verifierList: Rule = { p, _ in p.role == nil ? .signInRequired : p.role == .verifier ? .reached : .forbidden }
+    static let verifierRecord: Rule = { p, _ in p.role == nil ? .signInRequired : p.role == .verifier ? .notFound : .forbidden }
+    static let alertSettings: Rule = { p, _ in p.role == nil ? .signInRequired : p.isHostAdmin ? .reached : .forbidden }
+    static let alertCategory: Rule = { p, _ in p.role == nil ? .signInRequired : p.isHostAdmin ? .notFound : .forbidden }
+
     static let rules: [String: Rule] = [
+        "GET /alerte": everyone, "POST /alerte": everyone, "GET /alert": everyone, "POST /alert": everyone,
+        "GET /alerte/suivi": everyone, "POST /alerte/suivi": everyone, "POST /alerte/suivi/ajout": everyone,
+        "GET /alert/follow-up": everyone, "POST /alert/follow-up": everyone, "POST /alert/follow-up/add": everyone,
+        "GET /attention": signedIn,
+        "GET /alerts/new": alertRecording, "POST /alerts": alertRecording, "GET /alerts": alertList,
+        "GET /alerts/:id": alertRecord, "GET /alerts/:id/files/:file": alertRecord, "POST /alerts/:id/triage": alertRecord,
+        "POST /alerts/:id/assign": alertRecord, "POST /alerts/:id/comments": alertRecord, "POST /alerts/:id/verification": alertRecord,
+        "POST /alerts/:id/decision": alertRecord, "POST /alerts/:id/merge": alertRecord,
+        "GET /verification": verifierList, "GET /verification/:id": verifierRecord,
+        "POST /verification/:id/findings": verifierRecord, "POST /verification/:id/decline": verifierRecord,
+        "GET /admin/alert-settings": alertSettings, "POST /admin/alert-settings": alertSettings,
+        "POST /admin/alert-settings/categories": alertSettings, "POST /admin/alert-settings/categories/:id": alertCategory,
+        "POST /api/v1/public/alerts": everyone, "POST /api/v1/public/alerts/status": everyone, "POST /api/v1/public/alerts/updates": everyone,
+        "GET /api/v1/alerts": { _, _ in .signInRequired }, "GET /api/v1/alerts/:id": { _, _ in .signInRequired },
         "GET /": everyone, "GET /healthz": everyone, "GET /language/:code": everyone,
         "GET /setup/:token": badToken, "POST /setup/:token": badToken,
         "GET /sign-in": everyone, "POST /sign-in": { _, _ in .signInRequired }, "POST /sign-out": everyone,

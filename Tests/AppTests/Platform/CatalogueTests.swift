@@ -35,12 +35,33 @@ import Testing
         #expect(unknown.isEmpty, "templates use unknown keys: \(unknown.sorted())")
     }
 
+    /// The keys the alert module builds from its vocabularies and field names.
+    static var alertKeys: [String] {
+        var keys = AlertStatus.allCases.map(\.labelKey) + PublicAlertStatus.allCases.flatMap { [$0.labelKey, $0.labelKey + ".explanation"] }
+        keys += RejectionReason.allCases.map(\.labelKey) + Urgency.allCases.map(\.labelKey)
+        keys += [DeadlineState.onTime, .dueSoon, .overdue].map(\.labelKey) + AlertChannel.allCases.map(\.labelKey)
+        keys += AlertNeed.allCases.map(\.labelKey) + FieldOfWork.allCases.map(\.labelKey) + ContactChannel.allCases.map(\.labelKey)
+        keys += SourceReliability.allCases.map(\.labelKey) + InformationCredibility.allCases.map(\.labelKey)
+        keys += VerificationRequestRecord.State.allCases.map(\.labelKey)
+        keys += AlertEntryRecord.Kind.allCases.map { "alert.entry.\($0.rawValue)" }
+        keys += ["sender", "finding", "staff"].map { "alert.file.source.\($0)" }
+        keys += ["transition", "triageFirst", "alreadyAsked", "mergeSelf", "alreadyMerged"].map { "alert.refused.\($0)" }
+        keys += ["verification.refused.closed", "alert.settings.deadline.range", "alert.settings.deadline.order"]
+        keys += ["defenderName", "organisationName", "senderIsDefender", "country", "region", "incidentDate", "categories", "fieldOfWork",
+                 "narrative", "needs", "contact", "contactChannel", "consentToContact", "language", "idempotencyKey", "files", "channel",
+                 "information", "receipt", "passphrase", "verifiers", "duplicates", "into"].map { "alert.field.\($0)" }
+        keys += ["reliability", "credibility", "notes", "files"].map { "verification.field.\($0)" }
+        keys += ["nav.attention", "nav.alerts", "nav.recordAlert", "nav.verification", "nav.alertSettings"]
+        return keys
+    }
+
     @Test func every_key_the_code_builds_exists() {
         let keys = ErrorPageContext.catalogueKeys
             + ["nav.home", "nav.organisations", "nav.users", "nav.account", "nav.audit", "home.title", "audit.chain.ok", "audit.chain.broken"]
             + Role.allCases.map(\.labelKey) + OrganisationType.allCases.map(\.labelKey)
             + APIScope.allCases.map { "token.scope.\($0.rawValue)" }
             + ["user.status.active", "user.status.invited", "user.status.enrolling", "user.status.disabled"]
+            + Self.alertKeys
         let unknown = keys.filter { !catalogue.contains($0) }
         #expect(unknown.isEmpty, "code uses unknown keys: \(unknown)")
     }

@@ -9,6 +9,11 @@ import Vapor
         let problems = [FieldProblem(field: "email", message: "sample problem")]
         let options = [SelectOption(value: "CM", label: "Cameroun", selected: true)]
         let role = UsersController.RoleOption(value: "verifier", label: "Verifier", checked: true)
+        let alertRow = AlertsController.Row(href: "/alerts/x", reference: "AL-2026-0001", name: "N", country: "Cameroun", urgency: "P1",
+                                            urgencyTone: "danger", status: "Received", deadline: "d", deadlineState: "Overdue",
+                                            deadlineTone: "danger", assignee: "A", received: "r")
+        let verificationRow = VerificationController.Row(href: "/verification/x", reference: "AL-2026-0001", country: "Cameroun",
+                                                         urgency: "P1", asked: "a", state: "S", tone: "warn")
         let userRow = UsersController.Row(href: "/admin/users/x", name: "N", email: "e@example.org", organisation: "O",
                                           roles: "Verifier", status: "Active", tone: "ok")
         switch template {
@@ -69,6 +74,57 @@ import Vapor
             return try await req.render(.accountTokens, titleKey: "account.tokens.title", TokensController.Context(
                 rows: [.init(name: "n", scopes: "account:read", created: "c", expires: "e", lastUsed: nil, revokeAction: "/r")],
                 action: "/t", scopes: [role], problems: problems, newToken: "egide_x"), forms: true)
+        case .publicAlert:
+            let check = PublicAlertController.Check(value: "threats", label: "Threats", checked: true)
+            return try await req.render(.publicAlert, titleKey: "alert.public.title", PublicAlertController.FormContext(
+                action: "/alert", followUpHref: "/alert/follow-up", problems: problems,
+                input: AlertInput(defenderName: "D", country: "CM", categories: ["threats"], narrative: "N"), senderIsDefender: "yes",
+                countries: options, categories: [check], needs: [check], fieldsOfWork: options, contactChannels: options, languages: options,
+                consent: true, idempotencyKey: "k", maxFiles: 5, maxFileMB: 10, staff: true, channels: options), forms: true)
+        case .publicAlertReceipt:
+            return try await req.render(.publicAlertReceipt, titleKey: "alert.receipt.title", PublicAlertController.ReceiptContext(
+                receipt: "EG-AAAA-BBBB", passphrase: "AAAAA-BBBBB-CCCCC-DDDDD", followUpHref: "/alert/follow-up", formHref: "/alert"))
+        case .publicFollowUp:
+            return try await req.render(.publicFollowUp, titleKey: "alert.followUp.title", PublicAlertController.FollowUpContext(
+                action: "/f", problems: problems, receipt: "EG-AAAA-BBBB",
+                status: .init(code: "received", label: "Received", explanation: "E", received: "r", updated: "u"),
+                addAction: "/a", passphrase: "p", added: true, maxFiles: 5), forms: true)
+        case .alertQueue:
+            return try await req.render(.alertQueue, titleKey: "alert.queue.title", AlertsController.QueueContext(
+                rows: [alertRow], total: 1, statuses: options, urgencies: options, countries: options, categories: options, assignees: options,
+                overdue: true, newHref: "/alerts/new", olderHref: "/o", newerHref: "/n"))
+        case .alertShow:
+            let fact = AlertsController.Fact(label: "L", value: "V")
+            let file = AlertsController.FileLink(href: "/f", name: "photo.jpg", size: "1 KB", source: "sender")
+            return try await req.render(.alertShow, titleKey: "alert.show.title", AlertsController.ShowContext(
+                id: "x", reference: "AL-2026-0001", name: "N", status: "Received", statusCode: "received", urgency: "P1", urgencyTone: "danger",
+                deadline: "d", deadlineState: "Overdue", deadlineTone: "danger", recorded: true, problems: problems, facts: [fact], contact: [fact],
+                narrative: "N", files: [file], mergedInto: "AL-2026-0002", mergedIntoHref: "/m",
+                duplicates: [.init(href: "/d", reference: "AL-2026-0003", name: "N", status: "S", score: "90 %", mergeAction: "/m")],
+                requests: [.init(verifier: "V", organisation: "O", state: "S", tone: "warn", asked: "a")],
+                findings: [.init(verifier: "V", organisation: "O", grade: "B2", reliability: "R", credibility: "C", notes: "N", when: "w", files: [file])],
+                proposal: "P", proposesVerified: true, decisionGrounds: "G", timeline: [.init(when: "w", who: "W", what: "X", body: "B")],
+                urgencies: options, assignees: options, verifiers: options, decisions: options,
+                actions: .init(triage: "/t", assign: "/a", comment: "/c", verification: "/v", decision: "/d", merge: "/m"),
+                isOpen: true, isClosed: false), forms: true)
+        case .attention:
+            return try await req.render(.attention, titleKey: "attention.title", AttentionController.Context(
+                sections: [.init(heading: "H", rows: [alertRow], empty: "E")], requests: [verificationRow], isHandler: true, isVerifier: true,
+                queueHref: "/alerts", verificationHref: "/verification"))
+        case .verificationList:
+            return try await req.render(.verificationList, titleKey: "verification.list.title",
+                                        VerificationController.ListContext(pending: [verificationRow], done: [verificationRow]))
+        case .verificationShow:
+            return try await req.render(.verificationShow, titleKey: "verification.show.title", VerificationController.ShowContext(
+                reference: "AL-2026-0001", state: "S", pending: true, problems: problems, message: "M", askedBy: "A", asked: "a",
+                facts: [.init(label: "L", value: "V")], defenderName: "D", organisationName: "O", narrative: "N",
+                reliabilities: options, credibilities: options, notes: "n", action: "/f", declineAction: "/d", maxFiles: 5), forms: true)
+        case .alertSettings:
+            return try await req.render(.alertSettings, titleKey: "alert.settings.title", AlertSettingsController.Context(
+                problems: problems, saved: true, hours: [.init(name: "p1", label: "P1", value: 24)], independent: 2,
+                credibilities: options, reliabilities: options,
+                categories: [.init(code: "threats", labelEN: "Threats", labelFR: "Menaces", active: true, action: "/c")],
+                action: "/s", categoryAction: "/c"), forms: true)
         }
     }
 

@@ -1,0 +1,327 @@
+import EgideCore
+import EgideCrypto
+import Fluent
+import Foundation
+import Vapor
+
+/// What a sender (or a staff member recording a call) submits — the JSON body of
+/// `POST /api/v1/public/alerts` and the fields of the forms, with the same names.
+struct AlertInput: Content, Sendable, Equatable {
+    var defenderName: String?
+    var organisationName: String?
+    var senderIsDefender: Bool?
+    var country: String?
+    var region: String?
+    var incidentDate: String?
+    var categories: [String]?
+    var fieldOfWork: String?
+    var narrative: String?
+    var needs: [String]?
+    var contact: String?
+    var contactChannel: String?
+    var consentToContact: Bool?
+    var language: String?
+    var idempotencyKey: String?
+}
+
+/// An input that passed every check, in the types the record stores.
+struct AlertDraft: Sendable {
+    var defenderName: String?
+    var organisationName: String?
+    var senderIsDefender: Bool
+    var country: String
+    var region: String?
+    var incidentDate: String?
+    var categories: [String]
+    var fieldOfWork: FieldOfWork?
+    var narrative: String
+    var needs: [AlertNeed]
+    var contact: String?
+    var contactChannel: ContactChannel?
+    var consentToContact: Bool
+    var language: Language
+    var idempotencyKey: String?
+}
+
+/// A file that came with an alert, already checked and stripped of metadata.
+struct AlertUpload: Sendable {
+    var name: String
+    var kind: UploadInspector.Kind
+    var bytes: [UInt8]
+}
+
+/// What the sender keeps: the receipt code and the passphrase, shown once.
+struct AlertReceipt: Content, Sendable, Equatable {
+    var receipt: String
+    var passphrase: String
+}
+
+/// Intake: validation shared by the public form, the JSON API and the staff form; the receipt and
+/// passphrase; the write of the alert with its audit event in one transaction.
+enum AlertIntake {
+    /// The problem messages are catalogue keys, per field name.
+    typealias Problems = [(field: String, key: String)]
+
+    static let maximumNarrative = 20_000
+    static let maximumFiles = 5
+    /// Blind-index width for defender and organisation names: sized for ~100 000 alerts, so each
+    /// index value is shared by many alerts and the index alone singles out nobody.
+    static let nameIndexBits = (try? BlindIndexSizing.bits(forExpectedRecords: 100_000)) ?? 8
+
+    /// Checks `input`; returns the draft, or the problems (one per field) when anything is wrong.
+    static func validate(_ input: AlertInput, categories: Set<String>, now: Date, fallbackLanguage: Language) -> Result<AlertDraft, ProblemList> {
+        var problems: Problems = []
+        func text(_ value: String?, _ field: String, max: Int) -> String? {
+            guard let value = value?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
+            if value.count > max { problems.append((field, "form.tooLong")); return nil }
+            return value
+        }
+        let defender = text(input.defenderName, "defenderName", max: 200)
+        let organisation = text(input.organisationName, "organisationName", max: 200)
+        if defender == nil && organisation == nil && !problems.contains(where: { $0.field.hasSuffix("Name") }) {
+            problems.append(("defenderName", "alert.form.defender.required"))
+        }
+        let country = text(input.country, "country", max: 2)?.uppercased()
+        if country == nil { problems.append(("country", "form.required")) }
+        else if !Countries.isValid(country!) { problems.append(("country", "form.country.invalid")) }
+        let region = text(input.region, "region", max: 200)
+        var incidentDate: String?
+        if let raw = text(input.incidentDate, "incidentDate", max: 10) {
+            if let date = Self.parseDay(raw), date <= now.addingTimeInterval(36 * 3600),
+               date >= Date(timeIntervalSince1970: 0) {
+                incidentDate = raw
+            } else {
+                problems.append(("incidentDate", "alert.form.date.invalid"))
+            }
+        }
+        let chosenCategories = Array(Set((input.categories ?? []).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })).sorted()
+        if chosenCategories.contains(where: { !categories.contains($0) }) { problems.append(("categories", "alert.form.category.invalid")) }
+        var fieldOfWork: FieldOfWork?
+        if let raw = text(input.fieldOfWork, "fieldOfWork", max: 40) {
+            fieldOfWork = FieldOfWork(rawValue: raw)
+            if fieldOfWork == nil { problems.append(("fieldOfWork", "alert.form.choice.invalid")) }
+        }
+        let narrative = text(input.narrative, "narrative", max: maximumNarrative)
+        if narrative == nil && !problems.contains(where: { $0.field == "narrative" }) { problems.append(("narrative", "form.required")) }
+        let needs = Set(input.needs ?? []).compactMap(AlertNeed.init(rawValue:))
+        if needs.count != Set(input.needs ?? []).count { problems.append(("needs", "alert.form.choice.invalid")) }
+        let contact = text(input.contact, "contact", max: 300)
+        var channel: ContactChannel?
+        if let raw = text(input.contactChannel, "contactChannel", max: 20) {
+            channel = ContactChannel(rawValue: raw)
+            if channel == nil { problems.append(("contactChannel", "alert.form.choice.invalid")) }
+        }
+        if contact != nil, channel == nil || channel == ContactChannel.none, !problems.contains(where: { $0.field == "contactChannel" }) {
+            problems.append(("contactChannel", "alert.form.channel.required"))
+        }
+        let consent = input.consentToContact ?? false
+        if contact != nil && !consent { problems.append(("consentToContact", "alert.form.consent.required")) }
+        var language = fallbackLanguage
+        if let raw = text(input.language, "language", max: 5) {
+            if let chosen = Language(rawValue: raw) { language = chosen } else { problems.append(("language", "alert.form.choice.invalid")) }
+        }
+        var idempotencyKey: String?
+        if let raw = input.idempotencyKey {
+            let valid = (16...100).contains(raw.count)
+                && raw.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) && $0.isASCII || $0 == "-" || $0 == "_" }
+            if valid { idempotencyKey = raw } else { problems.append(("idempotencyKey", "alert.form.idempotency.invalid")) }
+        }
+        guard problems.isEmpty, let country, let narrative else { return .failure(ProblemList(problems)) }
+        return .success(AlertDraft(
+            defenderName: defender, organisationName: organisation, senderIsDefender: input.senderIsDefender ?? false,
+            country: country, region: region, incidentDate: incidentDate, categories: chosenCategories,
+            fieldOfWork: fieldOfWork, narrative: narrative, needs: needs.sorted { $0.rawValue < $1.rawValue },
+            contact: contact, contactChannel: contact == nil ? nil : channel, consentToContact: consent,
+            language: language, idempotencyKey: idempotencyKey))
+    }
+
+    /// `YYYY-MM-DD` as midnight UTC.
+    static func parseDay(_ text: String) -> Date? {
+        let parts = text.split(separator: "-")
+        guard parts.count == 3, parts[0].count == 4, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let components = DateComponents(year: y, month: m, day: d)
+        guard let date = calendar.date(from: components),
+              calendar.dateComponents([.year, .month, .day], from: date) == DateComponents(year: y, month: m, day: d) else { return nil }
+        return date
+    }
+
+    /// Reads and checks the files of a multipart form: at most five, each a JPEG, PNG or PDF
+    /// under the size limit; images lose their metadata.
+    static func uploads(_ files: [File], problems: inout Problems) -> [AlertUpload] {
+        let sent = files.filter { $0.data.readableBytes > 0 }
+        if sent.count > maximumFiles { problems.append(("files", "alert.form.files.tooMany")); return [] }
+        var result: [AlertUpload] = []
+        for file in sent {
+            let bytes = Array(file.data.readableBytesView)
+            if bytes.count > FileStore.maximumSize { problems.append(("files", "alert.form.files.tooLarge")); continue }
+            do {
+                let clean = try UploadInspector.sanitise(bytes)
+                let name = String(file.filename.suffix(120)).trimmingCharacters(in: .whitespacesAndNewlines)
+                result.append(AlertUpload(name: name.isEmpty ? "file.\(clean.kind.rawValue)" : name, kind: clean.kind, bytes: clean.bytes))
+            } catch {
+                problems.append(("files", error == .unsupportedType ? "alert.form.files.type" : "alert.form.files.malformed"))
+            }
+        }
+        return result
+    }
+
+    // MARK: Receipt and passphrase
+
+    /// Crockford-style groups the sender can copy by hand: the receipt (40 bits, a lookup key, not
+    /// a secret) and the passphrase (100 bits). Both are stored only as keyed hashes.
+    static func credentials(from material: [UInt8]) -> AlertReceipt {
+        let receiptChars = Array(Base32.encode(material.prefix(5)))
+        let passChars = Array(Base32.encode(material[5..<20]).prefix(20))
+        let receipt = "EG-" + String(receiptChars[0..<4]) + "-" + String(receiptChars[4..<8])
+        let passphrase = stride(from: 0, to: 20, by: 5).map { String(passChars[$0..<($0 + 5)]) }.joined(separator: "-")
+        return AlertReceipt(receipt: receipt, passphrase: passphrase)
+    }
+
+    /// What a typed receipt or passphrase is compared as: upper case, no spaces or dashes, and the
+    /// look-alike digits folded (`0`→`O`, `1`→`I`, `8`→`B`): the alphabet has none of them.
+    static func normalise(_ typed: String) -> String {
+        String(typed.uppercased().compactMap { character -> Character? in
+            switch character {
+            case " ", "-", "\t", "\n": nil
+            case "0": "O"
+            case "1": "I"
+            case "8": "B"
+            default: character
+            }
+        })
+    }
+
+    static func receiptTag(_ receipt: String, vault: Vault) throws -> Data {
+        try vault.uniqueTag("alert.receipt", normalise(receipt))
+    }
+
+    static func passphraseTag(_ passphrase: String, vault: Vault) throws -> Data {
+        try vault.uniqueTag("alert.passphrase", normalise(passphrase))
+    }
+
+    /// A keyed fingerprint of everything submitted (files included), so an idempotency key reused
+    /// for different content is refused instead of silently answered with another alert's receipt.
+    static func payloadTag(_ draft: AlertDraft, uploads: [AlertUpload], vault: Vault) throws -> Data {
+        var parts: [String] = [draft.defenderName ?? "", draft.organisationName ?? "", String(draft.senderIsDefender), draft.country,
+                               draft.region ?? "", draft.incidentDate ?? "", draft.categories.joined(separator: ","),
+                               draft.fieldOfWork?.rawValue ?? "", draft.narrative, draft.needs.map(\.rawValue).joined(separator: ","),
+                               draft.contact ?? "", draft.contactChannel?.rawValue ?? "", String(draft.consentToContact)]
+        parts += uploads.map { Data(SHA256.hash(data: $0.bytes)).base64EncodedString() }
+        return try vault.uniqueTag("alert.payload", parts.map { "\($0.utf8.count):\($0)" }.joined())
+    }
+
+    /// 20 bytes the receipt and passphrase are drawn from: derived from the idempotency key and
+    /// the content (so a retry gets the same pair back without anything reversible being stored),
+    /// or random without a key.
+    static func material(idempotencyKey: String?, payloadTag: Data, vault: Vault) throws -> [UInt8] {
+        guard let idempotencyKey else {
+            var generator = SystemRandomNumberGenerator()
+            return (0..<20).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        }
+        let tag = try vault.uniqueTag("alert.receipt-material", idempotencyKey + ":" + payloadTag.base64EncodedString())
+        return Array(tag.prefix(20))
+    }
+
+    // MARK: Writing
+
+    /// How an alert came in, for the record and the audit log.
+    struct Origin: Sendable {
+        var channel: AlertChannel
+        var recordedBy: UUID?
+        var recordedByOrganisation: UUID?
+        var audit: AuditActor
+    }
+
+    enum SubmitError: Error {
+        /// The idempotency key was used before for a different alert.
+        case idempotencyConflict
+        /// No organisation runs the protection mechanism yet (the instance is not set up).
+        case noHost
+    }
+
+    /// Stores the alert, its files, the first history entry and the audit event in one
+    /// transaction, and returns the receipt only once that transaction has committed.
+    static func submit(_ draft: AlertDraft, uploads: [AlertUpload], origin: Origin, owner organisation: UUID? = nil,
+                       app: Application) async throws -> (receipt: AlertReceipt, alertID: UUID, created: Bool) {
+        let vault = app.vault
+        let now = app.clock.now()
+        let payload = try payloadTag(draft, uploads: uploads, vault: vault)
+        let credentials = credentials(from: try material(idempotencyKey: draft.idempotencyKey, payloadTag: payload, vault: vault))
+        let idempotencyTag = try draft.idempotencyKey.map { try vault.uniqueTag("alert.idempotency", $0) }
+        let settings = try await AlertSettingsRecord.current(on: app.db)
+        let outcome: (UUID, Bool) = try await app.transaction { db in
+            try await lockNamed(AuditRecorder.chainLockKey, on: db)
+            if let idempotencyTag, let existing = try await AlertRecord.query(on: db).filter(\.$idempotencyTag == idempotencyTag).first() {
+                guard existing.payloadTag == payload else { throw SubmitError.idempotencyConflict }
+                return (try existing.requireID(), false)
+            }
+            let ownerID: UUID
+            if let organisation { ownerID = organisation } else {
+                guard let host = try await OrganisationRecord.query(on: db).filter(\.$type == .host).first() else { throw SubmitError.noHost }
+                ownerID = try host.requireID()
+            }
+            let year = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: now).year!
+            let last = try await AlertRecord.query(on: db).filter(\.$year == year).max(\.$sequence) ?? 0
+            let id = UUID()
+            let owner = Accounts.owner(ownerID)
+            func seal(_ value: String?, _ field: String) throws -> Data? {
+                try value.map { try vault.seal($0, owner: owner, AlertRecord.ref(id, field)) }
+            }
+            let alert = AlertRecord()
+            alert.id = id
+            alert.organisationID = ownerID
+            alert.year = year
+            alert.sequence = last + 1
+            alert.receiptTag = try receiptTag(credentials.receipt, vault: vault)
+            alert.passphraseTag = try passphraseTag(credentials.passphrase, vault: vault)
+            alert.idempotencyTag = idempotencyTag
+            alert.payloadTag = payload
+            alert.channel = origin.channel
+            alert.status = .received
+            alert.country = draft.country
+            alert.categoryList = AlertRecord.list(draft.categories)
+            alert.needList = AlertRecord.list(draft.needs.map(\.rawValue))
+            alert.fieldOfWork = draft.fieldOfWork
+            alert.senderIsDefender = draft.senderIsDefender
+            alert.consentToContact = draft.consentToContact
+            alert.contactChannel = draft.contactChannel
+            alert.language = draft.language.rawValue
+            alert.defenderNameCiphertext = try seal(draft.defenderName, "defender_name")
+            alert.defenderIndex = try draft.defenderName.map { try AlertQueries.nameIndex($0, vault: vault) }
+            alert.organisationNameCiphertext = try seal(draft.organisationName, "organisation_name")
+            alert.organisationIndex = try draft.organisationName.map { try AlertQueries.nameIndex($0, vault: vault) }
+            alert.regionCiphertext = try seal(draft.region, "region")
+            alert.incidentDateCiphertext = try seal(draft.incidentDate, "incident_date")
+            alert.narrativeCiphertext = try seal(draft.narrative, "narrative")!
+            alert.contactCiphertext = try seal(draft.contact, "contact")
+            alert.recordedBy = origin.recordedBy
+            alert.recordedByOrganisation = origin.recordedByOrganisation
+            alert.receivedAt = now
+            alert.deadlineAt = settings.deadlines.deadline(received: now, urgency: nil)
+            alert.updatedAt = now
+            try await alert.create(on: db)
+            for upload in uploads {
+                let fileID = try await FileStore.store(Data(upload.bytes), name: upload.name, mediaType: upload.kind.mediaType,
+                                                       organisation: ownerID, purpose: "alert", at: now, on: db, vault: vault)
+                try await AlertAttachmentRecord(alertID: id, fileID: fileID, source: "sender", createdAt: now).create(on: db)
+            }
+            try await AlertEntryRecord(alertID: id, organisationID: ownerID, kind: .received, actorID: origin.recordedBy,
+                                       details: ["channel": origin.channel.rawValue, "files": String(uploads.count)],
+                                       createdAt: now).create(on: db)
+            try await AuditRecorder.record(
+                .init(actor: origin.audit, organisation: ownerID, action: "alert.receive", objectType: "alert",
+                      objectID: SiteURL.id(id), details: ["channel": origin.channel.rawValue, "files": String(uploads.count)]),
+                at: now, on: db)
+            return (id, true)
+        }
+        return (credentials, outcome.0, outcome.1)
+    }
+}
+
+/// Problems of a submitted alert, by field (catalogue keys).
+struct ProblemList: Error, Sendable {
+    var items: [(field: String, key: String)]
+    init(_ items: [(field: String, key: String)]) { self.items = items }
+}

@@ -1,0 +1,167 @@
+import EgideCore
+import EgideCrypto
+import Fluent
+import Foundation
+import Vapor
+
+/// Reading alerts: the scoped queries (an alert outside the actor's scope is "not found"), the
+/// decrypted view of one alert, duplicates, and what needs someone's attention.
+enum AlertQueries {
+    /// An id no organisation has: the scope of someone who handles no alerts.
+    static let nobody = UUID(uuidString: "00000000-0000-0000-0000-000000000000")!
+
+    /// The alerts `actor` handles: those of their organisation, if they are a handler; none otherwise.
+    static func visible(to actor: Actor, on db: any Database) -> QueryBuilder<AlertRecord> {
+        let query = AlertRecord.query(on: db)
+        guard AlertPolicy.isHandler(actor) else { return query.filter(\.$organisationID == nobody) }
+        return query.filter(\.$organisationID == actor.organisationID)
+    }
+
+    /// One alert `actor` may handle, or 404 — the same 404 as an alert that does not exist.
+    static func alert(_ id: UUID, for actor: Actor, on db: any Database) async throws -> AlertRecord {
+        guard let alert = try await visible(to: actor, on: db).filter(\.$id == id).first() else { throw Abort(.notFound) }
+        return alert
+    }
+
+    /// The blind index of a defender's or organisation's name.
+    static func nameIndex(_ name: String, vault: Vault) throws -> Int {
+        Int(try vault.blindIndex("alert.name", bits: AlertIntake.nameIndexBits).value(for: BlindIndexNormalizer.name(name)))
+    }
+
+    /// An alert's encrypted fields, decrypted.
+    struct Opened: Sendable {
+        var defenderName: String?
+        var organisationName: String?
+        var region: String?
+        var incidentDate: String?
+        var narrative: String
+        var contact: String?
+        var decisionGrounds: String?
+
+        /// The name shown in lists: the defender, else the organisation.
+        var displayName: String { defenderName ?? organisationName ?? "—" }
+    }
+
+    static func open(_ alert: AlertRecord, vault: Vault) throws -> Opened {
+        let id = try alert.requireID()
+        func open(_ blob: Data?, _ field: String) throws -> String? {
+            try blob.map { try vault.open($0, owner: alert.owner, AlertRecord.ref(id, field)) }
+        }
+        return Opened(
+            defenderName: try open(alert.defenderNameCiphertext, "defender_name"),
+            organisationName: try open(alert.organisationNameCiphertext, "organisation_name"),
+            region: try open(alert.regionCiphertext, "region"),
+            incidentDate: try open(alert.incidentDateCiphertext, "incident_date"),
+            narrative: try open(alert.narrativeCiphertext, "narrative") ?? "",
+            contact: try open(alert.contactCiphertext, "contact"),
+            decisionGrounds: try open(alert.decisionGroundsCiphertext, "decision_grounds"))
+    }
+
+    /// Just the names, for lists (the narrative stays encrypted).
+    static func names(_ alert: AlertRecord, vault: Vault) throws -> (defender: String?, organisation: String?) {
+        let id = try alert.requireID()
+        return (try alert.defenderNameCiphertext.map { try vault.open($0, owner: alert.owner, AlertRecord.ref(id, "defender_name")) },
+                try alert.organisationNameCiphertext.map { try vault.open($0, owner: alert.owner, AlertRecord.ref(id, "organisation_name")) })
+    }
+
+    /// Other alerts that may be about the same defender or organisation: the same blind index
+    /// (exact match after normalisation, confirmed by decrypting), or a fuzzy, transliteration-aware
+    /// name match among the alerts of the same country.
+    static func duplicates(of alert: AlertRecord, on db: any Database, vault: Vault) async throws -> [(AlertRecord, Double)] {
+        let id = try alert.requireID()
+        let mine = try names(alert, vault: vault)
+        let wanted = [mine.defender, mine.organisation].compactMap { $0 }
+        guard !wanted.isEmpty else { return [] }
+        var candidates: [UUID: AlertRecord] = [:]
+        let indexes = [alert.defenderIndex, alert.organisationIndex].compactMap { $0 }
+        if !indexes.isEmpty {
+            for other in try await AlertRecord.query(on: db).filter(\.$organisationID == alert.organisationID)
+                .group(.or, { $0.filter(\.$defenderIndex ~~ indexes).filter(\.$organisationIndex ~~ indexes) }).all() {
+                candidates[try other.requireID()] = other
+            }
+        }
+        for other in try await AlertRecord.query(on: db).filter(\.$organisationID == alert.organisationID)
+            .filter(\.$country == alert.country).sort(\.$receivedAt, .descending).limit(2_000).all() {
+            candidates[try other.requireID()] = other
+        }
+        var found: [(AlertRecord, Double)] = []
+        for (otherID, other) in candidates where otherID != id && other.mergedInto != id && alert.mergedInto != otherID {
+            let theirs = try names(other, vault: vault)
+            let score = [theirs.defender, theirs.organisation].compactMap { $0 }.flatMap { name in
+                wanted.map { NameMatcher.similarity($0, name) }
+            }.max() ?? 0
+            if score >= NameMatcher.threshold { found.append((other, score)) }
+        }
+        return found.sorted { ($0.1, $0.0.receivedAt) > ($1.1, $1.0.receivedAt) }
+    }
+
+    /// The alert a sender's receipt and passphrase open, or nil (wrong receipt or passphrase —
+    /// indistinguishable to the caller). Guessing is throttled per receipt, in memory.
+    static func forSender(receipt: String, passphrase: String, app: Application) async throws -> SenderLookup {
+        let now = app.clock.now()
+        let key = AlertIntake.normalise(receipt)
+        if let wait = await app.followUpThrottle.wait(account: key, client: nil, now: now) { return .throttled(wait) }
+        let tag = try AlertIntake.receiptTag(receipt, vault: app.vault)
+        let given = try AlertIntake.passphraseTag(passphrase, vault: app.vault)
+        let alert = try await AlertRecord.query(on: app.db).filter(\.$receiptTag == tag).first()
+        guard let alert, Secrets.constantTimeEqual(alert.passphraseTag, given) else {
+            await app.followUpThrottle.recordFailure(account: key, client: nil, now: now)
+            return .notFound
+        }
+        await app.followUpThrottle.recordSuccess(account: key)
+        // A merged alert answers for the one it was merged into.
+        if let target = alert.mergedInto, let merged = try await AlertRecord.find(target, on: app.db) { return .found(merged, receipt: alert) }
+        return .found(alert, receipt: alert)
+    }
+
+    enum SenderLookup {
+        /// `alert` is what the sender's status reflects; `receipt` the row their receipt names.
+        case found(AlertRecord, receipt: AlertRecord)
+        case notFound
+        case throttled(TimeInterval)
+    }
+
+    /// The active categories, in order, and the set of valid codes.
+    static func categories(on db: any Database, includeInactive: Bool = false) async throws -> [AlertCategoryRecord] {
+        var query = AlertCategoryRecord.query(on: db)
+        if !includeInactive { query = query.filter(\.$active == true) }
+        return try await query.sort(\.$position).sort(\.$code).all()
+    }
+}
+
+extension Application {
+    private struct FollowUpThrottleKey: StorageKey { typealias Value = SignInThrottle }
+    private struct IntakeLimiterKey: StorageKey { typealias Value = IntakeLimiter }
+
+    /// Failed receipt/passphrase attempts, per receipt, in memory.
+    var followUpThrottle: SignInThrottle {
+        get { storage[FollowUpThrottleKey.self]! }
+        set { storage[FollowUpThrottleKey.self] = newValue }
+    }
+
+    /// The instance-wide cap on public alerts per minute.
+    var intakeLimiter: IntakeLimiter {
+        get { storage[IntakeLimiterKey.self]! }
+        set { storage[IntakeLimiterKey.self] = newValue }
+    }
+}
+
+/// Anti-flooding for public intake: a count of alerts accepted in the current minute, in memory
+/// only — nothing about who sent them. Over the cap, senders are asked to try again in a minute
+/// and their form is given back intact.
+actor IntakeLimiter {
+    let perMinute: Int
+    private var windowStart = Date.distantPast
+    private var count = 0
+
+    init(perMinute: Int) { self.perMinute = perMinute }
+
+    /// Takes one slot; false when the minute's allowance is spent.
+    func admit(now: Date) -> Bool {
+        guard perMinute > 0 else { return true }
+        if now.timeIntervalSince(windowStart) >= 60 { windowStart = now; count = 0 }
+        guard count < perMinute else { return false }
+        count += 1
+        return true
+    }
+}

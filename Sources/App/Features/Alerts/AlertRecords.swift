@@ -1,0 +1,404 @@
+import EgideCore
+import Fluent
+import Foundation
+import SQLKit
+
+/// One alert: the same record whatever the channel. Everything that could identify someone —
+/// names, region, date, narrative, contact — is encrypted under the owning organisation's key and
+/// bound to this row; the codes used for filtering (country, categories, urgency, status) are not.
+final class AlertRecord: Model, @unchecked Sendable {
+    static let schema = "alerts"
+
+    @ID(key: .id) var id: UUID?
+    /// The organisation whose protection team handles the alert (and whose key encrypts it).
+    @Field(key: "organisation_id") var organisationID: UUID
+    @Field(key: "year") var year: Int
+    @Field(key: "sequence") var sequence: Int
+    /// Keyed hash of the sender's receipt code (the code itself is never stored).
+    @Field(key: "receipt_tag") var receiptTag: Data
+    /// Keyed hash of the sender's passphrase.
+    @Field(key: "passphrase_tag") var passphraseTag: Data
+    @OptionalField(key: "idempotency_tag") var idempotencyTag: Data?
+    /// Keyed fingerprint of the submitted content, to refuse an idempotency key reused for another alert.
+    @OptionalField(key: "payload_tag") var payloadTag: Data?
+    @Field(key: "channel") var channel: AlertChannel
+    @Field(key: "status") var status: AlertStatus
+    @OptionalField(key: "urgency") var urgency: Urgency?
+    @OptionalField(key: "rejection_reason") var rejectionReason: RejectionReason?
+    /// ISO 3166-1 alpha-2.
+    @Field(key: "country") var country: String
+    /// Category codes as `,code,code,` (so one `LIKE '%,code,%'` filters).
+    @Field(key: "categories") var categoryList: String
+    @Field(key: "needs") var needList: String
+    @OptionalField(key: "field_of_work") var fieldOfWork: FieldOfWork?
+    @Field(key: "sender_is_defender") var senderIsDefender: Bool
+    @Field(key: "consent_to_contact") var consentToContact: Bool
+    @OptionalField(key: "contact_channel") var contactChannel: ContactChannel?
+    @Field(key: "language") var language: String
+    @OptionalField(key: "defender_name_ct") var defenderNameCiphertext: Data?
+    @OptionalField(key: "defender_index") var defenderIndex: Int?
+    @OptionalField(key: "organisation_name_ct") var organisationNameCiphertext: Data?
+    @OptionalField(key: "organisation_index") var organisationIndex: Int?
+    @OptionalField(key: "region_ct") var regionCiphertext: Data?
+    @OptionalField(key: "incident_date_ct") var incidentDateCiphertext: Data?
+    @Field(key: "narrative_ct") var narrativeCiphertext: Data
+    @OptionalField(key: "contact_ct") var contactCiphertext: Data?
+    @OptionalField(key: "recorded_by") var recordedBy: UUID?
+    @OptionalField(key: "recorded_by_organisation") var recordedByOrganisation: UUID?
+    @OptionalField(key: "assignee_id") var assigneeID: UUID?
+    @Field(key: "received_at") var receivedAt: Date
+    @OptionalField(key: "triaged_at") var triagedAt: Date?
+    @Field(key: "deadline_at") var deadlineAt: Date
+    /// When the team first answered (triage with a decision, a verification request, a rejection):
+    /// after it, the deadline no longer counts.
+    @OptionalField(key: "answered_at") var answeredAt: Date?
+    @OptionalField(key: "decided_at") var decidedAt: Date?
+    @OptionalField(key: "decision_grounds_ct") var decisionGroundsCiphertext: Data?
+    @OptionalField(key: "merged_into") var mergedInto: UUID?
+    @Field(key: "updated_at") var updatedAt: Date
+
+    init() {}
+
+    var reference: String { AlertReference.format(year: year, sequence: sequence) }
+    var categories: [String] { categoryList.split(separator: ",").map(String.init) }
+    var needs: [AlertNeed] { needList.split(separator: ",").compactMap { AlertNeed(rawValue: String($0)) } }
+    var owner: String { Accounts.owner(organisationID) }
+
+    static func ref(_ id: UUID, _ field: String) -> FieldRef { FieldRef(schema, id, field) }
+
+    static func list(_ codes: [String]) -> String { codes.isEmpty ? "" : "," + codes.joined(separator: ",") + "," }
+}
+
+/// The staff-facing reference of an alert: `AL-2026-0042`.
+enum AlertReference {
+    static func format(year: Int, sequence: Int) -> String {
+        "AL-\(year)-" + String(repeating: "0", count: max(0, 4 - String(sequence).count)) + String(sequence)
+    }
+
+    /// `(year, sequence)` of a typed reference, tolerant of case and spaces.
+    static func parse(_ text: String) -> (year: Int, sequence: Int)? {
+        let parts = text.trimmingCharacters(in: .whitespaces).uppercased().split(separator: "-")
+        guard parts.count == 3, parts[0] == "AL", let year = Int(parts[1]), let sequence = Int(parts[2]) else { return nil }
+        return (year, sequence)
+    }
+}
+
+/// One line of an alert's history: a comment, a status change, information added by the sender,
+/// an assignment, a merge. The body, when there is one, is encrypted.
+final class AlertEntryRecord: Model, @unchecked Sendable {
+    static let schema = "alert_entries"
+
+    enum Kind: String, Codable, Sendable, CaseIterable {
+        case received, comment, senderUpdate = "sender_update", triage, assignment, status
+        case verificationRequested = "verification_requested", finding, decision, merged, mergedFrom = "merged_from"
+        case declined
+    }
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "alert_id") var alertID: UUID
+    /// The alert's owner (whose key encrypts the body).
+    @Field(key: "organisation_id") var organisationID: UUID
+    @Field(key: "kind") var kind: Kind
+    @OptionalField(key: "actor_id") var actorID: UUID?
+    @OptionalField(key: "body_ct") var bodyCiphertext: Data?
+    /// Codes only (`{"urgency":"p1"}`), never personal data.
+    @Field(key: "details") var details: String
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+
+    init(id: UUID = UUID(), alertID: UUID, organisationID: UUID, kind: Kind, actorID: UUID?, bodyCiphertext: Data? = nil,
+         details: [String: String] = [:], createdAt: Date) {
+        self.id = id
+        self.alertID = alertID
+        self.organisationID = organisationID
+        self.kind = kind
+        self.actorID = actorID
+        self.bodyCiphertext = bodyCiphertext
+        self.details = AuditEventModel.encode(details)
+        self.createdAt = createdAt
+    }
+
+    static func ref(_ id: UUID) -> FieldRef { FieldRef(schema, id, "body") }
+}
+
+/// A file attached to an alert: by the sender, by staff, or as evidence of a verification finding.
+final class AlertAttachmentRecord: Model, @unchecked Sendable {
+    static let schema = "alert_attachments"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "alert_id") var alertID: UUID
+    @Field(key: "file_id") var fileID: UUID
+    @Field(key: "source") var source: String
+    @OptionalField(key: "finding_id") var findingID: UUID?
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+
+    init(alertID: UUID, fileID: UUID, source: String, findingID: UUID? = nil, createdAt: Date) {
+        self.id = UUID()
+        self.alertID = alertID
+        self.fileID = fileID
+        self.source = source
+        self.findingID = findingID
+        self.createdAt = createdAt
+    }
+}
+
+/// A violation category of the taxonomy (labels in both languages; administrators edit them).
+final class AlertCategoryRecord: Model, @unchecked Sendable {
+    static let schema = "alert_categories"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "code") var code: String
+    @Field(key: "label_en") var labelEN: String
+    @Field(key: "label_fr") var labelFR: String
+    @Field(key: "active") var active: Bool
+    @Field(key: "position") var position: Int
+
+    init() {}
+
+    init(code: String, labelEN: String, labelFR: String, position: Int) {
+        self.id = UUID()
+        self.code = code
+        self.labelEN = labelEN
+        self.labelFR = labelFR
+        self.active = true
+        self.position = position
+    }
+
+    func label(in language: Language) -> String { language == .fr ? labelFR : labelEN }
+}
+
+/// The instance's alert settings: response deadlines and the verification rule (one row).
+final class AlertSettingsRecord: Model, @unchecked Sendable {
+    static let schema = "alert_settings"
+    static let singletonID = UUID(uuidString: "00000000-0000-0000-0000-0000000a1e27")!
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "p1_hours") var p1Hours: Int
+    @Field(key: "p2_hours") var p2Hours: Int
+    @Field(key: "p3_hours") var p3Hours: Int
+    @Field(key: "p4_hours") var p4Hours: Int
+    @Field(key: "rule_independent") var ruleIndependent: Int
+    @Field(key: "rule_credible_at_most") var ruleCredibleAtMost: Int
+    /// `A`…`F`, or empty: a single source never suffices.
+    @Field(key: "rule_single_reliability") var ruleSingleReliability: String
+    @Field(key: "updated_at") var updatedAt: Date
+
+    init() {}
+
+    var deadlines: ResponseDeadlines {
+        ResponseDeadlines(hours: [.p1: p1Hours, .p2: p2Hours, .p3: p3Hours, .p4: p4Hours])
+    }
+
+    var rule: VerificationRule {
+        VerificationRule(independentFindings: ruleIndependent,
+                         credibleAtMost: InformationCredibility(rawValue: ruleCredibleAtMost) ?? .probablyTrue,
+                         singleSourceReliabilityAtMost: SourceReliability(rawValue: ruleSingleReliability))
+    }
+
+    func apply(_ deadlines: ResponseDeadlines, _ rule: VerificationRule) {
+        p1Hours = deadlines.hours(for: .p1); p2Hours = deadlines.hours(for: .p2)
+        p3Hours = deadlines.hours(for: .p3); p4Hours = deadlines.hours(for: .p4)
+        ruleIndependent = rule.independentFindings
+        ruleCredibleAtMost = rule.credibleAtMost.rawValue
+        ruleSingleReliability = rule.singleSourceReliabilityAtMost?.rawValue ?? ""
+    }
+
+    /// The settings (the standard ones until an administrator changes them).
+    static func current(on db: any Database) async throws -> AlertSettingsRecord {
+        if let found = try await find(singletonID, on: db) { return found }
+        let settings = AlertSettingsRecord()
+        settings.id = singletonID
+        settings.apply(.standard, .standard)
+        settings.updatedAt = Date(timeIntervalSince1970: 0)
+        return settings
+    }
+}
+
+/// A protection officer's request to a partner verifier to verify an alert.
+final class VerificationRequestRecord: Model, @unchecked Sendable {
+    static let schema = "verification_requests"
+
+    enum State: String, Codable, Sendable, CaseIterable {
+        case pending, answered, declined, withdrawn
+        var labelKey: String { "verification.state.\(rawValue)" }
+    }
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "alert_id") var alertID: UUID
+    /// The alert's owner (the key the message is encrypted under).
+    @Field(key: "alert_organisation_id") var alertOrganisationID: UUID
+    @Field(key: "verifier_id") var verifierID: UUID
+    @Field(key: "verifier_organisation_id") var verifierOrganisationID: UUID
+    @Field(key: "requested_by") var requestedBy: UUID
+    @OptionalField(key: "message_ct") var messageCiphertext: Data?
+    @Field(key: "state") var state: State
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "answered_at") var answeredAt: Date?
+
+    init() {}
+
+    static func ref(_ id: UUID) -> FieldRef { FieldRef(schema, id, "message") }
+}
+
+/// A verifier's finding, graded on the Admiralty scale.
+final class VerificationFindingRecord: Model, @unchecked Sendable {
+    static let schema = "verification_findings"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "request_id") var requestID: UUID
+    @Field(key: "alert_id") var alertID: UUID
+    @Field(key: "alert_organisation_id") var alertOrganisationID: UUID
+    @Field(key: "organisation_id") var organisationID: UUID
+    @Field(key: "verifier_id") var verifierID: UUID
+    @Field(key: "reliability") var reliability: SourceReliability
+    @Field(key: "credibility") var credibility: InformationCredibility
+    @Field(key: "notes_ct") var notesCiphertext: Data
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+
+    static func ref(_ id: UUID) -> FieldRef { FieldRef(schema, id, "notes") }
+
+    var graded: GradedFinding { GradedFinding(organisationID: organisationID, reliability: reliability, credibility: credibility) }
+}
+
+/// Creates the alert and verification tables, seeds the categories.
+struct CreateAlerts: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(AlertRecord.schema)
+            .id()
+            .field("organisation_id", .uuid, .required, .references(OrganisationRecord.schema, "id"))
+            .field("year", .int, .required)
+            .field("sequence", .int, .required)
+            .field("receipt_tag", .data, .required)
+            .field("passphrase_tag", .data, .required)
+            .field("idempotency_tag", .data)
+            .field("payload_tag", .data)
+            .field("channel", .string, .required)
+            .field("status", .string, .required)
+            .field("urgency", .string)
+            .field("rejection_reason", .string)
+            .field("country", .string, .required)
+            .field("categories", .string, .required)
+            .field("needs", .string, .required)
+            .field("field_of_work", .string)
+            .field("sender_is_defender", .bool, .required)
+            .field("consent_to_contact", .bool, .required)
+            .field("contact_channel", .string)
+            .field("language", .string, .required)
+            .field("defender_name_ct", .data)
+            .field("defender_index", .int)
+            .field("organisation_name_ct", .data)
+            .field("organisation_index", .int)
+            .field("region_ct", .data)
+            .field("incident_date_ct", .data)
+            .field("narrative_ct", .data, .required)
+            .field("contact_ct", .data)
+            .field("recorded_by", .uuid)
+            .field("recorded_by_organisation", .uuid)
+            .field("assignee_id", .uuid)
+            .field("received_at", .datetime, .required)
+            .field("triaged_at", .datetime)
+            .field("deadline_at", .datetime, .required)
+            .field("answered_at", .datetime)
+            .field("decided_at", .datetime)
+            .field("decision_grounds_ct", .data)
+            .field("merged_into", .uuid)
+            .field("updated_at", .datetime, .required)
+            .unique(on: "receipt_tag")
+            .unique(on: "idempotency_tag")
+            .unique(on: "year", "sequence")
+            .create()
+        try await database.schema(AlertEntryRecord.schema)
+            .id()
+            .field("alert_id", .uuid, .required, .references(AlertRecord.schema, "id"))
+            .field("organisation_id", .uuid, .required)
+            .field("kind", .string, .required)
+            .field("actor_id", .uuid)
+            .field("body_ct", .data)
+            .field("details", .string, .required)
+            .field("created_at", .datetime, .required)
+            .create()
+        try await database.schema(AlertAttachmentRecord.schema)
+            .id()
+            .field("alert_id", .uuid, .required, .references(AlertRecord.schema, "id"))
+            .field("file_id", .uuid, .required, .references(EncryptedFileRecord.schema, "id"))
+            .field("source", .string, .required)
+            .field("finding_id", .uuid)
+            .field("created_at", .datetime, .required)
+            .create()
+        try await database.schema(AlertCategoryRecord.schema)
+            .id()
+            .field("code", .string, .required)
+            .field("label_en", .string, .required)
+            .field("label_fr", .string, .required)
+            .field("active", .bool, .required)
+            .field("position", .int, .required)
+            .unique(on: "code")
+            .create()
+        try await database.schema(AlertSettingsRecord.schema)
+            .id()
+            .field("p1_hours", .int, .required)
+            .field("p2_hours", .int, .required)
+            .field("p3_hours", .int, .required)
+            .field("p4_hours", .int, .required)
+            .field("rule_independent", .int, .required)
+            .field("rule_credible_at_most", .int, .required)
+            .field("rule_single_reliability", .string, .required)
+            .field("updated_at", .datetime, .required)
+            .create()
+        try await database.schema(VerificationRequestRecord.schema)
+            .id()
+            .field("alert_id", .uuid, .required, .references(AlertRecord.schema, "id"))
+            .field("alert_organisation_id", .uuid, .required)
+            .field("verifier_id", .uuid, .required, .references(UserRecord.schema, "id"))
+            .field("verifier_organisation_id", .uuid, .required)
+            .field("requested_by", .uuid, .required)
+            .field("message_ct", .data)
+            .field("state", .string, .required)
+            .field("created_at", .datetime, .required)
+            .field("answered_at", .datetime)
+            .create()
+        try await database.schema(VerificationFindingRecord.schema)
+            .id()
+            .field("request_id", .uuid, .required, .references(VerificationRequestRecord.schema, "id"))
+            .field("alert_id", .uuid, .required, .references(AlertRecord.schema, "id"))
+            .field("alert_organisation_id", .uuid, .required)
+            .field("organisation_id", .uuid, .required)
+            .field("verifier_id", .uuid, .required)
+            .field("reliability", .string, .required)
+            .field("credibility", .int, .required)
+            .field("notes_ct", .data, .required)
+            .field("created_at", .datetime, .required)
+            .create()
+        if let sql = database as? any SQLDatabase {
+            for statement in [
+                "CREATE INDEX alerts_queue ON alerts (organisation_id, status, deadline_at)",
+                "CREATE INDEX alerts_received ON alerts (organisation_id, received_at)",
+                "CREATE INDEX alerts_defender ON alerts (defender_index)",
+                "CREATE INDEX alerts_country ON alerts (organisation_id, country)",
+                "CREATE INDEX alert_entries_alert ON alert_entries (alert_id, created_at)",
+                "CREATE INDEX alert_attachments_alert ON alert_attachments (alert_id)",
+                "CREATE INDEX verification_requests_verifier ON verification_requests (verifier_id, state)",
+                "CREATE INDEX verification_requests_alert ON verification_requests (alert_id)",
+                "CREATE INDEX verification_findings_alert ON verification_findings (alert_id)",
+            ] {
+                try await sql.raw(SQLQueryString(statement)).run()
+            }
+        }
+        for (position, category) in AlertCategories.seeded.enumerated() {
+            try await AlertCategoryRecord(code: category.code, labelEN: category.en, labelFR: category.fr, position: position)
+                .create(on: database)
+        }
+    }
+
+    func revert(on database: any Database) async throws {
+        for schema in [VerificationFindingRecord.schema, VerificationRequestRecord.schema, AlertSettingsRecord.schema,
+                       AlertCategoryRecord.schema, AlertAttachmentRecord.schema, AlertEntryRecord.schema, AlertRecord.schema] {
+            try await database.schema(schema).delete()
+        }
+    }
+}

@@ -1,0 +1,623 @@
+import EgideCore
+import Fluent
+import Vapor
+
+/// The protection team's side of alerts: the queue, an alert's page and every step of the protocol.
+enum AlertsController {
+    struct Row: Encodable {
+        var href: String
+        var reference: String
+        var name: String
+        var country: String
+        var urgency: String?
+        var urgencyTone: String
+        var status: String
+        var deadline: String
+        var deadlineState: String?
+        var deadlineTone: String
+        var assignee: String
+        var received: String
+    }
+
+    struct QueueContext: Encodable {
+        var rows: [Row]
+        var total: Int
+        var statuses: [SelectOption]
+        var urgencies: [SelectOption]
+        var countries: [SelectOption]
+        var categories: [SelectOption]
+        var assignees: [SelectOption]
+        var overdue: Bool
+        var newHref: String
+        var olderHref: String?
+        var newerHref: String?
+    }
+
+    static let pageSize = 50
+
+    /// The queue's filters, as read from the query string.
+    struct Filters {
+        var status: String
+        var urgency: Urgency?
+        var country: String?
+        var category: String?
+        var assignee: String?
+        var overdue: Bool
+        var page: Int
+
+        init(_ request: Request) {
+            let get = { (key: String) in (try? request.query.get(String.self, at: key)).flatMap { $0.isEmpty ? nil : $0 } }
+            status = get("status") ?? "open"
+            urgency = get("urgency").flatMap(Urgency.init(rawValue:))
+            country = get("country")?.uppercased()
+            category = get("category").flatMap { AlertCategories.isValidCode($0) ? $0 : nil }
+            assignee = get("assignee")
+            overdue = get("overdue") == "1"
+            page = max(0, Int(get("page") ?? "0") ?? 0)
+        }
+
+        func apply(_ query: QueryBuilder<AlertRecord>, actor: Actor, now: Date) -> QueryBuilder<AlertRecord> {
+            var query = query.filter(\.$mergedInto == nil)
+            if status == "open" {
+                query = query.filter(\.$status ~~ AlertStatus.allCases.filter(\.isOpen))
+            } else if let chosen = AlertStatus(rawValue: status) {
+                query = query.filter(\.$status == chosen)
+            }
+            if let urgency { query = query.filter(\.$urgency == urgency) }
+            if let country { query = query.filter(\.$country == country) }
+            if let category { query = query.filter(\.$categoryList, .contains(inverse: false, .anywhere), ",\(category),") }
+            switch assignee {
+            case "me": query = query.filter(\.$assigneeID == actor.userID)
+            case "none": query = query.filter(\.$assigneeID == nil)
+            case let value?: if let id = UUID(uuidString: value) { query = query.filter(\.$assigneeID == id) }
+            case nil: break
+            }
+            if overdue {
+                query = query.filter(\.$status ~~ AlertStatus.allCases.filter(\.isOpen)).filter(\.$deadlineAt < now)
+            }
+            return query
+        }
+
+        func href(page: Int) -> String {
+            var items: [URLQueryItem] = [URLQueryItem(name: "status", value: status)]
+            if let urgency { items.append(.init(name: "urgency", value: urgency.rawValue)) }
+            if let country { items.append(.init(name: "country", value: country)) }
+            if let category { items.append(.init(name: "category", value: category)) }
+            if let assignee { items.append(.init(name: "assignee", value: assignee)) }
+            if overdue { items.append(.init(name: "overdue", value: "1")) }
+            if page > 0 { items.append(.init(name: "page", value: String(page))) }
+            var components = URLComponents()
+            components.queryItems = items
+            return SiteURL.alerts.href + "?" + (components.percentEncodedQuery ?? "")
+        }
+    }
+
+    @Sendable static func queue(_ request: Request) async throws -> Response {
+        let actor = try request.actor()
+        try request.authorize(AlertPolicy.evaluate(actor, .listAlerts))
+        let now = request.application.clock.now()
+        let filters = Filters(request)
+        let base = { filters.apply(AlertQueries.visible(to: actor, on: request.db), actor: actor, now: now) }
+        let total = try await base().count()
+        let alerts = try await base().sort(\.$deadlineAt).sort(\.$receivedAt, .descending)
+            .range((filters.page * pageSize)..<((filters.page + 1) * pageSize)).all()
+        let directory = StaffDirectory(request)
+        let settings = try await AlertSettingsRecord.current(on: request.db)
+        var rows: [Row] = []
+        for alert in alerts {
+            rows.append(try await row(alert, request: request, directory: directory, settings: settings, now: now))
+        }
+        let handlers = try await StaffDirectory.members(of: actor.organisationID, roles: AlertPolicy.handlerRoles, on: request.db)
+        var assignees = [SelectOption(value: "me", label: request.t("alert.filter.me"), selected: filters.assignee == "me"),
+                         SelectOption(value: "none", label: request.t("alert.filter.unassigned"), selected: filters.assignee == "none")]
+        for user in handlers {
+            let id = SiteURL.id(try user.requireID())
+            assignees.append(SelectOption(value: id, label: try await directory.user(user.id), selected: filters.assignee == id))
+        }
+        let categories = try await AlertQueries.categories(on: request.db, includeInactive: true)
+        let context = QueueContext(
+            rows: rows, total: total,
+            statuses: [SelectOption(value: "open", label: request.t("alert.filter.open"), selected: filters.status == "open"),
+                       SelectOption(value: "all", label: request.t("alert.filter.all"), selected: filters.status == "all")]
+                + AlertStatus.allCases.map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: filters.status == $0.rawValue) },
+            urgencies: Urgency.allCases.map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: filters.urgency == $0) },
+            countries: request.countryOptions(selected: filters.country),
+            categories: categories.map { SelectOption(value: $0.code, label: $0.label(in: request.language), selected: filters.category == $0.code) },
+            assignees: assignees, overdue: filters.overdue, newHref: SiteURL.newAlert.href,
+            olderHref: (filters.page + 1) * pageSize < total ? filters.href(page: filters.page + 1) : nil,
+            newerHref: filters.page > 0 ? filters.href(page: filters.page - 1) : nil)
+        return try await request.render(.alertQueue, titleKey: "alert.queue.title", context)
+    }
+
+    static func row(_ alert: AlertRecord, request: Request, directory: StaffDirectory, settings: AlertSettingsRecord, now: Date) async throws -> Row {
+        let names = (try? AlertQueries.names(alert, vault: request.application.vault)) ?? (defender: nil, organisation: nil)
+        let deadline = deadlineState(alert, settings: settings, now: now)
+        return Row(
+            href: SiteURL.alert(try alert.requireID()).href, reference: alert.reference,
+            name: names.defender ?? names.organisation ?? "—", country: Countries.name(alert.country, in: request.language),
+            urgency: alert.urgency.map { $0.code }, urgencyTone: alert.urgency.map(tone) ?? "",
+            status: request.t(alert.status.labelKey), deadline: request.moment(alert.deadlineAt),
+            deadlineState: deadline.map { request.t($0.labelKey) }, deadlineTone: deadline.map(tone) ?? "",
+            assignee: alert.assigneeID == nil ? request.t("alert.unassigned") : try await directory.user(alert.assigneeID),
+            received: request.day(alert.receivedAt))
+    }
+
+    /// The deadline state of an open alert; `nil` once it is no longer waiting on the team.
+    static func deadlineState(_ alert: AlertRecord, settings: AlertSettingsRecord, now: Date) -> DeadlineState? {
+        guard alert.status.isOpen, alert.mergedInto == nil else { return nil }
+        let allowed = TimeInterval(settings.deadlines.hours(for: alert.urgency ?? ResponseDeadlines.untriaged) * 3600)
+        return DeadlineState.of(deadline: alert.deadlineAt, allowed: allowed, now: now)
+    }
+
+    static func tone(_ urgency: Urgency) -> String {
+        switch urgency {
+        case .p1: "danger"
+        case .p2: "warn"
+        case .p3, .p4: ""
+        }
+    }
+
+    static func tone(_ state: DeadlineState) -> String {
+        switch state {
+        case .overdue: "danger"
+        case .dueSoon: "warn"
+        case .onTime: "ok"
+        }
+    }
+
+    // MARK: Recording an alert received by phone, Signal, email, in person or from a partner
+
+    @Sendable static func new(_ request: Request) async throws -> Response {
+        try request.authorize(AlertPolicy.evaluate(try request.actor(), .recordAlert))
+        return try await PublicAlertController.renderForm(request, posted: nil, problems: [], staff: true)
+    }
+
+    struct StaffPosted: Content {
+        var channel: String?
+    }
+
+    @Sendable static func create(_ request: Request) async throws -> Response {
+        let actor = try request.actor()
+        try request.authorize(AlertPolicy.evaluate(actor, .recordAlert))
+        let posted = try request.content.decode(PublicAlertController.Posted.self)
+        let channelText = try request.content.decode(StaffPosted.self).channel
+        let app = request.application
+        let categories = Set(try await AlertQueries.categories(on: request.db).map(\.code))
+        var problems: AlertIntake.Problems = []
+        let channel = channelText.flatMap(AlertChannel.init(rawValue:)).flatMap { AlertChannel.staffChannels.contains($0) ? $0 : nil }
+        if channel == nil { problems.append(("channel", "alert.form.choice.invalid")) }
+        let uploads = AlertIntake.uploads(posted.files ?? [], problems: &problems)
+        let validated = AlertIntake.validate(posted.input, categories: categories, now: app.clock.now(), fallbackLanguage: request.language)
+        if case .failure(let list) = validated { problems = list.items + problems }
+        guard problems.isEmpty, case .success(let draft) = validated, let channel else {
+            return try await PublicAlertController.renderForm(request, posted: posted, problems: PublicAlertController.fieldProblems(problems, request),
+                                                              staff: true, channel: channelText)
+        }
+        // A handler's alert belongs to their organisation; a partner's goes to the host's team.
+        let owner = AlertPolicy.isHandler(actor) ? actor.organisationID : nil
+        let result: (receipt: AlertReceipt, alertID: UUID, created: Bool)
+        do {
+            result = try await AlertIntake.submit(draft, uploads: uploads, origin: .init(
+                channel: channel, recordedBy: actor.userID, recordedByOrganisation: actor.organisationID, audit: .user(actor.userID)),
+                owner: owner, app: app)
+        } catch AlertIntake.SubmitError.idempotencyConflict {
+            var fresh = posted
+            fresh.idempotencyKey = nil
+            return try await PublicAlertController.renderForm(request, posted: fresh,
+                problems: [FieldProblem(field: "narrative", message: request.t("alert.public.resubmit"))], staff: true, channel: channelText)
+        }
+        if AlertPolicy.isHandler(actor) { return request.redirect(to: SiteURL.alert(result.alertID).href + "?recorded=1") }
+        // Partner staff do not read the queue: they get the receipt to pass on to the defender.
+        return try await PublicAlertController.receiptPage(request, result.receipt)
+    }
+
+    // MARK: One alert
+
+    struct Fact: Encodable { var label: String; var value: String }
+    struct FileLink: Encodable { var href: String; var name: String; var size: String; var source: String }
+    struct TimelineItem: Encodable { var when: String; var who: String; var what: String; var body: String? }
+    struct DuplicateView: Encodable { var href: String; var reference: String; var name: String; var status: String; var score: String; var mergeAction: String }
+    struct RequestView: Encodable { var verifier: String; var organisation: String; var state: String; var tone: String; var asked: String }
+    struct FindingView: Encodable {
+        var verifier: String; var organisation: String; var grade: String; var reliability: String; var credibility: String
+        var notes: String; var when: String; var files: [FileLink]
+    }
+
+    struct ShowContext: Encodable {
+        var id: String
+        var reference: String
+        var name: String
+        var status: String
+        var statusCode: String
+        var urgency: String?
+        var urgencyTone: String
+        var deadline: String
+        var deadlineState: String?
+        var deadlineTone: String
+        var recorded: Bool
+        var problems: [FieldProblem]
+        var facts: [Fact]
+        var contact: [Fact]
+        var narrative: String
+        var files: [FileLink]
+        var mergedInto: String?
+        var mergedIntoHref: String?
+        var duplicates: [DuplicateView]
+        var requests: [RequestView]
+        var findings: [FindingView]
+        var proposal: String
+        var proposesVerified: Bool
+        var decisionGrounds: String?
+        var timeline: [TimelineItem]
+        var urgencies: [SelectOption]
+        var assignees: [SelectOption]
+        var verifiers: [SelectOption]
+        var decisions: [SelectOption]
+        var actions: Actions
+        var isOpen: Bool
+        var isClosed: Bool
+    }
+
+    struct Actions: Encodable {
+        var triage: String, assign: String, comment: String, verification: String, decision: String, merge: String
+    }
+
+    @Sendable static func show(_ request: Request) async throws -> Response {
+        try await renderShow(request, id: try request.requireUUID("id"), problems: [])
+    }
+
+    static func renderShow(_ request: Request, id: UUID, problems: [FieldProblem], status: HTTPStatus? = nil) async throws -> Response {
+        let actor = try request.actor()
+        let alert = try await AlertQueries.alert(id, for: actor, on: request.db)
+        try request.authorize(AlertPolicy.evaluate(actor, .viewAlert, alertOrganisation: alert.organisationID), orNotFound: true)
+        let app = request.application
+        let vault = app.vault
+        let now = app.clock.now()
+        let opened = try AlertQueries.open(alert, vault: vault)
+        // Reading an alert is an access to personal data: it is in the audit log, like any change.
+        try await request.transaction { db in
+            try await AuditRecorder.record(.init(actor: .user(actor.userID), organisation: alert.organisationID, action: "alert.read",
+                                                 objectType: "alert", objectID: SiteURL.id(id)), at: now, on: db)
+        }
+        let directory = StaffDirectory(request)
+        let settings = try await AlertSettingsRecord.current(on: request.db)
+        let categories = Dictionary(uniqueKeysWithValues: try await AlertQueries.categories(on: request.db, includeInactive: true).map { ($0.code, $0.label(in: request.language)) })
+        let yes = request.t("form.yes"), no = request.t("form.no")
+
+        var facts: [Fact] = [
+            Fact(label: request.t("alert.field.channel"), value: request.t(alert.channel.labelKey)),
+            Fact(label: request.t("alert.field.received"), value: request.moment(alert.receivedAt)),
+            Fact(label: request.t("alert.field.country"), value: Countries.name(alert.country, in: request.language)),
+        ]
+        if let region = opened.region { facts.append(Fact(label: request.t("alert.field.region"), value: region)) }
+        if let date = opened.incidentDate { facts.append(Fact(label: request.t("alert.field.incidentDate"), value: date)) }
+        if let organisation = opened.organisationName, opened.defenderName != nil {
+            facts.append(Fact(label: request.t("alert.field.organisationName"), value: organisation))
+        }
+        facts.append(Fact(label: request.t("alert.field.categories"),
+                          value: alert.categories.map { categories[$0] ?? $0 }.joined(separator: ", ").nonEmpty ?? "—"))
+        facts.append(Fact(label: request.t("alert.field.fieldOfWork"), value: alert.fieldOfWork.map { request.t($0.labelKey) } ?? "—"))
+        facts.append(Fact(label: request.t("alert.field.needs"), value: alert.needs.map { request.t($0.labelKey) }.joined(separator: ", ").nonEmpty ?? "—"))
+        facts.append(Fact(label: request.t("alert.field.senderIsDefender"), value: alert.senderIsDefender ? yes : no))
+        facts.append(Fact(label: request.t("alert.field.language"), value: Language(rawValue: alert.language)?.endonym ?? alert.language))
+        facts.append(Fact(label: request.t("alert.field.assignee"), value: alert.assigneeID == nil ? request.t("alert.unassigned") : try await directory.user(alert.assigneeID)))
+        if let recorder = alert.recordedBy {
+            facts.append(Fact(label: request.t("alert.field.recordedBy"), value: try await directory.user(recorder)
+                + (alert.recordedByOrganisation.map { _ in "" } ?? "")))
+        }
+        if let reason = alert.rejectionReason { facts.append(Fact(label: request.t("alert.field.rejection"), value: request.t(reason.labelKey))) }
+        var contact: [Fact] = []
+        if let value = opened.contact {
+            contact = [Fact(label: request.t("alert.field.contact"), value: value),
+                       Fact(label: request.t("alert.field.contactChannel"), value: alert.contactChannel.map { request.t($0.labelKey) } ?? "—"),
+                       Fact(label: request.t("alert.field.consentToContact"), value: alert.consentToContact ? yes : no)]
+        }
+
+        // Files, history, verification: this alert's and those of alerts merged into it.
+        let merged = try await AlertRecord.query(on: request.db).filter(\.$mergedInto == id).all()
+        let family = [id] + merged.compactMap(\.id)
+        let attachments = try await AlertAttachmentRecord.query(on: request.db).filter(\.$alertID ~~ family).sort(\.$createdAt).all()
+        let fileRecords = Dictionary(uniqueKeysWithValues: try await EncryptedFileRecord.query(on: request.db)
+            .filter(\.$id ~~ attachments.map(\.fileID)).all().map { (try $0.requireID(), $0) })
+        func link(_ attachment: AlertAttachmentRecord) -> FileLink? {
+            guard let record = fileRecords[attachment.fileID], let name = try? FileStore.open(record, vault: vault).name else { return nil }
+            return FileLink(href: SiteURL.alertFile(id, attachment.fileID).href, name: name,
+                            size: ByteCountFormatter.string(fromByteCount: Int64(record.size), countStyle: .file),
+                            source: request.t("alert.file.source.\(attachment.source)"))
+        }
+        let requests = try await VerificationRequestRecord.query(on: request.db).filter(\.$alertID ~~ family).sort(\.$createdAt).all()
+        var requestViews: [RequestView] = []
+        for item in requests {
+            requestViews.append(RequestView(
+                verifier: try await directory.user(item.verifierID), organisation: try await directory.organisation(item.verifierOrganisationID),
+                state: request.t(item.state.labelKey), tone: item.state == .answered ? "ok" : item.state == .pending ? "warn" : "",
+                asked: request.moment(item.createdAt)))
+        }
+        let findings = try await VerificationFindingRecord.query(on: request.db).filter(\.$alertID ~~ family).sort(\.$createdAt).all()
+        var findingViews: [FindingView] = []
+        for finding in findings {
+            let findingID = try finding.requireID()
+            findingViews.append(FindingView(
+                verifier: try await directory.user(finding.verifierID), organisation: try await directory.organisation(finding.organisationID),
+                grade: finding.reliability.rawValue + String(finding.credibility.rawValue),
+                reliability: request.t(finding.reliability.labelKey), credibility: request.t(finding.credibility.labelKey),
+                notes: (try? vault.open(finding.notesCiphertext, owner: alert.owner, VerificationFindingRecord.ref(findingID))) ?? "",
+                when: request.moment(finding.createdAt),
+                files: attachments.filter { $0.findingID == findingID }.compactMap(link)))
+        }
+        let proposal = settings.rule.evaluate(findings.map(\.graded))
+        let proposalText: String = switch proposal {
+        case .verifiedByIndependentFindings(let count): request.t("alert.proposal.independent", String(count))
+        case .verifiedByReliableSource(let reliability, let credibility): request.t("alert.proposal.reliable", reliability.rawValue + String(credibility.rawValue))
+        case .notYet(let count): request.t("alert.proposal.notYet", String(count), String(settings.rule.independentFindings))
+        }
+
+        let entries = try await AlertEntryRecord.query(on: request.db).filter(\.$alertID ~~ family).sort(\.$createdAt).all()
+        var timeline: [TimelineItem] = []
+        for entry in entries {
+            let details = AuditEventModel.decode(entry.details)
+            let body = try entry.bodyCiphertext.map { try vault.open($0, owner: alert.owner, AlertEntryRecord.ref(try entry.requireID())) }
+            timeline.append(TimelineItem(
+                when: request.moment(entry.createdAt),
+                who: entry.actorID == nil ? request.t(entry.kind == .received || entry.kind == .senderUpdate ? "alert.sender" : "alert.system")
+                    : try await directory.user(entry.actorID),
+                what: describe(entry, details: details, request: request, ownReference: entry.alertID == id ? nil : merged.first { $0.id == entry.alertID }?.reference),
+                body: body))
+        }
+
+        var duplicates: [DuplicateView] = []
+        if alert.mergedInto == nil {
+            for (other, score) in try await AlertQueries.duplicates(of: alert, on: request.db, vault: vault) where other.mergedInto == nil {
+                let otherID = try other.requireID()
+                let names = try AlertQueries.names(other, vault: vault)
+                duplicates.append(DuplicateView(
+                    href: SiteURL.alert(otherID).href, reference: other.reference, name: names.defender ?? names.organisation ?? "—",
+                    status: request.t(other.status.labelKey), score: String(Int((score * 100).rounded())) + " %",
+                    mergeAction: SiteURL.alertAction(otherID, "merge").href))
+            }
+        }
+
+        let handlers = try await StaffDirectory.members(of: alert.organisationID, roles: AlertPolicy.handlerRoles, on: request.db)
+        var assignees: [SelectOption] = [SelectOption(value: "", label: request.t("alert.unassigned"), selected: alert.assigneeID == nil)]
+        for user in handlers {
+            assignees.append(SelectOption(value: SiteURL.id(try user.requireID()), label: try await directory.user(user.id), selected: user.id == alert.assigneeID))
+        }
+        let verifiers = try await verifierOptions(for: alert, request: request, directory: directory)
+        let deadline = deadlineState(alert, settings: settings, now: now)
+        var mergedInto: AlertRecord?
+        if let target = alert.mergedInto { mergedInto = try await AlertRecord.find(target, on: request.db) }
+
+        let context = ShowContext(
+            id: SiteURL.id(id), reference: alert.reference, name: opened.displayName,
+            status: request.t(alert.status.labelKey), statusCode: alert.status.rawValue,
+            urgency: alert.urgency.map { request.t($0.labelKey) }, urgencyTone: alert.urgency.map(tone) ?? "",
+            deadline: request.moment(alert.deadlineAt), deadlineState: deadline.map { request.t($0.labelKey) },
+            deadlineTone: deadline.map(tone) ?? "",
+            recorded: (try? request.query.get(String.self, at: "recorded")) != nil,
+            problems: problems, facts: facts, contact: contact, narrative: opened.narrative,
+            files: attachments.filter { $0.findingID == nil }.compactMap(link),
+            mergedInto: mergedInto?.reference, mergedIntoHref: try mergedInto.map { SiteURL.alert(try $0.requireID()).href },
+            duplicates: duplicates, requests: requestViews, findings: findingViews,
+            proposal: proposalText, proposesVerified: proposal.proposesVerified, decisionGrounds: opened.decisionGrounds,
+            timeline: timeline.reversed(),
+            urgencies: Urgency.allCases.map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: $0 == alert.urgency) },
+            assignees: assignees, verifiers: verifiers,
+            decisions: decisionOptions(for: alert, request: request),
+            actions: Actions(triage: SiteURL.alertAction(id, "triage").href, assign: SiteURL.alertAction(id, "assign").href,
+                             comment: SiteURL.alertAction(id, "comments").href, verification: SiteURL.alertAction(id, "verification").href,
+                             decision: SiteURL.alertAction(id, "decision").href, merge: SiteURL.alertAction(id, "merge").href),
+            isOpen: alert.status.isOpen && alert.mergedInto == nil,
+            isClosed: !alert.status.isOpen || alert.mergedInto != nil)
+        return try await request.render(.alertShow, titleKey: "alert.show.title", context,
+                                        status: status ?? (problems.isEmpty ? .ok : .unprocessableEntity), forms: true)
+    }
+
+    static func describe(_ entry: AlertEntryRecord, details: [String: String], request: Request, ownReference: String?) -> String {
+        var text: String
+        switch entry.kind {
+        case .triage: text = request.t("alert.entry.triage", details["urgency"].flatMap(Urgency.init(rawValue:)).map { request.t($0.labelKey) } ?? "")
+        case .decision: text = request.t("alert.entry.decision", details["status"].flatMap(AlertStatus.init(rawValue:)).map { request.t($0.labelKey) } ?? "")
+            + (details["reason"].flatMap(RejectionReason.init(rawValue:)).map { " — " + request.t($0.labelKey) } ?? "")
+        case .finding: text = request.t("alert.entry.finding", (details["reliability"] ?? "") + (details["credibility"] ?? ""))
+        case .merged: text = request.t("alert.entry.merged", details["into"] ?? "")
+        case .mergedFrom: text = request.t("alert.entry.merged_from", details["from"] ?? "")
+        case .received: text = request.t("alert.entry.received", details["channel"].flatMap(AlertChannel.init(rawValue:)).map { request.t($0.labelKey) } ?? "")
+        default: text = request.t("alert.entry.\(entry.kind.rawValue)")
+        }
+        if let ownReference { text += " (" + ownReference + ")" }
+        return text
+    }
+
+    /// Verifiers of partner and network organisations, those working in the alert's country first.
+    static func verifierOptions(for alert: AlertRecord, request: Request, directory: StaffDirectory) async throws -> [SelectOption] {
+        let verifierRoles = try await UserRoleRecord.query(on: request.db).filter(\.$role == .verifier).all().map { $0.$user.id }
+        guard !verifierRoles.isEmpty else { return [] }
+        let users = try await UserRecord.query(on: request.db).filter(\.$id ~~ verifierRoles).filter(\.$disabledAt == nil).all()
+        var options: [(Bool, SelectOption)] = []
+        for user in users {
+            guard let organisation = try await OrganisationRecord.find(user.$organisation.id, on: request.db),
+                  [.partner, .networkMember].contains(organisation.type) else { continue }
+            let sameCountry = organisation.country == alert.country
+            let label = try await directory.user(user.id) + " — " + (try await directory.organisation(user.$organisation.id))
+                + " (" + Countries.name(organisation.country, in: request.language) + ")"
+            options.append((sameCountry, SelectOption(value: SiteURL.id(try user.requireID()), label: label, selected: false)))
+        }
+        return options.sorted { ($0.0 ? 0 : 1, $0.1.label) < ($1.0 ? 0 : 1, $1.1.label) }.map(\.1)
+    }
+
+    static func decisionOptions(for alert: AlertRecord, request: Request) -> [SelectOption] {
+        var options: [SelectOption] = []
+        for (value, status) in [("verified", AlertStatus.verified), ("not_verified", .notVerified), ("closed", .closed)]
+        where AlertLifecycle.canMove(from: alert.status, to: status) {
+            options.append(SelectOption(value: value, label: request.t(status.labelKey), selected: false))
+        }
+        if AlertLifecycle.canMove(from: alert.status, to: .rejected) {
+            for reason in RejectionReason.allCases where reason != .duplicate {
+                options.append(SelectOption(value: "rejected:" + reason.rawValue,
+                                            label: request.t(AlertStatus.rejected.labelKey) + " — " + request.t(reason.labelKey), selected: false))
+            }
+        }
+        if alert.status == .rejected || alert.status == .closed, alert.mergedInto == nil {
+            options.append(SelectOption(value: "reopen", label: request.t("alert.decision.reopen"), selected: false))
+        }
+        return options
+    }
+
+    // MARK: Actions
+
+    /// Loads the alert in scope and checks the action; returns the actor and alert id.
+    static func authorise(_ request: Request, _ action: AlertAction) async throws -> (Actor, UUID) {
+        let actor = try request.actor()
+        let id = try request.requireUUID("id")
+        let alert = try await AlertQueries.alert(id, for: actor, on: request.db)
+        try request.authorize(AlertPolicy.evaluate(actor, action, alertOrganisation: alert.organisationID), orNotFound: true)
+        return (actor, id)
+    }
+
+    /// Runs a workflow step; a refusal re-renders the alert page with the message.
+    static func perform(_ request: Request, id: UUID, field: String, _ body: () async throws -> Void) async throws -> Response {
+        do {
+            try await body()
+        } catch let refusal as AlertWorkflow.Refusal {
+            return try await renderShow(request, id: id, problems: [FieldProblem(field: field, message: request.t(refusal.key))], status: .conflict)
+        }
+        return request.redirect(to: SiteURL.alert(id).href)
+    }
+
+    @Sendable static func triage(_ request: Request) async throws -> Response {
+        let (actor, id) = try await authorise(request, .triage)
+        var form = FormChecker(request)
+        let urgency = form.text("urgency", max: 4).flatMap(Urgency.init(rawValue:))
+        if urgency == nil, form.isValid { form.fail("urgency", "alert.form.choice.invalid") }
+        let note = form.text("note", required: false, max: 5_000)
+        guard form.isValid, let urgency else { return try await renderShow(request, id: id, problems: form.problems) }
+        return try await perform(request, id: id, field: "urgency") {
+            try await AlertWorkflow.triage(id, urgency: urgency, note: note, by: actor, app: request.application)
+        }
+    }
+
+    @Sendable static func assign(_ request: Request) async throws -> Response {
+        let (actor, id) = try await authorise(request, .assign)
+        var form = FormChecker(request)
+        let chosen = form.text("assignee", required: false, max: 40)
+        var assignee: UUID?
+        if let chosen {
+            let handlers = try await StaffDirectory.members(of: actor.organisationID, roles: AlertPolicy.handlerRoles, on: request.db).compactMap(\.id)
+            assignee = UUID(uuidString: chosen).flatMap { handlers.contains($0) ? $0 : nil }
+            if assignee == nil { form.fail("assignee", "alert.form.choice.invalid") }
+        }
+        guard form.isValid else { return try await renderShow(request, id: id, problems: form.problems) }
+        return try await perform(request, id: id, field: "assignee") {
+            try await AlertWorkflow.assign(id, to: assignee, by: actor, app: request.application)
+        }
+    }
+
+    @Sendable static func comment(_ request: Request) async throws -> Response {
+        let (actor, id) = try await authorise(request, .comment)
+        var form = FormChecker(request)
+        let text = form.text("comment", max: 10_000)
+        guard form.isValid, let text else { return try await renderShow(request, id: id, problems: form.problems) }
+        return try await perform(request, id: id, field: "comment") {
+            try await AlertWorkflow.comment(id, text: text, by: actor, app: request.application)
+        }
+    }
+
+    struct VerifierChoice: Content { var verifiers: [String]?; var message: String? }
+
+    @Sendable static func requestVerification(_ request: Request) async throws -> Response {
+        let (actor, id) = try await authorise(request, .requestVerification)
+        let choice = try request.content.decode(VerifierChoice.self)
+        var problems: [FieldProblem] = []
+        let ids = (choice.verifiers ?? []).compactMap(UUID.init(uuidString:))
+        var verifiers: [UserRecord] = []
+        for verifierID in ids {
+            // Only verifiers of partner and network organisations.
+            guard let user = try await UserRecord.find(verifierID, on: request.db), user.disabledAt == nil,
+                  let organisation = try await OrganisationRecord.find(user.$organisation.id, on: request.db),
+                  [.partner, .networkMember].contains(organisation.type),
+                  try await UserRoleRecord.query(on: request.db).filter(\.$user.$id == verifierID).filter(\.$role == .verifier).count() > 0
+            else { continue }
+            verifiers.append(user)
+        }
+        if verifiers.isEmpty || verifiers.count != (choice.verifiers ?? []).count {
+            problems.append(FieldProblem(field: "verifiers", message: request.t("alert.form.verifiers.required")))
+        }
+        let message = choice.message?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if (message?.count ?? 0) > 5_000 { problems.append(FieldProblem(field: "message", message: request.t("form.tooLong"))) }
+        guard problems.isEmpty else { return try await renderShow(request, id: id, problems: problems) }
+        return try await perform(request, id: id, field: "verifiers") {
+            try await AlertWorkflow.requestVerification(id, verifiers: verifiers, message: message?.nonEmpty, by: actor, app: request.application)
+        }
+    }
+
+    @Sendable static func decide(_ request: Request) async throws -> Response {
+        let (actor, id) = try await authorise(request, .decide)
+        var form = FormChecker(request)
+        let raw = form.text("decision", max: 60)
+        let grounds = form.text("grounds", max: 10_000)
+        var decision: AlertWorkflow.Decision?
+        switch raw {
+        case "verified": decision = .verified
+        case "not_verified": decision = .notVerified
+        case "closed": decision = .closed
+        case "reopen": decision = .reopen
+        case let value? where value.hasPrefix("rejected:"):
+            decision = RejectionReason(rawValue: String(value.dropFirst("rejected:".count))).map { .rejected($0) }
+        default: break
+        }
+        if raw != nil, decision == nil { form.fail("decision", "alert.form.choice.invalid") }
+        guard form.isValid, let decision, let grounds else { return try await renderShow(request, id: id, problems: form.problems) }
+        return try await perform(request, id: id, field: "decision") {
+            try await AlertWorkflow.decide(id, decision, grounds: grounds, by: actor, app: request.application)
+        }
+    }
+
+    /// Merges the alert named in the path (a duplicate) into the one named in `into`.
+    @Sendable static func merge(_ request: Request) async throws -> Response {
+        let (actor, duplicateID) = try await authorise(request, .merge)
+        var form = FormChecker(request)
+        let target = form.text("into", max: 40).flatMap(UUID.init(uuidString:))
+        guard let target else {
+            return try await renderShow(request, id: duplicateID, problems: [FieldProblem(field: "into", message: request.t("form.required"))])
+        }
+        let primary = try await AlertQueries.alert(target, for: actor, on: request.db)
+        try request.authorize(AlertPolicy.evaluate(actor, .merge, alertOrganisation: primary.organisationID), orNotFound: true)
+        do {
+            try await AlertWorkflow.merge(duplicateID, into: target, by: actor, app: request.application)
+        } catch let refusal as AlertWorkflow.Refusal {
+            return try await renderShow(request, id: target, problems: [FieldProblem(field: "duplicates", message: request.t(refusal.key))], status: .conflict)
+        }
+        return request.redirect(to: SiteURL.alert(target).href)
+    }
+
+    /// Downloads an attachment of an alert in scope (always as a download, never rendered inline).
+    @Sendable static func file(_ request: Request) async throws -> Response {
+        let (actor, id) = try await authorise(request, .viewAlert)
+        let fileID = try request.requireUUID("file")
+        let family = [id] + (try await AlertRecord.query(on: request.db).filter(\.$mergedInto == id).all().compactMap(\.id))
+        guard try await AlertAttachmentRecord.query(on: request.db).filter(\.$alertID ~~ family).filter(\.$fileID == fileID).count() > 0,
+              let record = try await EncryptedFileRecord.find(fileID, on: request.db) else { throw Abort(.notFound) }
+        let (name, content) = try FileStore.open(record, vault: request.application.vault)
+        let now = request.application.clock.now()
+        try await request.transaction { db in
+            try await AuditRecorder.record(.init(actor: .user(actor.userID), organisation: actor.organisationID, action: "alert.file.read",
+                                                 objectType: "file", objectID: SiteURL.id(fileID), details: ["alert": SiteURL.id(id)]), at: now, on: db)
+        }
+        return download(content, name: name, mediaType: record.mediaType)
+    }
+
+    static func download(_ content: Data, name: String, mediaType: String) -> Response {
+        let response = Response(status: .ok, body: .init(data: content))
+        response.headers.replaceOrAdd(name: .contentType, value: mediaType)
+        let ascii = String(name.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0 != "\"" && $0 != "\\" ? Character($0) : "_" })
+        let encoded = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "file"
+        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)")
+        response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        return response
+    }
+}
+
+extension String {
+    /// `nil` when empty.
+    var nonEmpty: String? { isEmpty ? nil : self }
+}
