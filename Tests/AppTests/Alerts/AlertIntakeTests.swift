@@ -1,0 +1,267 @@
+@testable import App
+import EgideCore
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+
+@Suite struct AlertIntakeTests {
+    @Test func the_api_returns_a_receipt_and_a_passphrase_that_open_the_status() async throws {
+        try await withApp { app in
+            _ = try await AlertFixtures.chain(app)
+            let receipt = try await AlertFixtures.submit(app, AlertFixtures.alert())
+            #expect(receipt.receipt.range(of: #"^EG-[A-Z2-7]{4}-[A-Z2-7]{4}$"#, options: .regularExpression) != nil)
+            #expect(receipt.passphrase.range(of: #"^([A-Z2-7]{5}-){3}[A-Z2-7]{5}$"#, options: .regularExpression) != nil)
+            let status = try await app.send(.POST, "/api/v1/public/alerts/status", headers: AlertFixtures.jsonHeaders,
+                                            body: AlertFixtures.json(["receipt": receipt.receipt.lowercased(), "passphrase": receipt.passphrase]))
+            #expect(status.status == .ok)
+            #expect(status.text.contains(#""status":"received""#))
+            // Neither code is stored as such.
+            let alert = try #require(try await AlertRecord.query(on: app.db).first())
+            #expect(alert.receiptTag.count == 32 && alert.passphraseTag.count == 32)
+            #expect(alert.status == .received && alert.channel == .api && alert.urgency == nil)
+            // An untriaged alert is due within the P1 deadline.
+            #expect(alert.deadlineAt.timeIntervalSince(alert.receivedAt) == 24 * 3600)
+        }
+    }
+
+    @Test func the_same_idempotency_key_never_creates_a_second_alert() async throws {
+        try await withApp { app in
+            _ = try await AlertFixtures.chain(app)
+            let fields = AlertFixtures.alert(key: "retry-key-0123456789abcdef")
+            let first = try await AlertFixtures.submit(app, fields)
+            let again = try await app.send(.POST, "/api/v1/public/alerts", headers: AlertFixtures.jsonHeaders, body: AlertFixtures.json(fields))
+            #expect(again.status == .ok)
+            #expect(try JSONDecoder().decode(AlertReceipt.self, from: Data(again.text.utf8)) == first)
+            #expect(try await AlertRecord.query(on: app.db).count() == 1)
+            // The same key for different content is refused, and nothing is created.
+            var changed = fields
+            changed["narrative"] = "Something else entirely."
+            let conflict = try await app.send(.POST, "/api/v1/public/alerts", headers: AlertFixtures.jsonHeaders, body: AlertFixtures.json(changed))
+            #expect(conflict.status == .conflict)
+            #expect(conflict.text.contains("idempotencyKey"))
+            #expect(try await AlertRecord.query(on: app.db).count() == 1)
+            // Without a key, the same content is a second alert with a different receipt.
+            var keyless = fields
+            keyless["idempotencyKey"] = nil
+            let other = try await AlertFixtures.submit(app, keyless)
+            #expect(other.receipt != first.receipt)
+        }
+    }
+
+    @Test func invalid_alerts_get_a_problem_naming_each_field_and_nothing_is_saved() async throws {
+        try await withApp { app in
+            _ = try await AlertFixtures.chain(app)
+            let res = try await app.send(.POST, "/api/v1/public/alerts", headers: AlertFixtures.jsonHeaders,
+                                         body: AlertFixtures.json(["categories": ["threats", "not_a_category"], "incidentDate": "2026-02-31",
+                                                                   "contact": "+237 600", "contactChannel": "signal", "idempotencyKey": "short"]))
+            #expect(res.status == .unprocessableEntity)
+            #expect(res.headers.first(name: .contentType)?.hasPrefix("application/problem+json") == true)
+            let problem = try JSONDecoder().decode(Problem.self, from: Data(res.text.utf8))
+            let fields = Set(problem.errors?.map(\.field) ?? [])
+            #expect(fields == ["defenderName", "country", "narrative", "categories", "incidentDate", "consentToContact", "idempotencyKey"])
+            let badType = try await app.send(.POST, "/api/v1/public/alerts", headers: AlertFixtures.jsonHeaders, body: #"{"narrative": 12}"#)
+            #expect(badType.status == .unprocessableEntity)
+            #expect(try await AlertRecord.query(on: app.db).count() == 0)
+        }
+    }
+
+    @Test func guessing_passphrases_is_throttled_per_receipt() async throws {
+        try await withApp { app in
+            _ = try await AlertFixtures.chain(app)
+            let receipt = try await AlertFixtures.submit(app, AlertFixtures.alert())
+            let wrong = AlertFixtures.json(["receipt": receipt.receipt, "passphrase": "AAAAA-BBBBB-CCCCC-DDDDD"])
+            for _ in 0..<5 {
+                let res = try await app.send(.POST, "/api/v1/public/alerts/status", headers: AlertFixtures.jsonHeaders, body: wrong)
+                #expect(res.status == .notFound)
+            }
+            let right = AlertFixtures.json(["receipt": receipt.receipt, "passphrase": receipt.passphrase])
+            let throttled = try await app.send(.POST, "/api/v1/public/alerts/status", headers: AlertFixtures.jsonHeaders, body: right)
+            #expect(throttled.status == .tooManyRequests)
+            // An unknown receipt answers exactly like a wrong passphrase.
+            let unknown = try await app.send(.POST, "/api/v1/public/alerts/status", headers: AlertFixtures.jsonHeaders,
+                                             body: AlertFixtures.json(["receipt": "EG-AAAA-AAAA", "passphrase": receipt.passphrase]))
+            #expect(unknown.status == .notFound)
+            app.clock.advance(by: 16 * 60)
+            #expect(try await app.send(.POST, "/api/v1/public/alerts/status", headers: AlertFixtures.jsonHeaders, body: right).status == .ok)
+        }
+    }
+
+    @Test func the_sender_adds_information_that_reaches_the_alert_history() async throws {
+        try await withApp { app in
+            let chain = try await AlertFixtures.chain(app)
+            let receipt = try await AlertFixtures.submit(app, AlertFixtures.alert())
+            let res = try await app.send(.POST, "/api/v1/public/alerts/updates", headers: AlertFixtures.jsonHeaders,
+                                         body: AlertFixtures.json(["receipt": receipt.receipt, "passphrase": receipt.passphrase,
+                                                                   "information": "They came back to her house last night."]))
+            #expect(res.status == .created)
+            let client = TestClient(app)
+            try await client.signIn(chain.officer)
+            let id = try await AlertFixtures.alertID(app, receipt: receipt.receipt)
+            let page = try await client.get(SiteURL.alert(id).href)
+            #expect(page.status == .ok)
+            #expect(page.text.contains("They came back to her house last night."))
+            #expect(page.text.contains("Information added by the sender") || page.text.contains("Information ajoutée"))
+        }
+    }
+
+    @Test func the_public_form_works_without_an_account_in_both_languages_and_sets_only_the_csrf_cookie() async throws {
+        try await withApp { app in
+            _ = try await AlertFixtures.chain(app)
+            for (path, language, heading) in [("/alerte", "fr", "Lancer une alerte"), ("/alert", "en", "Raise an alert")] {
+                let client = TestClient(app)
+                let form = try await client.get(path, headers: ["Accept-Language": language == "fr" ? "en" : "fr"])
+                #expect(form.status == .ok)
+                // The address decides the language, whatever the browser prefers.
+                #expect(form.text.contains(#"<html lang="\#(language)">"#) && form.text.contains(heading))
+                let cookies = form.headers[.setCookie]
+                #expect(cookies.count == 1 && cookies[0].contains("egide-csrf"), "\(cookies)")
+                #expect(!cookies[0].lowercased().contains("expires") && !cookies[0].lowercased().contains("max-age"))
+                let key = try #require(form.text.range(of: #"name="idempotencyKey" value="([^"]+)""#, options: .regularExpression).map { String(form.text[$0]) })
+                let idempotency = String(key.split(separator: "\"")[3])
+
+                let empty = try await client.post(path, [("idempotencyKey", idempotency), ("narrative", "Texte gardé")])
+                #expect(empty.status == .unprocessableEntity)
+                #expect(empty.text.contains("form-problems") && empty.text.contains("Texte gardé"))
+
+                let sent = try await client.post(path, [("idempotencyKey", idempotency), ("defenderName", "Jean Mukendi"), ("country", "CD"),
+                                                        ("categories[]", "threats"), ("categories[]", "surveillance"), ("needs[]", "relocation"),
+                                                        ("narrative", "Menaces répétées."), ("senderIsDefender", "no")])
+                #expect(sent.status == .created)
+                #expect(sent.text.contains(#"id="receipt""#) && sent.text.contains(#"id="passphrase""#))
+                // A second press of the button (same form) is the same alert.
+                let resent = try await client.post(path, [("idempotencyKey", idempotency), ("defenderName", "Jean Mukendi"), ("country", "CD"),
+                                                          ("categories[]", "threats"), ("categories[]", "surveillance"), ("needs[]", "relocation"),
+                                                          ("narrative", "Menaces répétées."), ("senderIsDefender", "no")])
+                #expect(resent.status == .created)
+                #expect(Self.receipt(in: resent.text) == Self.receipt(in: sent.text))
+            }
+            #expect(try await AlertRecord.query(on: app.db).count() == 2)
+            let alert = try #require(try await AlertRecord.query(on: app.db).first())
+            #expect(alert.categories == ["surveillance", "threats"] && alert.needs == [.relocation] && alert.channel == .webForm)
+        }
+    }
+
+    @Test func the_follow_up_page_shows_the_status_and_takes_additions() async throws {
+        try await withApp { app in
+            _ = try await AlertFixtures.chain(app)
+            let receipt = try await AlertFixtures.submit(app, AlertFixtures.alert())
+            let client = TestClient(app)
+            _ = try await client.get("/alerte/suivi")
+            let wrong = try await client.post("/alerte/suivi", [("receipt", receipt.receipt), ("passphrase", "nope")])
+            #expect(wrong.status == .unprocessableEntity && !wrong.text.contains(#"id="status""#))
+            let shown = try await client.post("/alerte/suivi", [("receipt", receipt.receipt), ("passphrase", receipt.passphrase.lowercased().replacingOccurrences(of: "-", with: " "))])
+            #expect(shown.status == .ok && shown.text.contains(#"id="status""#) && shown.text.contains("Reçue"))
+            // The page never shows back what was sent (someone else may hold the codes).
+            #expect(!shown.text.contains("She was followed"))
+            let added = try await client.post("/alerte/suivi/ajout", [("receipt", receipt.receipt), ("passphrase", receipt.passphrase), ("information", "Nouvelle menace.")])
+            #expect(added.status == .ok && added.text.contains(#"id="added""#))
+            #expect(try await AlertEntryRecord.query(on: app.db).filter(\.$kind == .senderUpdate).count() == 1)
+        }
+    }
+
+    @Test func uploads_are_checked_by_content_and_images_lose_their_metadata() async throws {
+        try await withApp { app in
+            _ = try await AlertFixtures.chain(app)
+            let client = TestClient(app)
+            let form = try await client.get("/alert")
+            let token = try #require(client.csrfCookie)
+            _ = form
+            let png = UploadSamples.pngWithText("GPS 3.848N 11.502E secret-location")
+            let boundary = "----egide-test-boundary"
+            var body = ""
+            for (name, value) in [("_csrf", token), ("defenderName", "Aline"), ("country", "CM"), ("narrative", "Photo attached.")] {
+                body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n"
+            }
+            let head = "--\(boundary)\r\nContent-Disposition: form-data; name=\"files[]\"; filename=\"IMG_0001.png\"\r\nContent-Type: image/png\r\n\r\n"
+            var data = Data((body + head).utf8)
+            data.append(Data(png))
+            data.append(Data("\r\n--\(boundary)\r\nContent-Disposition: form-data; name=\"files[]\"; filename=\"notes.exe\"\r\nContent-Type: image/png\r\n\r\nMZ-not-an-image\r\n--\(boundary)--\r\n".utf8))
+            var headers: HTTPHeaders = ["Content-Type": "multipart/form-data; boundary=\(boundary)"]
+            headers.replaceOrAdd(name: .cookie, value: client.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
+            let refused = try await app.testing().sendRequest(.POST, "/alert", headers: headers, body: ByteBuffer(data: data))
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.text.contains("only photos"))
+            #expect(try await AlertRecord.query(on: app.db).count() == 0)
+
+            var good = Data((body + head).utf8)
+            good.append(Data(png))
+            good.append(Data("\r\n--\(boundary)--\r\n".utf8))
+            let accepted = try await app.testing().sendRequest(.POST, "/alert", headers: headers, body: ByteBuffer(data: good))
+            #expect(accepted.status == .created)
+            let file = try #require(try await EncryptedFileRecord.query(on: app.db).first())
+            let (name, content) = try FileStore.open(file, vault: app.vault)
+            #expect(name == "IMG_0001.png" && file.mediaType == "image/png")
+            #expect(!String(decoding: content, as: UTF8.self).contains("secret-location"))
+            #expect(UploadInspector.kind(of: Array(content)) == .png)
+        }
+    }
+
+    static func receipt(in html: String) -> String? {
+        html.range(of: #"EG-[A-Z2-7]{4}-[A-Z2-7]{4}"#, options: .regularExpression).map { String(html[$0]) }
+    }
+}
+
+/// Small files for upload tests.
+enum UploadSamples {
+    /// A 1×1 PNG with a tEXt chunk holding `text`.
+    static func pngWithText(_ text: String) -> [UInt8] {
+        func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
+            let length = UInt32(data.count)
+            let typed = Array(type.utf8) + data
+            return [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)]
+                + typed + crc32(typed)
+        }
+        let ihdr: [UInt8] = [0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0]
+        let idat: [UInt8] = [0x78, 0x9C, 0x63, 0xF8, 0xCF, 0xC0, 0x00, 0x00, 0x03, 0x01, 0x01, 0x00]
+        return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", ihdr)
+            + chunk("tEXt", Array("Comment".utf8) + [0] + Array(text.utf8)) + chunk("IDAT", idat) + chunk("IEND", [])
+    }
+
+    /// A minimal JPEG: SOI, an APP1 EXIF segment holding `text`, a COM segment, SOS with data, EOI.
+    static func jpegWithExif(_ text: String) -> [UInt8] {
+        let exif = Array("Exif".utf8) + [0, 0] + Array(text.utf8)
+        let app1 = [0xFF, 0xE1, UInt8((exif.count + 2) >> 8), UInt8((exif.count + 2) & 0xFF)] + exif
+        let comment = Array("camera serial 1234".utf8)
+        let com = [0xFF, 0xFE, UInt8((comment.count + 2) >> 8), UInt8((comment.count + 2) & 0xFF)] + comment
+        let app0: [UInt8] = [0xFF, 0xE0, 0x00, 0x10] + Array("JFIF".utf8) + [0, 1, 1, 0, 0, 1, 0, 1, 0, 0]
+        let sos: [UInt8] = [0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00, 0x12, 0x34, 0x56]
+        return [0xFF, 0xD8] + app0 + app1 + com + sos + [0xFF, 0xD9]
+    }
+
+    static func crc32(_ bytes: [UInt8]) -> [UInt8] {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in bytes {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = (crc >> 1) ^ (0xEDB8_8320 & (0 &- (crc & 1))) }
+        }
+        crc ^= 0xFFFF_FFFF
+        return [UInt8(crc >> 24), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc & 0xFF)]
+    }
+}
+
+@Suite struct UploadInspectorTests {
+    @Test func jpeg_metadata_segments_are_removed_and_the_image_kept() throws {
+        let original = UploadSamples.jpegWithExif("GPSLatitude 3.848 secret-place")
+        let (kind, clean) = try UploadInspector.sanitise(original)
+        #expect(kind == .jpeg)
+        #expect(!String(decoding: clean, as: UTF8.self).contains("secret-place"))
+        #expect(!String(decoding: clean, as: UTF8.self).contains("camera serial"))
+        #expect(String(decoding: clean, as: UTF8.self).contains("JFIF"))
+        #expect(clean.suffix(2) == [0xFF, 0xD9] && clean.contains(0x56))
+    }
+
+    @Test func png_text_chunks_are_removed() throws {
+        let (kind, clean) = try UploadInspector.sanitise(UploadSamples.pngWithText("secret-place"))
+        #expect(kind == .png)
+        #expect(!String(decoding: clean, as: UTF8.self).contains("secret-place"))
+        #expect(String(decoding: clean, as: UTF8.self).contains("IDAT") && String(decoding: clean, as: UTF8.self).contains("IEND"))
+    }
+
+    @Test func other_files_and_broken_images_are_refused() {
+        #expect(throws: UploadInspector.Problem.unsupportedType) { try UploadInspector.sanitise(Array("MZ\u{90}executable".utf8)) }
+        #expect(throws: UploadInspector.Problem.malformed) { try UploadInspector.sanitise([0xFF, 0xD8, 0xFF, 0xE1, 0x40, 0x00, 0x01]) }
+        #expect(UploadInspector.kind(of: Array("%PDF-1.7".utf8)) == .pdf)
+    }
+}
