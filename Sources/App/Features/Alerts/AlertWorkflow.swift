@@ -142,19 +142,15 @@ enum AlertWorkflow {
         let vault = app.vault
         try await change(alertID, by: .user(actor.userID), action: "alert.decision", app: app) { alert, db, now in
             if decision == .verified || decision == .notVerified, alert.urgency == nil { throw Refusal(key: "alert.refused.triageFirst") }
+            guard alert.mergedInto == nil else { throw Refusal(key: "alert.refused.alreadyMerged") }
             try move(alert, to: decision.status)
             let id = try alert.requireID()
             alert.rejectionReason = if case .rejected(let reason) = decision { reason } else { nil }
             alert.decidedAt = decision == .reopen ? nil : now
             alert.decisionGroundsCiphertext = try vault.seal(grounds, owner: alert.owner, AlertRecord.ref(id, "decision_grounds"))
-            if decision.status != .inVerification {
+            if decision != .reopen {
                 // Requests still open are withdrawn: the verifier no longer sees the alert.
-                for request in try await VerificationRequestRecord.query(on: db).filter(\.$alertID == id).filter(\.$state == .pending).all()
-                where decision != .reopen {
-                    request.state = .withdrawn
-                    request.answeredAt = now
-                    try await request.save(on: db)
-                }
+                try await withdrawPendingRequests(of: id, at: now, on: db)
             }
             var details = ["status": decision.status.rawValue]
             if let reason = alert.rejectionReason { details["reason"] = reason.rawValue }
@@ -183,16 +179,20 @@ enum AlertWorkflow {
             primary.updatedAt = now
             try await duplicate.save(on: db)
             try await primary.save(on: db)
-            for request in try await VerificationRequestRecord.query(on: db).filter(\.$alertID == duplicateID).filter(\.$state == .pending).all() {
-                request.state = .withdrawn
-                request.answeredAt = now
-                try await request.save(on: db)
-            }
+            try await withdrawPendingRequests(of: duplicateID, at: now, on: db)
             try await entry(duplicate, .merged, actor: actor.userID, details: ["into": primary.reference], at: now, vault: vault).create(on: db)
             try await entry(primary, .mergedFrom, actor: actor.userID, details: ["from": duplicate.reference], at: now, vault: vault).create(on: db)
             try await AuditRecorder.record(
                 .init(actor: .user(actor.userID), organisation: primary.organisationID, action: "alert.merge", objectType: "alert",
                       objectID: SiteURL.id(primaryID), details: ["duplicate": SiteURL.id(duplicateID)]), at: now, on: db)
+        }
+    }
+
+    static func withdrawPendingRequests(of alertID: UUID, at now: Date, on db: any Database) async throws {
+        for request in try await VerificationRequestRecord.query(on: db).filter(\.$alertID == alertID).filter(\.$state == .pending).all() {
+            request.state = .withdrawn
+            request.answeredAt = now
+            try await request.save(on: db)
         }
     }
 

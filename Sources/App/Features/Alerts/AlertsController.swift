@@ -302,8 +302,9 @@ enum AlertsController {
         facts.append(Fact(label: request.t("alert.field.language"), value: Language(rawValue: alert.language)?.endonym ?? alert.language))
         facts.append(Fact(label: request.t("alert.field.assignee"), value: alert.assigneeID == nil ? request.t("alert.unassigned") : try await directory.user(alert.assigneeID)))
         if let recorder = alert.recordedBy {
-            facts.append(Fact(label: request.t("alert.field.recordedBy"), value: try await directory.user(recorder)
-                + (alert.recordedByOrganisation.map { _ in "" } ?? "")))
+            var who = try await directory.user(recorder)
+            if let organisation = alert.recordedByOrganisation { who += " — " + (try await directory.organisation(organisation)) }
+            facts.append(Fact(label: request.t("alert.field.recordedBy"), value: who))
         }
         if let reason = alert.rejectionReason { facts.append(Fact(label: request.t("alert.field.rejection"), value: request.t(reason.labelKey))) }
         var contact: [Fact] = []
