@@ -7,15 +7,18 @@ import Vapor
 /// `egide demo [--data-dir DIR]`: fills an empty Egide with a realistic network — a host NGO in
 /// Lyon, a consortium member in Geneva, a network member in Brussels, local partners in Cameroon,
 /// DR Congo, Tunisia and Georgia — and accounts of every role, printed with their password and
-/// TOTP secret so a newcomer can sign in as anyone at once. Refused on a database that has data.
+/// TOTP secret so a newcomer can sign in as anyone at once; then about 200 fictional alerts of the
+/// last four months in every state, with verification requests and findings (see `DemoAlerts`).
+/// Refused on a database that has data.
 struct DemoCommand: AsyncCommand {
     struct Signature: CommandSignature {}
 
-    var help: String { "Fills an empty data folder with demonstration organisations and accounts (never on real data)." }
+    var help: String { "Fills an empty data folder with demonstration organisations, accounts and alerts (never on real data)." }
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        let accounts = try await DemoData.load(into: app)
+        let loaded = try await DemoData.load(into: app)
+        let accounts = loaded.accounts
         let console = context.console
         console.output("Demo data created. Every account below uses the password shown; add its TOTP secret".consoleText())
         console.output("to an authenticator app (or compute a code with `oathtool --totp -b SECRET`).".consoleText())
@@ -26,6 +29,10 @@ struct DemoCommand: AsyncCommand {
         }
         console.output("".consoleText())
         console.output("Password for every demo account: \(DemoData.password)".consoleText())
+        console.output("".consoleText())
+        for line in loaded.alerts.lines { console.output(line.consoleText()) }
+        console.output("Sign in as a protection officer (aissatou.diallo@example.org) and open /attention, then the queue at /alerts;".consoleText())
+        console.output("as a partner verifier (e.g. amira.bensalah@example.org) open /verification to answer the requests waiting there.".consoleText())
     }
 }
 
@@ -83,42 +90,83 @@ enum DemoData {
         ]),
     ]
 
+    /// What `load` made: the accounts to print and the alerts' counts.
+    struct Loaded: Sendable {
+        var accounts: [Printed]
+        var alerts: DemoAlerts.Summary
+    }
+
+    /// How far back the demo network begins: the organisations and accounts exist before the first alert.
+    static let history: TimeInterval = 125 * 86400
+
     struct NotEmpty: Error, CustomStringConvertible {
         var description: String { "egide demo: this database already holds data; run it on a new --data-dir" }
     }
 
-    /// Loads the demo network; refuses a database that already has organisations.
-    static func load(into app: Application) async throws -> [Printed] {
+    /// Loads the demo network and (unless `alerts` is false: a test that needs only the network)
+    /// its alerts; refuses a database that already has organisations. The clock is moved back to
+    /// when the network begins and forward through the alerts' history, then restored: everything
+    /// is dated as if Egide had been in use for four months.
+    static func load(into app: Application, alerts: Bool = true) async throws -> Loaded {
         guard try await OrganisationRecord.query(on: app.db).count() == 0 else {
             throw CommandFailure(message: NotEmpty().description)
         }
         let hash = try await app.passwordService.hash(password)
-        let now = app.clock.now()
-        return try await app.transaction { db in
-            var printed: [Printed] = []
-            for organisation in organisations {
-                let record = try await Accounts.createOrganisation(
-                    name: organisation.name, slug: organisation.slug, type: organisation.type, country: organisation.country,
-                    by: .system, at: now, on: db, vault: app.vault)
-                let orgID = try record.requireID()
-                for person in organisation.people {
-                    let user = try await Accounts.createUser(organisation: orgID, email: person.email, name: person.name,
-                                                             roles: person.roles, by: .system, at: now, on: db, vault: app.vault)
-                    let seed = TOTP.generateSecret()
-                    user.passwordHash = hash
-                    try TwoFactor.setSeed(seed, for: user, confirmedAt: now, vault: app.vault)
-                    try await user.save(on: db)
-                    printed.append(Printed(organisation: organisation.slug, roles: person.roles.sorted().map(\.rawValue).joined(separator: ","),
-                                           email: person.email, secret: Base32.encode(seed)))
+        let end = app.clock.now()
+        let time = DemoAlerts.TimeTravel(app.clock)
+        do {
+            time.go(to: end.addingTimeInterval(-history))
+            let start = app.clock.now()
+            let network = try await app.transaction { db in
+                var network = Network()
+                for organisation in organisations {
+                    let record = try await Accounts.createOrganisation(
+                        name: organisation.name, slug: organisation.slug, type: organisation.type, country: organisation.country,
+                        by: .system, at: start, on: db, vault: app.vault)
+                    let orgID = try record.requireID()
+                    network.organisations[organisation.slug] = orgID
+                    for person in organisation.people {
+                        let user = try await Accounts.createUser(organisation: orgID, email: person.email, name: person.name,
+                                                                 roles: person.roles, by: .system, at: start, on: db, vault: app.vault)
+                        let seed = TOTP.generateSecret()
+                        user.passwordHash = hash
+                        try TwoFactor.setSeed(seed, for: user, confirmedAt: start, vault: app.vault)
+                        try await user.save(on: db)
+                        network.printed.append(Printed(organisation: organisation.slug, roles: person.roles.sorted().map(\.rawValue).joined(separator: ","),
+                                                       email: person.email, secret: Base32.encode(seed)))
+                        network.staff[person.email] = Actor(userID: try user.requireID(), organisationID: orgID,
+                                                            organisationType: organisation.type, roles: person.roles)
+                        network.users[person.email] = user
+                    }
                 }
+                return network
             }
-            // One invitation still waiting, to show what a pending account looks like.
-            if let bukavu = try await OrganisationRecord.query(on: db).filter(\.$slug == "cd-bukavu").first() {
-                let pending = try await Accounts.createUser(organisation: try bukavu.requireID(), email: "nouveau.verificateur@example.org",
+            let geneva = network.organisations["geneve"]!
+            if alerts {
+                try await DemoAlerts.play(DemoAlerts.plan(end: end), staff: network.staff, users: network.users, geneva: geneva,
+                                          app: app, time: time)
+            }
+            time.back()
+            // One invitation still waiting (sent today, so still valid), to show what a pending account looks like.
+            let now = app.clock.now()
+            let bukavu = network.organisations["cd-bukavu"]!
+            try await app.transaction { db in
+                let pending = try await Accounts.createUser(organisation: bukavu, email: "nouveau.verificateur@example.org",
                                                             name: "", roles: [.verifier], by: .system, at: now, on: db, vault: app.vault)
-                _ = try await Invitations.issue(for: try pending.requireID(), by: .system, organisation: try bukavu.requireID(), at: now, on: db)
+                _ = try await Invitations.issue(for: try pending.requireID(), by: .system, organisation: bukavu, at: now, on: db)
             }
-            return printed
+            return Loaded(accounts: network.printed, alerts: try await DemoAlerts.summary(on: app.db, geneva: geneva))
+        } catch {
+            time.back()
+            throw error
         }
+    }
+
+    /// What the first transaction made, by slug and email.
+    struct Network: Sendable {
+        var organisations: [String: UUID] = [:]
+        var printed: [Printed] = []
+        var staff: [String: Actor] = [:]
+        var users: [String: UserRecord] = [:]
     }
 }
