@@ -55,10 +55,14 @@ public enum NameMatcher {
 
     /// The worst best match of each word of the shorter name among the words of the longer one:
     /// every word must find its counterpart ("Mohamed Trabelsi" is not "Mohamed Ben Salah").
+    /// Symmetric: with as many words on each side, both directions must agree.
     static func tokenScore(_ left: [String], _ right: [String]) -> Double {
-        let (short, long) = left.count <= right.count ? (left, right) : (right, left)
-        guard short.count >= 2 else { return 0 }  // one shared word ("Mohamed") is not enough
-        return short.map { word in long.map { jaroWinkler(word, $0) }.max() ?? 0 }.min() ?? 0
+        func directional(_ short: [String], _ long: [String]) -> Double {
+            guard short.count >= 2 else { return 0 }  // one shared word ("Mohamed") is not enough
+            return short.map { word in long.map { editSimilarity(word, $0) }.max() ?? 0 }.min() ?? 0
+        }
+        if left.count == right.count { return min(directional(left, right), directional(right, left)) }
+        return left.count < right.count ? directional(left, right) : directional(right, left)
     }
 
     /// 1 − (Levenshtein distance ÷ length of the longer string).

@@ -144,6 +144,13 @@ import VaporTesting
             #expect(try await officer.get("/alerts?overdue=1").text.contains("Paul Biya Ndzana") == false)
             #expect(try await officer.get("/alerts?urgency=p3&country=CM&category=threats").text.contains("Paul Biya Ndzana"))
             #expect(try await officer.get("/alerts?category=killing").text.contains("Paul Biya Ndzana") == false)
+            // A week later it is overdue again, until the team answers (here: asks a verifier).
+            app.clock.advance(by: 7 * 24 * 3600)
+            try await officer.signIn(chain.officer)
+            #expect(try await officer.get("/alerts?overdue=1").text.contains("Paul Biya Ndzana"))
+            #expect(try await officer.post(SiteURL.alertAction(id, "verification").href, [("verifiers[]", SiteURL.id(chain.verifier.id))]).status == .seeOther)
+            #expect(try await officer.get("/alerts?overdue=1").text.contains("Paul Biya Ndzana") == false)
+            #expect(try await AlertRecord.find(id, on: app.db)?.answeredAt != nil)
         }
     }
 

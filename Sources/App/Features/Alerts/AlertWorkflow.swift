@@ -118,6 +118,7 @@ enum AlertWorkflow {
                 asked.append(SiteURL.id(requestID))
             }
             guard !asked.isEmpty else { throw Refusal(key: "alert.refused.alreadyAsked") }
+            if alert.answeredAt == nil { alert.answeredAt = now }
             let details = ["requests": asked.joined(separator: " ")]
             return (try entry(alert, .verificationRequested, actor: actor.userID, body: message, details: details, at: now, vault: vault), details)
         }
@@ -140,6 +141,7 @@ enum AlertWorkflow {
 
     static func decide(_ alertID: UUID, _ decision: Decision, grounds: String, by actor: Actor, app: Application) async throws {
         let vault = app.vault
+        let deadlines = try await AlertSettingsRecord.current(on: app.db).deadlines
         try await change(alertID, by: .user(actor.userID), action: "alert.decision", app: app) { alert, db, now in
             if decision == .verified || decision == .notVerified, alert.urgency == nil { throw Refusal(key: "alert.refused.triageFirst") }
             guard alert.mergedInto == nil else { throw Refusal(key: "alert.refused.alreadyMerged") }
@@ -147,6 +149,13 @@ enum AlertWorkflow {
             let id = try alert.requireID()
             alert.rejectionReason = if case .rejected(let reason) = decision { reason } else { nil }
             alert.decidedAt = decision == .reopen ? nil : now
+            if decision == .reopen {
+                // A reopened alert waits on the team again, with a fresh deadline.
+                alert.answeredAt = nil
+                alert.deadlineAt = now.addingTimeInterval(TimeInterval(deadlines.hours(for: alert.urgency ?? ResponseDeadlines.untriaged) * 3600))
+            } else if alert.answeredAt == nil {
+                alert.answeredAt = now
+            }
             alert.decisionGroundsCiphertext = try vault.seal(grounds, owner: alert.owner, AlertRecord.ref(id, "decision_grounds"))
             if decision != .reopen {
                 // Requests still open are withdrawn: the verifier no longer sees the alert.

@@ -96,6 +96,7 @@ enum AlertsAPIController {
         var receivedAt: Date
         var deadlineAt: Date
         var overdue: Bool
+        var answeredAt: Date?
         var assigneeId: UUID?
     }
 
@@ -117,7 +118,7 @@ enum AlertsAPIController {
     static func summary(_ alert: AlertRecord, now: Date) throws -> AlertSummary {
         AlertSummary(id: try alert.requireID(), reference: alert.reference, status: alert.status.rawValue, urgency: alert.urgency?.rawValue,
                      country: alert.country, categories: alert.categories, receivedAt: alert.receivedAt, deadlineAt: alert.deadlineAt,
-                     overdue: alert.status.isOpen && alert.deadlineAt < now, assigneeId: alert.assigneeID)
+                     overdue: alert.status.isOpen && alert.answeredAt == nil && alert.deadlineAt < now, answeredAt: alert.answeredAt, assigneeId: alert.assigneeID)
     }
 
     /// `GET /api/v1/alerts` — the queue, with the page's filters (`status`, `urgency`, `country`,

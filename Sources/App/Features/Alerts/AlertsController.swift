@@ -73,7 +73,7 @@ enum AlertsController {
             case nil: break
             }
             if overdue {
-                query = query.filter(\.$status ~~ AlertStatus.allCases.filter(\.isOpen)).filter(\.$deadlineAt < now)
+                query = query.filter(\.$status ~~ AlertStatus.allCases.filter(\.isOpen)).filter(\.$answeredAt == nil).filter(\.$deadlineAt < now)
             }
             return query
         }
@@ -142,9 +142,10 @@ enum AlertsController {
             received: request.day(alert.receivedAt))
     }
 
-    /// The deadline state of an open alert; `nil` once it is no longer waiting on the team.
+    /// The deadline state of an open alert; `nil` once the team has answered it (asked verifiers or
+    /// decided) — the response deadline is about that first answer.
     static func deadlineState(_ alert: AlertRecord, settings: AlertSettingsRecord, now: Date) -> DeadlineState? {
-        guard alert.status.isOpen, alert.mergedInto == nil else { return nil }
+        guard alert.status.isOpen, alert.mergedInto == nil, alert.answeredAt == nil else { return nil }
         let allowed = TimeInterval(settings.deadlines.hours(for: alert.urgency ?? ResponseDeadlines.untriaged) * 3600)
         return DeadlineState.of(deadline: alert.deadlineAt, allowed: allowed, now: now)
     }
@@ -306,6 +307,7 @@ enum AlertsController {
             if let organisation = alert.recordedByOrganisation { who += " — " + (try await directory.organisation(organisation)) }
             facts.append(Fact(label: request.t("alert.field.recordedBy"), value: who))
         }
+        if let answered = alert.answeredAt { facts.append(Fact(label: request.t("alert.field.answered"), value: request.moment(answered))) }
         if let reason = alert.rejectionReason { facts.append(Fact(label: request.t("alert.field.rejection"), value: request.t(reason.labelKey))) }
         var contact: [Fact] = []
         if let value = opened.contact {

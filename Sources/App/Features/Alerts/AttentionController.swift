@@ -39,8 +39,8 @@ enum AttentionController {
             let untriaged = try await base().filter(\.$status == .received).sort(\.$receivedAt).limit(100).all()
             let urgent = try await base().filter(\.$urgency == .p1).filter(\.$status != .received).sort(\.$deadlineAt).limit(100).all()
             let soon = now.addingTimeInterval(24 * 3600)
-            let mine = try await base().filter(\.$assigneeID == actor.userID).filter(\.$deadlineAt < soon).sort(\.$deadlineAt).limit(100).all()
-            let overdue = try await base().filter(\.$deadlineAt < now).sort(\.$deadlineAt).limit(100).all()
+            let mine = try await base().filter(\.$assigneeID == actor.userID).filter(\.$answeredAt == nil).filter(\.$deadlineAt < soon).sort(\.$deadlineAt).limit(100).all()
+            let overdue = try await base().filter(\.$answeredAt == nil).filter(\.$deadlineAt < now).sort(\.$deadlineAt).limit(100).all()
             sections = [
                 Section(heading: request.t("attention.untriaged"), rows: try await rows(untriaged), empty: request.t("attention.none")),
                 Section(heading: request.t("attention.p1"), rows: try await rows(urgent), empty: request.t("attention.none")),
