@@ -120,3 +120,76 @@ def document_status(driver):
         if message.get("method") == "Network.responseReceived" and message["params"].get("type") == "Document":
             status = message["params"]["response"]["status"]
     return status
+
+
+@pytest.fixture(scope="module")
+def fresh_server(tmp_path_factory):
+    """An `egide serve` of the module's own, on a new data folder and a free loopback port.
+
+    For tests that need to claim an instance themselves (the setup link works once per instance,
+    and test_identity.py claims the shared one): they get their own, whatever ran before. Stops it
+    with SIGTERM at the end and fails if it does not exit cleanly, as .ci/with-server does."""
+    import signal
+    import socket
+    import subprocess
+    import time
+    import urllib.request
+
+    class Server:
+        def __init__(self, root):
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                self.port = probe.getsockname()[1]
+            self.base_url = f"http://127.0.0.1:{self.port}"
+            self.data_dir = root / "data"
+            self.log_path = root / "server.log"
+            self.process = None
+
+        def url(self, path):
+            return self.base_url + path
+
+        def log(self):
+            return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+        def setup_link(self):
+            links = re.findall(r"https?://\S+/setup/[A-Za-z0-9_-]+", self.log())
+            if not links:
+                pytest.fail(f"egide serve printed no setup link:\n{self.log()}")
+            return links[-1]
+
+    repo = pathlib.Path(__file__).resolve().parents[2]
+    binary = pathlib.Path(os.environ.get("EGIDE_BIN", repo / ".build/debug/egide"))
+    if not binary.is_absolute():
+        binary = repo / binary
+    if not binary.exists():
+        pytest.skip(f"{binary} not found: run swift build first")
+    server = Server(tmp_path_factory.mktemp("egide-serve"))
+    env = {k: v for k, v in os.environ.items() if k not in ("EGIDE_KEK_FILE", "EGIDE_SERVER_LOG")}
+    env.update(EGIDE_BASE_URL=server.base_url, EGIDE_DATA_DIR=str(server.data_dir))
+    with open(server.log_path, "wb") as log:
+        server.process = subprocess.Popen(
+            [str(binary), "serve", "--hostname", "127.0.0.1", "--port", str(server.port), "--data-dir", str(server.data_dir)],
+            cwd=repo, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if server.process.poll() is not None:
+                pytest.fail(f"egide serve exited early:\n{server.log()}")
+            try:
+                with urllib.request.urlopen(server.url("/healthz"), timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"egide serve did not answer within 30 s:\n{server.log()}")
+                time.sleep(0.2)
+        yield server
+    finally:
+        if server.process.poll() is None:
+            server.process.send_signal(signal.SIGTERM)
+        try:
+            status = server.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait()
+            pytest.fail("egide serve did not stop within 15 s of SIGTERM")
+        assert status == 0, f"egide serve exited with status {status} after SIGTERM:\n{server.log()[-4000:]}"
