@@ -26,6 +26,8 @@ CONGO_PASSPHRASE = "quiet river seven lanterns"
 ADMIN_EMAIL = "claire.admin@protection-lyon.example"
 VERIFIER_EMAIL = "verifier@cm-partner.example"
 VERIFIER_NAME = "Amina Verifier"
+# A partner verifier: their requests, recording an alert they received, and nothing else.
+VERIFIER_NAVIGATION = ["Home", "Needs my attention", "Record an alert", "Verification", "My account"]
 CONGO_EMAIL = "officer@cd-partner.example"
 
 
@@ -274,7 +276,7 @@ def test_the_verifier_accepts_the_invitation_in_another_browser_and_enrols(journ
     journey.verifier_secret, journey.verifier_last_step = enrol(verifier)
     recovery_codes(verifier)
     follow(verifier, "I have kept my codes — continue")
-    assert navigation(verifier) == ["Home", "My account"]
+    assert navigation(verifier) == VERIFIER_NAVIGATION
 
     press(verifier, "Sign out", area="header")
     assert path(verifier) == "/"
@@ -327,7 +329,7 @@ def test_the_verifier_signs_in_again_with_a_fresh_code(journey):
     fill(verifier, "code", code)
     press(verifier, "Sign in")
     assert path(verifier) == "/", problems(verifier)
-    assert navigation(verifier) == ["Home", "My account"]
+    assert navigation(verifier) == VERIFIER_NAVIGATION
     assert verifier.find_elements(By.XPATH, "//header//button[normalize-space()='Sign out']")
 
 

@@ -31,6 +31,8 @@ enum AlertsAPIController {
         do {
             let result = try await AlertIntake.submit(draft, uploads: [], origin: .init(channel: .api, audit: .publicSender), app: app)
             return try await result.receipt.encodeResponse(status: result.created ? .created : .ok, for: request)
+        } catch AlertIntake.SubmitError.noHost {
+            throw problem(.serviceUnavailable, "This Egide instance is not set up yet: no organisation receives alerts. Nothing was saved.", request: request)
         } catch AlertIntake.SubmitError.idempotencyConflict {
             throw problem(.conflict, "This idempotencyKey was already used for a different alert. Use a new key for a new alert.",
                           [("idempotencyKey", "alert.form.idempotency.reused")], request: request)

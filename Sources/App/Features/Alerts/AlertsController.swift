@@ -201,6 +201,10 @@ enum AlertsController {
             result = try await AlertIntake.submit(draft, uploads: uploads, origin: .init(
                 channel: channel, recordedBy: actor.userID, recordedByOrganisation: actor.organisationID, audit: .user(actor.userID)),
                 owner: owner, app: app)
+        } catch AlertIntake.SubmitError.noHost {
+            return try await PublicAlertController.renderForm(request, posted: posted,
+                problems: [FieldProblem(field: "narrative", message: request.t("alert.public.notReady"))], staff: true,
+                status: .serviceUnavailable, channel: channelText)
         } catch AlertIntake.SubmitError.idempotencyConflict {
             var fresh = posted
             fresh.idempotencyKey = nil
@@ -299,7 +303,7 @@ enum AlertsController {
                           value: alert.categories.map { categories[$0] ?? $0 }.joined(separator: ", ").nonEmpty ?? "—"))
         facts.append(Fact(label: request.t("alert.field.fieldOfWork"), value: alert.fieldOfWork.map { request.t($0.labelKey) } ?? "—"))
         facts.append(Fact(label: request.t("alert.field.needs"), value: alert.needs.map { request.t($0.labelKey) }.joined(separator: ", ").nonEmpty ?? "—"))
-        facts.append(Fact(label: request.t("alert.field.senderIsDefender"), value: alert.senderIsDefender ? yes : no))
+        facts.append(Fact(label: request.t("alert.fact.sentByDefender"), value: alert.senderIsDefender ? yes : no))
         facts.append(Fact(label: request.t("alert.field.language"), value: Language(rawValue: alert.language)?.endonym ?? alert.language))
         facts.append(Fact(label: request.t("alert.field.assignee"), value: alert.assigneeID == nil ? request.t("alert.unassigned") : try await directory.user(alert.assigneeID)))
         if let recorder = alert.recordedBy {

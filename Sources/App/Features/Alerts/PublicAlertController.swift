@@ -158,6 +158,9 @@ enum PublicAlertController {
             var fresh = posted
             fresh.idempotencyKey = nil
             return try await renderForm(request, posted: fresh, problems: [FieldProblem(field: "narrative", message: request.t("alert.public.resubmit"))], staff: false)
+        } catch AlertIntake.SubmitError.noHost {
+            return try await renderForm(request, posted: posted, problems: [FieldProblem(field: "narrative", message: request.t("alert.public.notReady"))],
+                                        staff: false, status: .serviceUnavailable)
         }
     }
 
