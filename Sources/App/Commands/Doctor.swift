@@ -1,3 +1,4 @@
+import EgideCrypto
 import Fluent
 import Foundation
 import SQLKit
@@ -18,7 +19,7 @@ struct DoctorCheck: Equatable, Sendable {
 enum Doctor {
     static func run(_ app: Application) async -> [DoctorCheck] {
         let config = app.egideConfig
-        var checks = [dataFolderCheck(config.dataDirectory)]
+        var checks = [dataFolderCheck(config.dataDirectory), fieldEncryptionCheck()]
         switch config.database {
         case .sqlite(let path):
             checks.append(.init(status: .ok, name: "database", detail: "sqlite \(path)"))
@@ -58,6 +59,14 @@ enum Doctor {
             return .init(status: .fail, name: "data folder", detail: "\(path) has mode \(octal(mode)): others can enter it (run: chmod 700 \(path))")
         }
         return .init(status: .ok, name: "data folder", detail: "\(path) mode \(octal(mode))")
+    }
+
+    /// Which AES-256-GCM implementation encrypts fields. Both write the same blobs; swift-crypto is
+    /// the slower fallback where the system's libcrypto.so.3 (package libssl3) is missing.
+    static func fieldEncryptionCheck() -> DoctorCheck {
+        let engine = FieldCipher.engineName
+        let note = engine.hasPrefix("libcrypto") ? "" : " (libcrypto.so.3 not found: install libssl3 for faster encryption)"
+        return .init(status: .ok, name: "field encryption", detail: "AES-256-GCM by \(engine)\(note)")
     }
 
     static func fileModeCheck(_ path: String) -> DoctorCheck {

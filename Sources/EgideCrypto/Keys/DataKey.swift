@@ -54,13 +54,14 @@ public struct DataKey: Sendable {
     public let id: KeyID
     /// The AES-256 key.
     public let key: SymmetricKey
+    /// The key as `FieldCipher` uses it (with its reusable cipher contexts).
+    let aead: AESGCMKey
 
     /// Wraps existing key material.
     /// - Throws: `KeyError.invalidKeyLength` unless `key` is 256 bits.
     public init(id: KeyID, key: SymmetricKey) throws(KeyError) {
         guard key.bitCount == 256 else { throw .invalidKeyLength(key.bitCount / 8) }
-        self.id = id
-        self.key = key
+        self.init(checkedID: id, key: key)
     }
 
     /// A new random key with a new random id (or the given one).
@@ -71,5 +72,6 @@ public struct DataKey: Sendable {
     private init(checkedID: KeyID, key: SymmetricKey) {
         self.id = checkedID
         self.key = key
+        self.aead = AESGCMKey(key)
     }
 }

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// Where an encrypted value lives. Bound into the ciphertext as associated
@@ -37,6 +36,9 @@ public struct FieldContext: Sendable, Hashable {
 /// Opening also checks that the key named in the blob belongs to the owner
 /// the caller expects, so one organisation's row cannot be made to decrypt
 /// under another organisation's key.
+///
+/// AES-GCM itself runs on the system's OpenSSL when it loads, else on
+/// swift-crypto (`AESGCMEngine`); both read and write exactly this format.
 public struct FieldCipher: Sendable {
     /// Why sealing or opening failed.
     public enum CipherError: Error, Equatable, Sendable {
@@ -58,30 +60,52 @@ public struct FieldCipher: Sendable {
 
     /// Format version written as the first byte.
     public static let version: UInt8 = 0x01
-    static let nonceLength = 12
-    static let tagLength = 16
+    static let nonceLength = AESGCMEngine.nonceLength
+    static let tagLength = AESGCMEngine.tagLength
 
     /// The keys used for sealing (active key of the owner) and opening (by id).
     public let ring: KeyRing
+    /// The AES-GCM implementation: the process's preferred one, unless a test chose.
+    let engine: AESGCMEngine
 
     /// A cipher over `ring`.
     public init(ring: KeyRing) {
-        self.ring = ring
+        self.init(ring: ring, engine: .preferred)
     }
+
+    init(ring: KeyRing, engine: AESGCMEngine) {
+        self.ring = ring
+        self.engine = engine
+    }
+
+    /// The AES-256-GCM implementation in use in this process: "libcrypto (OpenSSL …)" — the system's
+    /// OpenSSL 3, loaded at run time — or "swift-crypto" where it is missing. Both write the same blobs.
+    public static var engineName: String { AESGCMEngine.preferred.name }
 
     /// Encrypts `plaintext` with the active key of `owner`, bound to `context`.
     /// - Throws: `CipherError.noActiveKey`; `.authenticationFailed` only if AES-GCM itself fails.
     public func seal(_ plaintext: [UInt8], owner: String, context: FieldContext) throws(CipherError) -> [UInt8] {
         let dataKey: DataKey
         do { dataKey = try ring.activeKey(for: owner) } catch { throw .noActiveKey(owner: owner) }
-        let header = Self.header(keyID: dataKey.id)
-        do {
-            let box = try AES.GCM.seal(plaintext, using: dataKey.key, nonce: AES.GCM.Nonce(),
-                                       authenticating: Self.associatedData(header: header, context: context))
-            return header + Array(box.nonce) + Array(box.ciphertext) + Array(box.tag)
-        } catch {
-            throw .authenticationFailed
+        let (aead, engine, id) = (dataKey.aead, engine, dataKey.id.rawValue)
+        let headerLength = 2 + id.utf8.count
+        let blobLength = headerLength + plaintext.count + AESGCMEngine.overhead
+        var sealed = false
+        let blob = [UInt8](unsafeUninitializedCapacity: blobLength) { buffer, initializedCount in
+            let bytes = UnsafeMutableRawBufferPointer(buffer)
+            var header = UnsafeByteWriter(bytes)
+            header.appendUInt8(Self.version)
+            header.appendUInt8(UInt8(headerLength - 2))
+            header.append(utf8: id)
+            sealed = Self.withAssociatedData(header: UnsafeRawBufferPointer(rebasing: bytes[..<headerLength]), context: context) { aad in
+                plaintext.withUnsafeBytes { input in
+                    aead.seal(input, authenticating: aad, into: UnsafeMutableRawBufferPointer(rebasing: bytes[headerLength...]), engine: engine)
+                }
+            }
+            initializedCount = blobLength
         }
+        guard sealed else { throw .authenticationFailed }
+        return blob
     }
 
     /// Decrypts a blob sealed for `owner` at `context`.
@@ -92,18 +116,21 @@ public struct FieldCipher: Sendable {
             throw .unknownKey(keyID)
         }
         guard keyOwner == owner else { throw .wrongOwner(keyID) }
+        let (aead, engine) = (dataKey.aead, engine)
         let headerLength = 2 + keyID.rawValue.utf8.count
-        let nonceEnd = headerLength + Self.nonceLength
-        do {
-            let box = try AES.GCM.SealedBox(
-                nonce: AES.GCM.Nonce(data: blob[headerLength..<nonceEnd]),
-                ciphertext: blob[nonceEnd..<(blob.count - Self.tagLength)],
-                tag: blob[(blob.count - Self.tagLength)...])
-            let aad = Self.associatedData(header: Array(blob[..<headerLength]), context: context)
-            return Array(try AES.GCM.open(box, using: dataKey.key, authenticating: aad))
-        } catch {
-            throw .authenticationFailed
+        let plaintextLength = blob.count - headerLength - AESGCMEngine.overhead
+        var opened = false
+        let plaintext = [UInt8](unsafeUninitializedCapacity: plaintextLength) { buffer, initializedCount in
+            blob.withUnsafeBytes { bytes in
+                opened = Self.withAssociatedData(header: UnsafeRawBufferPointer(rebasing: bytes[..<headerLength]), context: context) { aad in
+                    aead.open(UnsafeRawBufferPointer(rebasing: bytes[headerLength...]), authenticating: aad,
+                              into: UnsafeMutableRawBufferPointer(buffer), engine: engine)
+                }
+            }
+            initializedCount = opened ? plaintextLength : 0
         }
+        guard opened else { throw .authenticationFailed }
+        return plaintext
     }
 
     /// Seals the UTF-8 bytes of `plaintext`.
@@ -140,13 +167,21 @@ public struct FieldCipher: Sendable {
         return [version, UInt8(id.count)] + id
     }
 
-    static func associatedData(header: [UInt8], context: FieldContext) -> [UInt8] {
-        var writer = ByteWriter()
-        writer.append("egide-field-v1".utf8)
-        writer.append(header)
-        writer.appendLengthPrefixed(context.table)
-        writer.appendLengthPrefixed(context.recordID)
-        writer.appendLengthPrefixed(context.field)
-        return writer.bytes
+    /// Calls `body` with the associated data described above, built in a temporary buffer.
+    static func withAssociatedData<Result>(header: UnsafeRawBufferPointer, context: FieldContext,
+                                           _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        let domain: StaticString = "egide-field-v1"
+        let (table, recordID, field) = (context.table, context.recordID, context.field)
+        let length = domain.utf8CodeUnitCount + header.count + UnsafeByteWriter.lengthPrefixedCount(table)
+            + UnsafeByteWriter.lengthPrefixedCount(recordID) + UnsafeByteWriter.lengthPrefixedCount(field)
+        return withUnsafeTemporaryAllocation(byteCount: length, alignment: 1) { buffer in
+            var writer = UnsafeByteWriter(buffer)
+            writer.append(UnsafeRawBufferPointer(start: domain.utf8Start, count: domain.utf8CodeUnitCount))
+            writer.append(header)
+            writer.appendLengthPrefixed(table)
+            writer.appendLengthPrefixed(recordID)
+            writer.appendLengthPrefixed(field)
+            return body(UnsafeRawBufferPointer(buffer))
+        }
     }
 }

@@ -21,7 +21,8 @@ public struct KeyRing: Sendable {
 
     private var keys: [KeyID: DataKey] = [:]
     private var owners: [KeyID: String] = [:]
-    private var active: [String: KeyID] = [:]
+    /// The active key of each owner (the key itself, so sealing looks up one dictionary, not two).
+    private var active: [String: DataKey] = [:]
 
     /// An empty ring.
     public init() {}
@@ -35,15 +36,15 @@ public struct KeyRing: Sendable {
         guard keys[key.id] == nil else { throw .duplicateKeyID(key.id) }
         keys[key.id] = key
         owners[key.id] = owner
-        if makeActive { active[owner] = key.id }
+        if makeActive { active[owner] = key }
     }
 
     /// Makes key `id` the active key of `owner`.
     /// - Throws: `RingError.unknownKey`, or `.keyBelongsToAnotherOwner`.
     public mutating func activate(_ id: KeyID, for owner: String) throws(RingError) {
         guard let keyOwner = owners[id] else { throw .unknownKey(id) }
-        guard keyOwner == owner else { throw .keyBelongsToAnotherOwner(id) }
-        active[owner] = id
+        guard keyOwner == owner, let key = keys[id] else { throw .keyBelongsToAnotherOwner(id) }
+        active[owner] = key
     }
 
     /// Removes key `id` (after its blobs were re-encrypted). Removing an active key leaves its owner without one.
@@ -51,13 +52,13 @@ public struct KeyRing: Sendable {
     public mutating func remove(_ id: KeyID) throws(RingError) {
         guard let owner = owners.removeValue(forKey: id) else { throw .unknownKey(id) }
         keys[id] = nil
-        if active[owner] == id { active[owner] = nil }
+        if active[owner]?.id == id { active[owner] = nil }
     }
 
     /// The key new data of `owner` is sealed with.
     /// - Throws: `RingError.noActiveKey` if none was activated.
     public func activeKey(for owner: String) throws(RingError) -> DataKey {
-        guard let id = active[owner], let key = keys[id] else { throw .noActiveKey(owner: owner) }
+        guard let key = active[owner] else { throw .noActiveKey(owner: owner) }
         return key
     }
 

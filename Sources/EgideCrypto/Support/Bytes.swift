@@ -50,6 +50,47 @@ struct ByteWriter: Sendable {
     }
 }
 
+/// `ByteWriter`'s encodings written into memory the caller sized exactly, for hot paths that
+/// must not allocate (the field cipher's header and associated data).
+struct UnsafeByteWriter {
+    private let buffer: UnsafeMutableRawBufferPointer
+    private(set) var count = 0
+
+    init(_ buffer: UnsafeMutableRawBufferPointer) {
+        self.buffer = buffer
+    }
+
+    /// The bytes `appendLengthPrefixed(string)` writes.
+    static func lengthPrefixedCount(_ string: String) -> Int { 4 + string.utf8.count }
+
+    mutating func appendUInt8(_ value: UInt8) {
+        buffer[count] = value
+        count += 1
+    }
+
+    mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        UnsafeMutableRawBufferPointer(rebasing: buffer[count..<(count + bytes.count)]).copyMemory(from: bytes)
+        count += bytes.count
+    }
+
+    mutating func append(utf8 string: String) {
+        let length = string.utf8.count
+        let target = UnsafeMutableRawBufferPointer(rebasing: buffer[count..<(count + length)])
+        // Native strings are contiguous UTF-8: one copy. (Copying element by element is slower.)
+        if string.utf8.withContiguousStorageIfAvailable({ target.copyMemory(from: UnsafeRawBufferPointer($0)) }) == nil {
+            _ = target.initializeMemory(as: UInt8.self, from: string.utf8)
+        }
+        count += length
+    }
+
+    /// As `ByteWriter.appendLengthPrefixed(_:)`.
+    mutating func appendLengthPrefixed(_ string: String) {
+        buffer.storeBytes(of: UInt32(truncatingIfNeeded: string.utf8.count).bigEndian, toByteOffset: count, as: UInt32.self)
+        count += 4
+        append(utf8: string)
+    }
+}
+
 enum Hex: Sendable {
     private static let digits = Array("0123456789abcdef".utf8)
 
