@@ -36,14 +36,34 @@ enum AuditRecorder {
     /// `Application.transaction`.)
     static let chainLockKey: Int64 = 0x4567_6964_6541_7564
 
+    /// The last event of the chain: its sequence number and hash (nil while the log is empty).
+    struct Head: Sendable {
+        var sequence: Int64
+        var hash: Data
+    }
+
     /// Appends `event` at `time` to the chain, on `db` — which must be a transaction.
     static func record(_ event: AuditEvent, at time: Date, on db: any Database) async throws {
-        if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" {
+        let sql = try sqlDatabase(db)
+        if sql.dialect.name == "postgresql" {
             try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: chainLockKey))").run()
         }
-        let head = try await AuditEventModel.query(on: db).sort(\.$id, .descending).first()
+        try await append(event, at: time, after: try await head(on: sql), on: sql)
+    }
+
+    /// Reads the head with one small statement (only the two columns the next event needs).
+    static func head(on sql: any SQLDatabase) async throws -> Head? {
+        guard let row = try await sql.raw("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").first() else { return nil }
+        return Head(sequence: try row.decode(column: "seq", as: Int64.self), hash: try row.decode(column: "hash", as: Data.self))
+    }
+
+    /// Appends `event` after `head`, which the caller read in this same transaction while holding
+    /// the chain lock (`chainLockKey` on PostgreSQL; `Application.transaction`'s write lock on
+    /// SQLite) — otherwise another append could slip in between and fork the chain (the insert
+    /// would then fail on the sequence's primary key rather than fork it).
+    static func append(_ event: AuditEvent, at time: Date, after head: Head?, on sql: any SQLDatabase) async throws {
         let record = AuditEventRecord(
-            sequence: (head?.id ?? 0) + 1,
+            sequence: (head?.sequence ?? 0) + 1,
             timeMillis: Int64((time.timeIntervalSince1970 * 1000).rounded(.down)),
             actor: event.actor.value,
             organisation: event.organisation?.uuidString.lowercased(),
@@ -52,6 +72,28 @@ enum AuditRecorder {
             objectID: event.objectID,
             details: event.details,
             previousHash: head.map { Array($0.hash) } ?? AuditEventRecord.genesisHash)
-        try await AuditEventModel(StoredAuditEvent(sealing: record)).create(on: db)
+        let stored = StoredAuditEvent(sealing: record)
+        // The same columns and values `AuditEventModel(stored).create(on:)` writes, without Fluent's
+        // model reflection on the hot path.
+        try await sql.insert(into: AuditEventModel.schema)
+            .columns("seq", "occurred_at", "actor", "organisation_id", "action", "object_type", "object_id", "details", "prev_hash", "hash")
+            .values(SQLBind(record.sequence), SQLBind(record.timeMillis), SQLBind(record.actor), SQLBind.orNull(record.organisation),
+                    SQLBind(record.action), SQLBind.orNull(record.objectType), SQLBind.orNull(record.objectID),
+                    SQLBind(AuditEventModel.encode(record.details)), SQLBind(Data(record.previousHash)), SQLBind(Data(stored.hash)))
+            .run()
+    }
+
+    static func sqlDatabase(_ db: any Database) throws -> any SQLDatabase {
+        guard let sql = db as? any SQLDatabase else { throw AuditError.notSQL }
+        return sql
+    }
+
+    enum AuditError: Error { case notSQL }
+}
+
+extension SQLBind {
+    /// A bind of `value`, or `NULL` when there is none (the column left empty, as Fluent writes a nil field).
+    static func orNull<T: Encodable & Sendable>(_ value: T?) -> any SQLExpression {
+        value.map { SQLBind($0) } ?? SQLLiteral.null
     }
 }

@@ -56,7 +56,10 @@ final class Vault: Sendable {
     }
 
     /// Forgets every key (the process becomes sealed).
-    func seal() { keys.withLockedValue { $0 = nil } }
+    func seal() {
+        keys.withLockedValue { $0 = nil }
+        uniqueKeys.withLockedValue { $0 = (nil, [:]) }
+    }
 
     /// The key-encryption key, while open.
     func currentKEK() throws -> KeyEncryptionKey {
@@ -124,9 +127,23 @@ final class Vault: Sendable {
     /// A full-width keyed fingerprint of `value` for a unique constraint (HMAC-SHA-256 under a key
     /// derived from the index root for `purpose`). Unlike a blind index it is not truncated.
     func uniqueTag(_ purpose: String, _ value: String) throws -> Data {
-        let root = try currentRing().activeKey(for: "index").key
-        let key = HKDF<SHA256>.deriveKey(inputKeyMaterial: root, info: Data("egide-unique-v1:\(purpose)".utf8), outputByteCount: 32)
+        let root = try currentRing().activeKey(for: "index")
+        let key = uniqueKey(purpose, root: root)
         return Data(HMAC<SHA256>.authenticationCode(for: Data(value.utf8), using: key))
+    }
+
+    /// The derived keys of `uniqueTag`, per purpose, for the index root key they were derived
+    /// from: a reload that activates another root key (rotation) starts a new cache.
+    private let uniqueKeys = NIOLockedValueBox<(root: KeyID?, keys: [String: SymmetricKey])>((nil, [:]))
+
+    private func uniqueKey(_ purpose: String, root: DataKey) -> SymmetricKey {
+        if let cached = uniqueKeys.withLockedValue({ $0.root == root.id ? $0.keys[purpose] : nil }) { return cached }
+        let key = HKDF<SHA256>.deriveKey(inputKeyMaterial: root.key, info: Data("egide-unique-v1:\(purpose)".utf8), outputByteCount: 32)
+        uniqueKeys.withLockedValue { cache in
+            if cache.root != root.id { cache = (root.id, [:]) }
+            cache.keys[purpose] = key
+        }
+        return key
     }
 
     /// The Ed25519 key that signs audit checkpoints.

@@ -2,6 +2,7 @@
 import EgideCore
 import Fluent
 import Foundation
+import SQLKit
 import Testing
 import Vapor
 import VaporTesting
@@ -47,6 +48,92 @@ import VaporTesting
             keyless["idempotencyKey"] = nil
             let other = try await AlertFixtures.submit(app, keyless)
             #expect(other.receipt != first.receipt)
+        }
+    }
+
+    /// Intake writes its rows with SQLKit statements, not Fluent models: each column must hold
+    /// exactly what Fluent writes for the same value (UUIDs, dates, enums, booleans, blobs differ
+    /// by dialect), so the alert, its first entry and its audit event are compared with copies
+    /// written through the models.
+    @Test func intake_rows_hold_the_values_fluent_would_write() async throws {
+        try await withApp { app in
+            let chain = try await AlertFixtures.chain(app)
+            let receipt = try await AlertFixtures.submit(app, AlertFixtures.alert(key: "columns-key-0123456789", extra: [
+                "organisationName": "Collectif", "region": "Littoral", "incidentDate": "2026-01-05", "contact": "+237 600 000",
+                "contactChannel": "signal", "consentToContact": true, "senderIsDefender": true]))
+            let id = try await AlertFixtures.alertID(app, receipt: receipt.receipt)
+            let sql = try #require(app.db as? any SQLDatabase)
+            let postgres = sql.dialect.name == "postgresql"
+            /// Each column as the database holds it: its type and value as text.
+            func stored(_ table: String, _ key: String, _ value: any Encodable & Sendable, _ columns: [String]) async throws -> [String: String] {
+                let expressions = columns.map { postgres ? "pg_typeof(\($0))::text || ':' || coalesce(\($0)::text, 'NULL') AS \($0)"
+                                                         : "typeof(\($0)) || ':' || quote(\($0)) AS \($0)" }
+                let row = try #require(try await sql.raw("SELECT \(unsafeRaw: expressions.joined(separator: ", ")) FROM \(ident: table) WHERE \(ident: key) = \(bind: value)").first())
+                return try Dictionary(uniqueKeysWithValues: columns.map { ($0, try row.decode(column: $0, as: String.self)) })
+            }
+            /// The same type and value — dates within a microsecond: the copies are made from dates
+            /// read back, and SQLite's `real` seconds do not round-trip the last bits of a `Date`.
+            func same(_ a: String?, _ b: String?) -> Bool {
+                guard let a, let b else { return a == b }
+                if a.hasPrefix("real:"), b.hasPrefix("real:"), let x = Double(a.dropFirst(5)), let y = Double(b.dropFirst(5)) { return abs(x - y) < 1e-6 }
+                return a == b
+            }
+
+            let alertColumns = ["organisation_id", "year", "payload_tag", "channel", "status", "urgency", "rejection_reason", "country",
+                                "categories", "needs", "field_of_work", "sender_is_defender", "consent_to_contact", "contact_channel",
+                                "language", "defender_name_ct", "defender_index", "organisation_name_ct", "organisation_index", "region_ct",
+                                "incident_date_ct", "narrative_ct", "contact_ct", "recorded_by", "recorded_by_organisation", "assignee_id",
+                                "received_at", "triaged_at", "deadline_at", "answered_at", "decided_at", "decision_grounds_ct", "merged_into",
+                                "updated_at"]
+            let alert = try #require(try await AlertRecord.find(id, on: app.db))
+            #expect(alert.organisationID == chain.host.id && alert.contactChannel == .signal && alert.fieldOfWork == .journalism)
+            #expect(alert.senderIsDefender && alert.consentToContact && alert.idempotencyTag != nil && alert.recordedBy == nil)
+            let copy = AlertRecord()
+            copy.id = UUID()
+            copy.organisationID = alert.organisationID; copy.year = alert.year; copy.sequence = alert.sequence + 1000
+            copy.receiptTag = Data(repeating: 1, count: 32); copy.passphraseTag = alert.passphraseTag
+            copy.idempotencyTag = Data(repeating: 2, count: 32); copy.payloadTag = alert.payloadTag
+            copy.channel = alert.channel; copy.status = alert.status; copy.country = alert.country
+            copy.categoryList = alert.categoryList; copy.needList = alert.needList; copy.fieldOfWork = alert.fieldOfWork
+            copy.senderIsDefender = alert.senderIsDefender; copy.consentToContact = alert.consentToContact
+            copy.contactChannel = alert.contactChannel; copy.language = alert.language
+            copy.defenderNameCiphertext = alert.defenderNameCiphertext; copy.defenderIndex = alert.defenderIndex
+            copy.organisationNameCiphertext = alert.organisationNameCiphertext; copy.organisationIndex = alert.organisationIndex
+            copy.regionCiphertext = alert.regionCiphertext; copy.incidentDateCiphertext = alert.incidentDateCiphertext
+            copy.narrativeCiphertext = alert.narrativeCiphertext; copy.contactCiphertext = alert.contactCiphertext
+            copy.recordedBy = alert.recordedBy; copy.recordedByOrganisation = alert.recordedByOrganisation
+            copy.receivedAt = alert.receivedAt; copy.deadlineAt = alert.deadlineAt; copy.updatedAt = alert.updatedAt
+            try await copy.create(on: app.db)
+            let raw = try await stored(AlertRecord.schema, "id", id, alertColumns + ["id", "sequence", "receipt_tag", "idempotency_tag"])
+            let fluent = try await stored(AlertRecord.schema, "id", try copy.requireID(), alertColumns + ["id", "sequence", "receipt_tag", "idempotency_tag"])
+            for column in alertColumns { #expect(same(raw[column], fluent[column]), "alerts.\(column)") }
+            for column in ["id", "sequence", "receipt_tag", "idempotency_tag"] {
+                #expect(raw[column]?.split(separator: ":").first == fluent[column]?.split(separator: ":").first, "alerts.\(column) type")
+            }
+            #expect(try AlertQueries.open(alert, vault: app.vault).contact == "+237 600 000")
+
+            let entry = try #require(try await AlertEntryRecord.query(on: app.db).filter(\.$alertID == id).first())
+            #expect(entry.kind == .received && entry.actorID == nil)
+            let entryCopy = AlertEntryRecord(alertID: id, organisationID: entry.organisationID, kind: entry.kind, actorID: entry.actorID,
+                                             details: AuditEventModel.decode(entry.details), createdAt: entry.createdAt)
+            try await entryCopy.create(on: app.db)
+            let entryColumns = ["alert_id", "organisation_id", "kind", "actor_id", "body_ct", "details", "created_at"]
+            let rawEntry = try await stored(AlertEntryRecord.schema, "id", try entry.requireID(), entryColumns + ["id"])
+            let fluentEntry = try await stored(AlertEntryRecord.schema, "id", try entryCopy.requireID(), entryColumns + ["id"])
+            for column in entryColumns { #expect(same(rawEntry[column], fluentEntry[column]), "alert_entries.\(column)") }
+            #expect(rawEntry["id"]?.split(separator: ":").first == fluentEntry["id"]?.split(separator: ":").first)
+
+            let event = try #require(try await AuditEventModel.query(on: app.db).filter(\.$action == "alert.receive").first())
+            let eventSequence = try event.requireID()
+            let eventCopy = AuditEventModel(event.stored)
+            eventCopy.id = eventSequence + 1_000_000
+            try await eventCopy.create(on: app.db)
+            let eventColumns = ["occurred_at", "actor", "organisation_id", "action", "object_type", "object_id", "details", "prev_hash", "hash"]
+            let rawEvent = try await stored(AuditEventModel.schema, "seq", eventSequence, eventColumns + ["seq"])
+            let fluentEvent = try await stored(AuditEventModel.schema, "seq", eventSequence + 1_000_000, eventColumns + ["seq"])
+            for column in eventColumns { #expect(same(rawEvent[column], fluentEvent[column]), "audit_events.\(column)") }
+            #expect(rawEvent["seq"]?.split(separator: ":").first == fluentEvent["seq"]?.split(separator: ":").first)
+            #expect(event.objectID == SiteURL.id(id) && event.actor == "public" && event.organisationID == chain.host.id?.uuidString.lowercased())
         }
     }
 
