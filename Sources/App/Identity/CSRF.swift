@@ -9,10 +9,11 @@ struct CSRFMiddleware: AsyncMiddleware {
 
     /// The largest body collected before the token check: forms with files on the routes that
     /// accept them, the framework's default elsewhere.
+    static let uploadPaths: Set<String> = ["/alerte", "/alert", "/alerte/suivi/ajout", "/alert/follow-up/add", "/alerts"]
+
     static func collectLimit(_ request: Request) -> Int {
-        let uploads = ["/alerte", "/alert", "/alerts", "/verification/"]
         let path = request.url.path
-        let takesFiles = uploads.contains { path == $0 || path.hasPrefix($0 + "/") || ($0.hasSuffix("/") && path.hasPrefix($0)) }
+        let takesFiles = uploadPaths.contains(path) || (path.hasPrefix("/verification/") && path.hasSuffix("/findings"))
         return takesFiles ? 56 * 1024 * 1024 : request.application.routes.defaultMaxBodySize.value
     }
 

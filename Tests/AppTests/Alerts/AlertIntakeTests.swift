@@ -352,3 +352,25 @@ enum UploadSamples {
         #expect(UploadInspector.kind(of: Array("%PDF-1.7".utf8)) == .pdf)
     }
 }
+
+@Suite struct UploadBodyLimitTests {
+    /// Forms are read whole before the CSRF check; only the routes that take files may send 56 MB,
+    /// so an anonymous client cannot make any other address buffer a large body.
+    @Test func only_the_upload_routes_accept_large_bodies() {
+        #expect(CSRFMiddleware.uploadPaths.contains("/alerte") && CSRFMiddleware.uploadPaths.contains("/alert/follow-up/add"))
+        #expect(!CSRFMiddleware.uploadPaths.contains("/alerts/x/comments"))
+    }
+
+    @Test func a_large_body_to_another_form_is_refused_before_it_is_read() async throws {
+        try await withApp { app in
+            let big = "comment=" + String(repeating: "a", count: 200_000)
+            let res = try await app.testing(method: .running(port: 0)).sendRequest(
+                .POST, "/alerts/\(SiteURL.id(UUID()))/comments", headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: big))
+            #expect(res.status == .payloadTooLarge)
+            let upload = try await app.testing(method: .running(port: 0)).sendRequest(
+                .POST, "/alert", headers: ["Content-Type": "application/x-www-form-urlencoded"], body: ByteBuffer(string: big))
+            #expect(upload.status == .forbidden)  // read whole, then refused for its missing CSRF token
+        }
+    }
+}

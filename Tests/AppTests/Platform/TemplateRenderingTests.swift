@@ -83,12 +83,12 @@ import Vapor
                 consent: true, idempotencyKey: "k", maxFiles: 5, maxFileMB: 10, staff: true, channels: options), forms: true)
         case .publicAlertReceipt:
             return try await req.render(.publicAlertReceipt, titleKey: "alert.receipt.title", PublicAlertController.ReceiptContext(
-                receipt: "EG-AAAA-BBBB", passphrase: "AAAAA-BBBBB-CCCCC-DDDDD", followUpHref: "/alert/follow-up", formHref: "/alert"))
+                receipt: "EG-AAAA-BBBB", passphrase: "AAAAA-BBBBB-CCCCC-DDDDD", followUpHref: "/alert/follow-up"))
         case .publicFollowUp:
             return try await req.render(.publicFollowUp, titleKey: "alert.followUp.title", PublicAlertController.FollowUpContext(
                 action: "/f", problems: problems, receipt: "EG-AAAA-BBBB",
-                status: .init(code: "received", label: "Received", explanation: "E", received: "r", updated: "u"),
-                addAction: "/a", passphrase: "p", added: true, maxFiles: 5), forms: true)
+                status: .init(label: "Received", explanation: "E", received: "r", updated: "u"),
+                addAction: "/a", passphrase: "p", added: true), forms: true)
         case .alertQueue:
             return try await req.render(.alertQueue, titleKey: "alert.queue.title", AlertsController.QueueContext(
                 rows: [alertRow], total: 1, statuses: options, urgencies: options, countries: options, categories: options, assignees: options,
@@ -97,7 +97,7 @@ import Vapor
             let fact = AlertsController.Fact(label: "L", value: "V")
             let file = AlertsController.FileLink(href: "/f", name: "photo.jpg", size: "1 KB", source: "sender")
             return try await req.render(.alertShow, titleKey: "alert.show.title", AlertsController.ShowContext(
-                id: "x", reference: "AL-2026-0001", name: "N", status: "Received", statusCode: "received", urgency: "P1", urgencyTone: "danger",
+                id: "x", reference: "AL-2026-0001", name: "N", status: "Received", urgency: "P1", urgencyTone: "danger",
                 deadline: "d", deadlineState: "Overdue", deadlineTone: "danger", recorded: true, problems: problems, facts: [fact], contact: [fact],
                 narrative: "N", files: [file], mergedInto: "AL-2026-0002", mergedIntoHref: "/m",
                 duplicates: [.init(href: "/d", reference: "AL-2026-0003", name: "N", status: "S", score: "90 %", mergeAction: "/m")],
@@ -106,11 +106,11 @@ import Vapor
                 proposal: "P", proposesVerified: true, decisionGrounds: "G", timeline: [.init(when: "w", who: "W", what: "X", body: "B")],
                 urgencies: options, assignees: options, verifiers: options, decisions: options,
                 actions: .init(triage: "/t", assign: "/a", comment: "/c", verification: "/v", decision: "/d", merge: "/m"),
-                isOpen: true, isClosed: false), forms: true)
+                isOpen: true), forms: true)
         case .attention:
             return try await req.render(.attention, titleKey: "attention.title", AttentionController.Context(
                 sections: [.init(heading: "H", rows: [alertRow], empty: "E")], requests: [verificationRow], isHandler: true, isVerifier: true,
-                queueHref: "/alerts", verificationHref: "/verification"))
+                queueHref: "/alerts"))
         case .verificationList:
             return try await req.render(.verificationList, titleKey: "verification.list.title",
                                         VerificationController.ListContext(pending: [verificationRow], done: [verificationRow]))

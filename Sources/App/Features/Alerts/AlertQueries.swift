@@ -111,13 +111,13 @@ enum AlertQueries {
         }
         await app.followUpThrottle.recordSuccess(account: key)
         // A merged alert answers for the one it was merged into.
-        if let target = alert.mergedInto, let merged = try await AlertRecord.find(target, on: app.db) { return .found(merged, receipt: alert) }
-        return .found(alert, receipt: alert)
+        if let target = alert.mergedInto, let merged = try await AlertRecord.find(target, on: app.db) { return .found(merged) }
+        return .found(alert)
     }
 
     enum SenderLookup {
-        /// `alert` is what the sender's status reflects; `receipt` the row their receipt names.
-        case found(AlertRecord, receipt: AlertRecord)
+        /// The alert the sender's status reflects (the primary one, if theirs was merged into it).
+        case found(AlertRecord)
         case notFound
         case throttled(TimeInterval)
     }

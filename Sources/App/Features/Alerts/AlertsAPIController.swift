@@ -59,7 +59,7 @@ enum AlertsAPIController {
             throw problem(.unprocessableEntity, "receipt and passphrase are required.", missing, request: request)
         }
         switch try await AlertQueries.forSender(receipt: receipt, passphrase: passphrase, app: request.application) {
-        case .found(let alert, _): return (alert, query)
+        case .found(let alert): return (alert, query)
         case .notFound: throw problem(.notFound, "No alert matches this receipt and passphrase.", request: request)
         case .throttled(let wait):
             throw problem(.tooManyRequests, "Too many wrong attempts for this receipt. Try again in \(SignInThrottle.minutes(wait)) minutes.", request: request)

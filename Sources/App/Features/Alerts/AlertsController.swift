@@ -233,7 +233,6 @@ enum AlertsController {
         var reference: String
         var name: String
         var status: String
-        var statusCode: String
         var urgency: String?
         var urgencyTone: String
         var deadline: String
@@ -260,7 +259,6 @@ enum AlertsController {
         var decisions: [SelectOption]
         var actions: Actions
         var isOpen: Bool
-        var isClosed: Bool
     }
 
     struct Actions: Encodable {
@@ -396,7 +394,7 @@ enum AlertsController {
 
         let context = ShowContext(
             id: SiteURL.id(id), reference: alert.reference, name: opened.displayName,
-            status: request.t(alert.status.labelKey), statusCode: alert.status.rawValue,
+            status: request.t(alert.status.labelKey),
             urgency: alert.urgency.map { request.t($0.labelKey) }, urgencyTone: alert.urgency.map(tone) ?? "",
             deadline: request.moment(alert.deadlineAt), deadlineState: deadline.map { request.t($0.labelKey) },
             deadlineTone: deadline.map(tone) ?? "",
@@ -413,8 +411,7 @@ enum AlertsController {
             actions: Actions(triage: SiteURL.alertAction(id, "triage").href, assign: SiteURL.alertAction(id, "assign").href,
                              comment: SiteURL.alertAction(id, "comments").href, verification: SiteURL.alertAction(id, "verification").href,
                              decision: SiteURL.alertAction(id, "decision").href, merge: SiteURL.alertAction(id, "merge").href),
-            isOpen: alert.status.isOpen && alert.mergedInto == nil,
-            isClosed: !alert.status.isOpen || alert.mergedInto != nil)
+            isOpen: alert.status.isOpen && alert.mergedInto == nil)
         return try await request.render(.alertShow, titleKey: "alert.show.title", context,
                                         status: status ?? (problems.isEmpty ? .ok : .unprocessableEntity), forms: true)
     }

@@ -17,7 +17,6 @@ enum AttentionController {
         var isHandler: Bool
         var isVerifier: Bool
         var queueHref: String
-        var verificationHref: String
     }
 
     @Sendable static func show(_ request: Request) async throws -> Response {
@@ -59,7 +58,7 @@ enum AttentionController {
             }
         }
         let context = Context(sections: sections, requests: requests, isHandler: isHandler, isVerifier: actor.has(.verifier),
-                              queueHref: SiteURL.alerts.href, verificationHref: SiteURL.verificationRequests.href)
+                              queueHref: SiteURL.alerts.href)
         return try await request.render(.attention, titleKey: "attention.title", context)
     }
 }

@@ -62,7 +62,6 @@ enum PublicAlertController {
         var receipt: String
         var passphrase: String
         var followUpHref: String
-        var formHref: String
     }
 
     struct FollowUpContext: Encodable {
@@ -74,11 +73,9 @@ enum PublicAlertController {
         var addAction: String
         var passphrase: String?
         var added: Bool
-        var maxFiles: Int
     }
 
     struct StatusView: Encodable {
-        var code: String
         var label: String
         var explanation: String
         var received: String
@@ -166,8 +163,7 @@ enum PublicAlertController {
 
     static func receiptPage(_ request: Request, _ receipt: AlertReceipt) async throws -> Response {
         let context = ReceiptContext(receipt: receipt.receipt, passphrase: receipt.passphrase,
-                                     followUpHref: SiteURL.publicFollowUp(request.language).href,
-                                     formHref: SiteURL.publicAlert(request.language).href)
+                                     followUpHref: SiteURL.publicFollowUp(request.language).href)
         return try await request.render(.publicAlertReceipt, titleKey: "alert.receipt.title", context, status: .created)
     }
 
@@ -187,7 +183,7 @@ enum PublicAlertController {
         let context = FollowUpContext(
             action: SiteURL.publicFollowUp(request.language).href, problems: problems, receipt: receipt, status: status,
             addAction: SiteURL.publicFollowUpAdd(request.language).href, passphrase: status == nil ? nil : passphrase,
-            added: added, maxFiles: AlertIntake.maximumFiles)
+            added: added)
         return try await request.render(.publicFollowUp, titleKey: "alert.followUp.title", context,
                                         status: code ?? (problems.isEmpty ? .ok : .unprocessableEntity), forms: true)
     }
@@ -200,7 +196,7 @@ enum PublicAlertController {
     }
 
     enum LookUp {
-        case success((AlertRecord, AlertRecord))
+        case success(AlertRecord)
         case failure(Response)
     }
 
@@ -212,7 +208,7 @@ enum PublicAlertController {
                                                      problems: [FieldProblem(field: "receipt", message: request.t("alert.followUp.missing"))]))
         }
         switch try await AlertQueries.forSender(receipt: receipt, passphrase: passphrase, app: request.application) {
-        case .found(let alert, let own): return .success((alert, own))
+        case .found(let alert): return .success(alert)
         case .notFound:
             return .failure(try await renderFollowUp(request, receipt: receipt, passphrase: nil, status: nil,
                                                      problems: [FieldProblem(field: "receipt", message: request.t("alert.followUp.unknown"))]))
@@ -225,7 +221,7 @@ enum PublicAlertController {
 
     static func statusView(_ alert: AlertRecord, _ request: Request) -> StatusView {
         let status = alert.status.publicStatus
-        return StatusView(code: status.rawValue, label: request.t(status.labelKey),
+        return StatusView(label: request.t(status.labelKey),
                           explanation: request.t("alert.publicStatus.\(status.rawValue).explanation"),
                           received: request.day(alert.receivedAt), updated: request.day(alert.updatedAt))
     }
@@ -235,7 +231,7 @@ enum PublicAlertController {
         let credentials = try request.content.decode(Credentials.self)
         switch try await lookUp(request, credentials) {
         case .failure(let response): return response
-        case .success(let (alert, _)):
+        case .success(let alert):
             return try await renderFollowUp(request, receipt: credentials.receipt, passphrase: credentials.passphrase,
                                             status: statusView(alert, request), problems: [])
         }
@@ -246,7 +242,7 @@ enum PublicAlertController {
         let credentials = try request.content.decode(Credentials.self)
         switch try await lookUp(request, credentials) {
         case .failure(let response): return response
-        case .success(let (alert, _)):
+        case .success(let alert):
             var problems: AlertIntake.Problems = []
             let uploads = AlertIntake.uploads(credentials.files ?? [], problems: &problems)
             let text = credentials.information?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
