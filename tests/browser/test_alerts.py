@@ -23,11 +23,11 @@ from urllib.parse import urlsplit
 
 import pyotp
 import pytest
-from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
 from conftest import make_driver, screenshot
+from pages import choose, click_and_wait, current_step, fill, follow, heading, path, press, problems, tick, xpath_text
 
 RUN = uuid.uuid4().hex[:8]  # makes every name and address of this run unique
 PASSWORD = "alert desk harbour ninety"
@@ -38,66 +38,28 @@ PHONE = (360, 780)
 
 # --- what a person does on a page ------------------------------------------------------------
 
-def fill(driver, field_id, value):
-    element = driver.find_element(By.ID, field_id)
-    element.clear()
-    element.send_keys(value)
 
 
-def choose(driver, field_id, value):
-    Select(driver.find_element(By.ID, field_id)).select_by_value(value)
 
 
-def tick(driver, name, value):
-    box = driver.find_element(By.CSS_SELECTOR, f"input[name='{name}'][value='{value}']")
-    if not box.is_selected():
-        box.click()
 
 
-def _xpath_text(text):
-    return f'"{text}"' if '"' not in text else f"'{text}'"
 
 
-def click_and_wait(driver, element):
-    """Clicks `element` and waits until the next page has replaced this one and finished loading.
-
-    WebDriver's own scripts still run when the page's JavaScript is disabled, so the mark left on
-    `window` works in both kinds of browser."""
-    driver.execute_script("window.egideTestOldPage = true")
-    element.click()
-
-    def next_page_loaded(d):
-        try:
-            return d.execute_script("return !window.egideTestOldPage && document.readyState === 'complete'")
-        except WebDriverException:  # the page is being replaced
-            return False
-
-    WebDriverWait(driver, 15).until(next_page_loaded)
 
 
-def press(driver, label, scope="//main"):
-    """Submits the form of the button (under the XPath `scope`) whose text is `label`."""
-    click_and_wait(driver, driver.find_element(By.XPATH, f"{scope}//button[normalize-space()={_xpath_text(label)}]"))
 
 
-def follow(driver, label):
-    click_and_wait(driver, driver.find_element(By.XPATH, f"//main//a[normalize-space()={_xpath_text(label)}]"))
 
 
-def heading(driver):
-    return driver.find_element(By.TAG_NAME, "h1").text
 
 
-def path(driver):
-    return urlsplit(driver.current_url).path
 
 
 def text_of(driver, css):
     return driver.find_element(By.CSS_SELECTOR, css).text
 
 
-def problems(driver):
-    return [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".form-problems")]
 
 
 NETWORK = {}  # driver → every DevTools network event seen so far (reading Chromium's log drains it)
@@ -154,8 +116,6 @@ def shots(driver, name):
 
 # --- an instance of our own, with a host and two partners ------------------------------------
 
-def current_step():
-    return int(time.time()) // 30
 
 
 def enrol(driver):
@@ -405,7 +365,7 @@ def open_alert(officer, world, defender):
     """From the queue, the alert about `defender`; returns its path."""
     officer.get(world.url("/alerts"))
     assert heading(officer) == "Alerts"
-    row = officer.find_element(By.XPATH, f"//table[contains(@class,'queue')]//tr[td[normalize-space()={_xpath_text(defender)}]]")
+    row = officer.find_element(By.XPATH, f"//table[contains(@class,'queue')]//tr[td[normalize-space()={xpath_text(defender)}]]")
     click_and_wait(officer, row.find_element(By.TAG_NAME, "a"))
     assert heading(officer) == defender
     return path(officer)

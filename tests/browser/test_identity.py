@@ -14,11 +14,11 @@ from urllib.parse import urlsplit
 
 import pyotp
 import pytest
-from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
 from conftest import document_status, make_driver, screenshot, setup_link, url
+from pages import choose, current_step, fill, follow, heading, path, press, problems
 
 PASSPHRASE = "ribbon lantern harbour seventeen"
 VERIFIER_PASSPHRASE = "mango drizzle copper atlas"
@@ -65,69 +65,32 @@ def _step_done(journey, name):
 
 # --- small helpers: what a person does on a page ---------------------------------------------
 
-def fill(driver, field_id, value):
-    element = driver.find_element(By.ID, field_id)
-    element.clear()
-    element.send_keys(value)
 
 
-def choose(driver, field_id, value):
-    Select(driver.find_element(By.ID, field_id)).select_by_value(value)
 
 
-def _click_and_wait(driver, element):
-    """Clicks `element` and waits until the next page has replaced this one and finished loading.
-
-    A mark left on this page's `window` disappears with it (checking an old element for staleness
-    instead races with Chromium, which may answer "node does not belong to the document")."""
-    driver.execute_script("window.egideTestOldPage = true")
-    element.click()
-
-    def next_page_loaded(d):
-        try:
-            return d.execute_script("return !window.egideTestOldPage && document.readyState === 'complete'")
-        except WebDriverException:  # the page is being replaced
-            return False
-
-    WebDriverWait(driver, 15).until(next_page_loaded)
 
 
-def press(driver, label, area="main"):
-    """Submits the form of the button (in the page's `area`) whose text is `label`."""
-    _click_and_wait(driver, driver.find_element(By.XPATH, f"//{area}//button[normalize-space()={_xpath_text(label)}]"))
 
 
-def follow(driver, label):
-    _click_and_wait(driver, driver.find_element(By.XPATH, f"//a[normalize-space()={_xpath_text(label)}]"))
 
 
-def _xpath_text(text):
-    return f'"{text}"' if '"' not in text else f"'{text}'"
 
 
-def heading(driver):
-    return driver.find_element(By.TAG_NAME, "h1").text
 
 
-def path(driver):
-    parts = urlsplit(driver.current_url)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def navigation(driver):
     return [a.text for a in driver.find_elements(By.CSS_SELECTOR, "nav.main-nav a")]
 
 
-def problems(driver):
-    return [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".form-problems")]
 
 
 def totp_secret(driver):
     return driver.find_element(By.ID, "totp-secret").text.replace(" ", "")
 
 
-def current_step():
-    return int(time.time()) // 30
 
 
 def fresh_code(secret, after_step):
@@ -278,7 +241,7 @@ def test_the_verifier_accepts_the_invitation_in_another_browser_and_enrols(journ
     follow(verifier, "I have kept my codes — continue")
     assert navigation(verifier) == VERIFIER_NAVIGATION
 
-    press(verifier, "Sign out", area="header")
+    press(verifier, "Sign out", scope="//header")
     assert path(verifier) == "/"
     assert navigation(verifier) == ["Home"]
     verifier.get(url("/account"))
