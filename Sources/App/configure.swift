@@ -18,6 +18,7 @@ public func configure(_ app: Application, _ config: AppConfig, postgresSearchPat
     app.signInThrottle = SignInThrottle()
     app.followUpThrottle = SignInThrottle()
     app.intakeLimiter = IntakeLimiter(perMinute: config.publicAlertsPerMinute)
+    app.intakeWriter = IntakeWriter()
     app.setupGate = SetupGate()
     app.passwordService = try PasswordService(resources: config.resourcesDirectory, logN: config.scryptLogN)
 

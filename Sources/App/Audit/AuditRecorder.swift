@@ -62,25 +62,39 @@ enum AuditRecorder {
     /// SQLite) — otherwise another append could slip in between and fork the chain (the insert
     /// would then fail on the sequence's primary key rather than fork it).
     static func append(_ event: AuditEvent, at time: Date, after head: Head?, on sql: any SQLDatabase) async throws {
-        let record = AuditEventRecord(
-            sequence: (head?.sequence ?? 0) + 1,
-            timeMillis: Int64((time.timeIntervalSince1970 * 1000).rounded(.down)),
-            actor: event.actor.value,
-            organisation: event.organisation?.uuidString.lowercased(),
-            action: event.action,
-            objectType: event.objectType,
-            objectID: event.objectID,
-            details: event.details,
-            previousHash: head.map { Array($0.hash) } ?? AuditEventRecord.genesisHash)
-        let stored = StoredAuditEvent(sealing: record)
+        _ = try await append([event], at: time, after: head, on: sql)
+    }
+
+    /// Appends `events` in order after `head`, as one multi-row statement, and returns the new head
+    /// (the same locking rules as the single-event form).
+    @discardableResult
+    static func append(_ events: [AuditEvent], at time: Date, after head: Head?, on sql: any SQLDatabase) async throws -> Head? {
+        guard !events.isEmpty else { return head }
+        let timeMillis = Int64((time.timeIntervalSince1970 * 1000).rounded(.down))
         // The same columns and values `AuditEventModel(stored).create(on:)` writes, without Fluent's
         // model reflection on the hot path.
-        try await sql.insert(into: AuditEventModel.schema)
+        let insert = sql.insert(into: AuditEventModel.schema)
             .columns("seq", "occurred_at", "actor", "organisation_id", "action", "object_type", "object_id", "details", "prev_hash", "hash")
-            .values(SQLBind(record.sequence), SQLBind(record.timeMillis), SQLBind(record.actor), SQLBind.orNull(record.organisation),
-                    SQLBind(record.action), SQLBind.orNull(record.objectType), SQLBind.orNull(record.objectID),
-                    SQLBind(AuditEventModel.encode(record.details)), SQLBind(Data(record.previousHash)), SQLBind(Data(stored.hash)))
-            .run()
+        var last = head
+        for event in events {
+            let record = AuditEventRecord(
+                sequence: (last?.sequence ?? 0) + 1,
+                timeMillis: timeMillis,
+                actor: event.actor.value,
+                organisation: event.organisation?.uuidString.lowercased(),
+                action: event.action,
+                objectType: event.objectType,
+                objectID: event.objectID,
+                details: event.details,
+                previousHash: last.map { Array($0.hash) } ?? AuditEventRecord.genesisHash)
+            let stored = StoredAuditEvent(sealing: record)
+            insert.values(SQLBind(record.sequence), SQLBind(record.timeMillis), SQLBind(record.actor), SQLBind.orNull(record.organisation),
+                          SQLBind(record.action), SQLBind.orNull(record.objectType), SQLBind.orNull(record.objectID),
+                          SQLBind(AuditEventModel.encode(record.details)), SQLBind(Data(record.previousHash)), SQLBind(Data(stored.hash)))
+            last = Head(sequence: record.sequence, hash: Data(stored.hash))
+        }
+        try await insert.run()
+        return last
     }
 
     static func sqlDatabase(_ db: any Database) throws -> any SQLDatabase {

@@ -51,6 +51,60 @@ import VaporTesting
         }
     }
 
+    /// Alerts waiting together are written in one transaction (group commit), each with its own
+    /// answer: consecutive sequence numbers, one history entry and one audit event each, a retry
+    /// inside the same batch answered with the first alert, a reused key with other content
+    /// refused without sinking the rest.
+    @Test func alerts_committed_together_each_get_their_own_result() async throws {
+        try await withApp { app in
+            _ = try await AlertFixtures.chain(app)
+            let auditBefore = try await AuditLogCheck.verify(on: ProtectionTest.sql(app.db)).sequence
+            func job(_ narrative: String, key: String?) throws -> IntakeWriter.Job {
+                let input = AlertInput(defenderName: "Aline Mbarga", senderIsDefender: false, country: "CM", categories: ["threats"],
+                                       narrative: narrative, needs: ["legal"], language: "fr", idempotencyKey: key)
+                let draft = try AlertIntake.validate(input, categories: ["threats"], now: app.clock.now(), fallbackLanguage: .fr).get()
+                let payload = try AlertIntake.payloadTag(draft, uploads: [], vault: app.vault)
+                return IntakeWriter.Job(
+                    id: UUID(), draft: draft, uploads: [], origin: .init(channel: .api, audit: .publicSender), owner: nil,
+                    payloadTag: payload, idempotencyTag: try key.map { try app.vault.uniqueTag("alert.idempotency", $0) },
+                    receiptTag: Data(UUID().uuidString.utf8), passphraseTag: Data(UUID().uuidString.utf8),
+                    defenderIndex: nil, organisationIndex: nil)
+            }
+            let first = try job("First narrative.", key: "batch-key-aaaaaaaaaaaaaaaa")
+            let jobs = [first, try job("Second narrative.", key: nil), try job("First narrative.", key: "batch-key-aaaaaaaaaaaaaaaa"),
+                        try job("Other content, same key.", key: "batch-key-aaaaaaaaaaaaaaaa"), try job("Third narrative.", key: "batch-key-bbbbbbbbbbbbbbbb")]
+            let results = try await IntakeWriter.write(jobs, app: app)
+            let outcomes = results.map { try? $0.get() }
+            #expect(outcomes[0]?.id == first.id && outcomes[0]?.created == true)
+            #expect(outcomes[1]?.created == true && outcomes[4]?.created == true)
+            #expect(outcomes[2]?.id == first.id && outcomes[2]?.created == false)
+            if case .failure(let error) = results[3] {
+                #expect(error as? AlertIntake.SubmitError == .idempotencyConflict)
+            } else {
+                Issue.record("the reused key with other content was accepted")
+            }
+            let alerts = try await AlertRecord.query(on: app.db).sort(\.$sequence).all()
+            #expect(alerts.map(\.sequence) == [1, 2, 3])
+            #expect(Set(try alerts.map { try $0.requireID() }) == Set([jobs[0].id, jobs[1].id, jobs[4].id]))
+            #expect(try await AlertEntryRecord.query(on: app.db).count() == 3)
+            let head = try await AuditLogCheck.verify(on: ProtectionTest.sql(app.db))
+            #expect(head.sequence == auditBefore + 3)
+
+            // Concurrent submissions through the API: every one answered, none lost or doubled.
+            let receipts = try await withThrowingTaskGroup(of: AlertReceipt.self) { group in
+                for index in 0..<24 {
+                    group.addTask { try await AlertFixtures.submit(app, AlertFixtures.alert(narrative: "Concurrent \(index).", key: "concurrent-key-\(index)-abcdefgh")) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(Set(receipts.map(\.receipt)).count == 24)
+            let sequences = try await AlertRecord.query(on: app.db).sort(\.$sequence).all().map(\.sequence)
+            #expect(sequences == Array(1...27))
+            let finalHead = try await AuditLogCheck.verify(on: ProtectionTest.sql(app.db))
+            #expect(finalHead.sequence == auditBefore + 27)
+        }
+    }
+
     /// Intake writes its rows with SQLKit statements, not Fluent models: each column must hold
     /// exactly what Fluent writes for the same value (UUIDs, dates, enums, booleans, blobs differ
     /// by dialect), so the alert, its first entry and its audit event are compared with copies

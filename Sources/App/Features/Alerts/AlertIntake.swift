@@ -242,133 +242,24 @@ enum AlertIntake {
         case noHost
     }
 
-    /// Stores the alert, its files, the first history entry and the audit event in one
-    /// transaction, and returns the receipt only once that transaction has committed.
+    /// Stores the alert, its files, the first history entry and the audit event, and returns the
+    /// receipt only once the transaction holding them has committed. Concurrent submissions are
+    /// committed together (`IntakeWriter`): one transaction and one disk flush for all the alerts
+    /// waiting at that moment, each answered after that commit.
     static func submit(_ draft: AlertDraft, uploads: [AlertUpload], origin: Origin, owner organisation: UUID? = nil,
                        app: Application) async throws -> (receipt: AlertReceipt, alertID: UUID, created: Bool) {
         let vault = app.vault
-        let now = app.clock.now()
         let payload = try payloadTag(draft, uploads: uploads, vault: vault)
         let credentials = credentials(from: try material(idempotencyKey: draft.idempotencyKey, payloadTag: payload, vault: vault))
-        let idempotencyTag = try draft.idempotencyKey.map { try vault.uniqueTag("alert.idempotency", $0) }
-        let receiptTag = try receiptTag(credentials.receipt, vault: vault)
-        let passphraseTag = try passphraseTag(credentials.passphrase, vault: vault)
-        let year = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: now).year!
-        let outcome: (UUID, Bool) = try await app.transaction { db in
-            let sql = try AuditRecorder.sqlDatabase(db)
-            try await lockNamed(AuditRecorder.chainLockKey, on: db)
-            // Everything the write needs to know, in one statement under the chain lock: an alert
-            // already stored under this idempotency key, the host, the year's last sequence
-            // number, the audit head and the deadline settings.
-            let known = try await IntakeState.read(idempotencyTag: idempotencyTag, year: year, on: sql)
-            if let existing = known.existing {
-                guard existing.payloadTag == payload else { throw SubmitError.idempotencyConflict }
-                return (existing.id, false)
-            }
-            guard let ownerID = organisation ?? known.host else { throw SubmitError.noHost }
-            let id = UUID()
-            let owner = Accounts.owner(ownerID)
-            func seal(_ value: String?, _ field: String) throws -> Data? {
-                try value.map { try vault.seal($0, owner: owner, AlertRecord.ref(id, field)) }
-            }
-            // The columns and values `AlertRecord.create(on:)` writes (the fields left unset stay
-            // NULL), as one INSERT without Fluent's reflection over the model's ~40 properties.
-            try await sql.insert(into: AlertRecord.schema)
-                .columns("id", "organisation_id", "year", "sequence", "receipt_tag", "passphrase_tag", "idempotency_tag", "payload_tag",
-                         "channel", "status", "country", "categories", "needs", "field_of_work", "sender_is_defender",
-                         "consent_to_contact", "contact_channel", "language", "defender_name_ct", "defender_index",
-                         "organisation_name_ct", "organisation_index", "region_ct", "incident_date_ct", "narrative_ct", "contact_ct",
-                         "recorded_by", "recorded_by_organisation", "received_at", "deadline_at", "updated_at")
-                .values(SQLBind(id), SQLBind(ownerID), SQLBind(year), SQLBind(known.lastSequence + 1), SQLBind(receiptTag),
-                        SQLBind(passphraseTag), SQLBind.orNull(idempotencyTag), SQLBind(payload),
-                        SQLBind(origin.channel), SQLBind(AlertStatus.received), SQLBind(draft.country),
-                        SQLBind(AlertRecord.list(draft.categories)), SQLBind(AlertRecord.list(draft.needs.map(\.rawValue))),
-                        SQLBind.orNull(draft.fieldOfWork), SQLBind(draft.senderIsDefender), SQLBind(draft.consentToContact),
-                        SQLBind.orNull(draft.contactChannel), SQLBind(draft.language.rawValue),
-                        SQLBind.orNull(try seal(draft.defenderName, "defender_name")),
-                        SQLBind.orNull(try draft.defenderName.map { try AlertQueries.nameIndex($0, vault: vault) }),
-                        SQLBind.orNull(try seal(draft.organisationName, "organisation_name")),
-                        SQLBind.orNull(try draft.organisationName.map { try AlertQueries.nameIndex($0, vault: vault) }),
-                        SQLBind.orNull(try seal(draft.region, "region")), SQLBind.orNull(try seal(draft.incidentDate, "incident_date")),
-                        SQLBind(try seal(draft.narrative, "narrative")!), SQLBind.orNull(try seal(draft.contact, "contact")),
-                        SQLBind.orNull(origin.recordedBy), SQLBind.orNull(origin.recordedByOrganisation), SQLBind(now),
-                        SQLBind(known.deadlines.deadline(received: now, urgency: nil)), SQLBind(now))
-                .run()
-            for upload in uploads {
-                let fileID = try await FileStore.store(Data(upload.bytes), name: upload.name, mediaType: upload.kind.mediaType,
-                                                       organisation: ownerID, purpose: "alert", at: now, on: db, vault: vault)
-                try await AlertAttachmentRecord(alertID: id, fileID: fileID, source: "sender", createdAt: now).create(on: db)
-            }
-            let details = ["channel": origin.channel.rawValue, "files": String(uploads.count)]
-            // The columns `AlertEntryRecord(...).create(on:)` writes.
-            try await sql.insert(into: AlertEntryRecord.schema)
-                .columns("id", "alert_id", "organisation_id", "kind", "actor_id", "body_ct", "details", "created_at")
-                .values(SQLBind(UUID()), SQLBind(id), SQLBind(ownerID), SQLBind(AlertEntryRecord.Kind.received),
-                        SQLBind.orNull(origin.recordedBy), SQLLiteral.null, SQLBind(AuditEventModel.encode(details)), SQLBind(now))
-                .run()
-            try await AuditRecorder.append(
-                .init(actor: origin.audit, organisation: ownerID, action: "alert.receive", objectType: "alert",
-                      objectID: SiteURL.id(id), details: details),
-                at: now, after: known.auditHead, on: sql)
-            return (id, true)
-        }
-        return (credentials, outcome.0, outcome.1)
-    }
-}
-
-/// What `AlertIntake.submit` reads before it writes, in one statement of scalar subqueries (each
-/// reads only the columns it needs): run inside the write transaction, after the chain lock.
-struct IntakeState: Sendable {
-    struct Existing: Sendable {
-        var id: UUID
-        var payloadTag: Data?
-    }
-
-    /// The alert already stored under the idempotency key, if one was given and used.
-    var existing: Existing?
-    /// The host organisation (nil until the instance is set up).
-    var host: UUID?
-    /// The highest sequence number of the year (0 for the year's first alert).
-    var lastSequence: Int
-    var auditHead: AuditRecorder.Head?
-    var deadlines: ResponseDeadlines
-
-    static func read(idempotencyTag: Data?, year: Int, on sql: any SQLDatabase) async throws -> IntakeState {
-        var query: SQLQueryString = """
-            SELECT (SELECT id FROM organisations WHERE type = \(bind: OrganisationType.host) LIMIT 1) AS host,
-            (SELECT MAX(sequence) FROM alerts WHERE year = \(bind: year)) AS last_sequence,
-            (SELECT seq FROM audit_events ORDER BY seq DESC LIMIT 1) AS audit_seq,
-            (SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1) AS audit_hash,
-            (SELECT p1_hours FROM alert_settings WHERE id = \(bind: AlertSettingsRecord.singletonID)) AS p1,
-            (SELECT p2_hours FROM alert_settings WHERE id = \(bind: AlertSettingsRecord.singletonID)) AS p2,
-            (SELECT p3_hours FROM alert_settings WHERE id = \(bind: AlertSettingsRecord.singletonID)) AS p3,
-            (SELECT p4_hours FROM alert_settings WHERE id = \(bind: AlertSettingsRecord.singletonID)) AS p4
-            """
-        if let idempotencyTag {
-            query = query + """
-                , (SELECT id FROM alerts WHERE idempotency_tag = \(bind: idempotencyTag)) AS existing_id,
-                (SELECT payload_tag FROM alerts WHERE idempotency_tag = \(bind: idempotencyTag)) AS existing_payload
-                """
-        }
-        guard let row = try await sql.raw(query).first() else { throw AlertIntake.SubmitError.noHost }
-        var existing: Existing?
-        if idempotencyTag != nil, let id = try row.decode(column: "existing_id", as: UUID?.self) {
-            existing = Existing(id: id, payloadTag: try row.decode(column: "existing_payload", as: Data?.self))
-        }
-        var auditHead: AuditRecorder.Head?
-        if let sequence = try row.decode(column: "audit_seq", as: Int64?.self) {
-            auditHead = AuditRecorder.Head(sequence: sequence, hash: try row.decode(column: "audit_hash", as: Data.self))
-        }
-        var hours: [Urgency: Int] = [:]
-        for (urgency, column) in [(Urgency.p1, "p1"), (.p2, "p2"), (.p3, "p3"), (.p4, "p4")] {
-            if let value = try row.decode(column: column, as: Int?.self) { hours[urgency] = value }
-        }
-        return IntakeState(
-            existing: existing,
-            host: try row.decode(column: "host", as: UUID?.self),
-            lastSequence: try row.decode(column: "last_sequence", as: Int?.self) ?? 0,
-            auditHead: auditHead,
-            deadlines: hours.isEmpty ? .standard : ResponseDeadlines(hours: hours))
+        let job = IntakeWriter.Job(
+            id: UUID(), draft: draft, uploads: uploads, origin: origin, owner: organisation, payloadTag: payload,
+            idempotencyTag: try draft.idempotencyKey.map { try vault.uniqueTag("alert.idempotency", $0) },
+            receiptTag: try receiptTag(credentials.receipt, vault: vault),
+            passphraseTag: try passphraseTag(credentials.passphrase, vault: vault),
+            defenderIndex: try draft.defenderName.map { try AlertQueries.nameIndex($0, vault: vault) },
+            organisationIndex: try draft.organisationName.map { try AlertQueries.nameIndex($0, vault: vault) })
+        let outcome = try await app.intakeWriter.submit(job, app: app)
+        return (credentials, outcome.id, outcome.created)
     }
 }
 
