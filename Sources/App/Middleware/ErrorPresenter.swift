@@ -62,7 +62,11 @@ struct ErrorPresenter: AsyncMiddleware {
         let problem = Problem(title: status.reasonPhrase, status: Int(status.code), detail: detail, errors: fields)
         let response = Response(status: status)
         do {
-            try response.content.encode(problem, as: .json)
+            // Sorted keys: the same problem is always the same bytes (a case outside the actor's
+            // scope must answer exactly like a missing one).
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            try response.content.encode(problem, using: encoder)
         } catch {
             response.body = .init(string: #"{"type":"about:blank","status":\#(status.code)}"#)
         }
