@@ -34,8 +34,12 @@ public enum EgideMain {
                     }
                 }
                 var watcher: Task<Void, Never>?
+                var optimizer: Task<Void, Never>?
                 if command == "serve" {
                     try await app.autoMigrate()
+                    // Statistics for the tables the migrations just created or grew.
+                    try await DatabaseSetup.applyConnectionSettings(app)
+                    optimizer = DatabaseSetup.startOptimizer(app)
                     if try await KeyCustody.start(app) == .sealed {
                         if options.unseal {
                             let passphrase = try Passphrase.read(file: nil, prompt: "Passphrase of the Egide key file: ")
@@ -51,7 +55,9 @@ public enum EgideMain {
                 }
                 try await app.execute()
                 watcher?.cancel()
+                optimizer?.cancel()
                 await watcher?.value  // never touch the database after shutdown begins
+                await optimizer?.value
                 try await app.asyncShutdown()
             } catch {
                 try? await app.asyncShutdown()

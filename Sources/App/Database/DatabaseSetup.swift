@@ -28,6 +28,11 @@ enum DatabaseSetup {
         "PRAGMA synchronous = FULL",
         "PRAGMA foreign_keys = ON",
         "PRAGMA busy_timeout = 5000",
+        // Planner statistics (ANALYZE of the tables that need it, with a time limit): without them
+        // SQLite walks every case of an organisation for an officer's list or a name search at
+        // 100k cases (see docs/DEVELOPMENT.md, "Case list and search"). 0x10002: analyse even
+        // tables never analysed before.
+        "PRAGMA optimize = 0x10002",
     ]
 
     /// Applies the connection settings, except on an SQLite file that does not exist yet when the
@@ -37,6 +42,19 @@ enum DatabaseSetup {
             return
         }
         try await applyConnectionSettings(app)
+    }
+
+    /// Keeps SQLite's planner statistics current while Egide serves: `PRAGMA optimize` once a day
+    /// (cheap when nothing changed much). PostgreSQL's autovacuum does this itself.
+    static func startOptimizer(_ app: Application, every interval: Duration = .seconds(24 * 3600)) -> Task<Void, Never>? {
+        guard case .sqlite = app.egideConfig.database else { return nil }
+        return Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                guard !Task.isCancelled, let db = app.db as? any SQLDatabase else { continue }
+                do { try await db.raw("PRAGMA optimize").run() } catch { app.logger.warning("PRAGMA optimize failed") }
+            }
+        }
     }
 
     /// Applies `sqlitePragmas` on the connection of every event loop (Fluent keeps one SQLite
