@@ -80,6 +80,41 @@ func routes(_ app: Application) throws {
     handlers.post("alerts", ":id", "decision", use: AlertsController.decide)
     handlers.post("alerts", ":id", "merge", use: AlertsController.merge)
 
+    handlers.post("alerts", ":id", "case", use: CaseActionsController.attachAlert)
+
+    // Cases (CasePolicy decides who sees and changes which case, through the scoped queries:
+    // a case outside the actor's scope answers 404). Partner staff reach the cases granted to
+    // their organisation and the referrals addressed to it.
+    handlers.get("cases", use: CasesController.list)
+    handlers.get("cases", "new", use: CasesController.new)
+    handlers.post("cases", use: CasesController.create)
+    handlers.get("cases", ":id", use: CaseFileController.show)
+    handlers.get("cases", ":id", "access", use: CasesController.accessLog)
+    handlers.get("cases", ":id", "assessments", "new", use: AssessmentController.new)
+    handlers.post("cases", ":id", "assessments", use: AssessmentController.create)
+    handlers.post("cases", ":id", "people", use: CaseActionsController.savePerson)
+    handlers.post("cases", ":id", "people", ":person", use: CaseActionsController.savePerson)
+    handlers.post("cases", ":id", "measures", use: CaseActionsController.addMeasure)
+    handlers.post("cases", ":id", "measures", ":item", use: CaseActionsController.updateMeasure)
+    handlers.post("cases", ":id", "plan-reviews", use: CaseActionsController.reviewPlan)
+    handlers.post("cases", ":id", "support", use: CaseActionsController.addSupport)
+    handlers.post("cases", ":id", "support", ":item", use: CaseActionsController.updateSupport)
+    handlers.post("cases", ":id", "referrals", use: CaseActionsController.refer)
+    handlers.post("cases", ":id", "referrals", ":item", use: CaseActionsController.withdrawReferral)
+    handlers.post("cases", ":id", "follow-ups", use: CaseActionsController.scheduleFollowUp)
+    handlers.post("cases", ":id", "follow-ups", ":item", use: CaseActionsController.recordFollowUp)
+    handlers.post("cases", ":id", "notes", use: CaseActionsController.partnerNote)
+    handlers.post("cases", ":id", "reviews", use: CaseActionsController.recordReview)
+    handlers.post("cases", ":id", "status", use: CaseActionsController.setStatus)
+    handlers.post("cases", ":id", "close", use: CaseActionsController.close)
+    handlers.post("cases", ":id", "impact", use: CaseActionsController.recordImpact)
+    handlers.post("cases", ":id", "reopen", use: CaseActionsController.reopen)
+    handlers.post("cases", ":id", "team", use: CaseActionsController.setTeam)
+    handlers.post("cases", ":id", "grants", use: CaseActionsController.setGrants)
+    handlers.get("referrals", use: ReferralsController.list)
+    handlers.get("referrals", ":id", use: ReferralsController.show)
+    handlers.post("referrals", ":id", "answer", use: ReferralsController.answer)
+
     // Verification requests: each verifier sees only those addressed to them.
     let verifiers = signedIn.grouped(RequireRole(roles: [.verifier]))
     verifiers.get("verification", use: VerificationController.list)
@@ -104,6 +139,7 @@ func routes(_ app: Application) throws {
     admin.post("admin", "users", ":id", "enable", use: UsersController.enable)
     admin.post("admin", "users", ":id", "reset-two-factor", use: UsersController.resetTwoFactor)
     admin.post("admin", "users", ":id", "reinvite", use: UsersController.reinvite)
+    admin.post("admin", "users", ":id", "permissions", use: PermissionsController.change)
 
     // Alert settings: deadlines, the verification rule, categories (host administrators).
     admin.get("admin", "alert-settings", use: AlertSettingsController.show)
@@ -124,4 +160,13 @@ func routes(_ app: Application) throws {
     let alertReaders = api.grouped(RequireSignIn(), RequireScope(scope: .readAlerts))
     alertReaders.get("alerts", use: AlertsAPIController.list)
     alertReaders.get("alerts", ":id", use: AlertsAPIController.show)
+
+    // Cases API (CasePolicy decides, through the scoped queries).
+    let caseReaders = api.grouped(RequireSignIn(), RequireScope(scope: .readCases))
+    caseReaders.get("cases", use: CasesAPIController.list)
+    caseReaders.get("cases", ":id", use: CasesAPIController.show)
+    let caseWriters = api.grouped(RequireSignIn(), RequireScope(scope: .writeCases))
+    caseWriters.on(.POST, "cases", body: .collect(maxSize: "256kb"), use: CasesAPIController.create)
+    caseWriters.on(.POST, "cases", ":id", "assessments", body: .collect(maxSize: "256kb"), use: CasesAPIController.assess)
+    caseWriters.post("cases", ":id", "follow-ups", use: CasesAPIController.scheduleFollowUp)
 }

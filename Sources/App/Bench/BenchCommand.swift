@@ -8,7 +8,7 @@ import Vapor
 /// as OpenSSL. Also prints the AES-GCM engine in use and the decryption rate.
 /// Meaningful only on a release build: `swift run -c release egide bench crypto`.
 struct BenchCommand: AsyncCommandGroup {
-    var commands: [String: any AnyAsyncCommand] { ["crypto": CryptoBench(), "intake": IntakeBench()] }
+    var commands: [String: any AnyAsyncCommand] { ["crypto": CryptoBench(), "intake": IntakeBench(), "cases": CaseBench()] }
     var help: String { "Benchmarks (run them on a release build)." }
 }
 

@@ -513,8 +513,6 @@ enum DemoAlerts {
         }
         schedule.sort { ($0.at, $0.alert, $0.order) < ($1.at, $1.alert, $1.order) }
         var ids: [Int: UUID] = [:]
-        func who(_ email: String) -> Actor { staff[email]! }
-
         for entry in schedule {
             time.go(to: entry.at)
             let plan = plans[entry.alert]
@@ -523,36 +521,42 @@ enum DemoAlerts {
                     ids[entry.alert] = try await receive(plan, categories: categories, staff: staff, geneva: geneva, app: app)
                     continue
                 }
-                let id = ids[entry.alert]!
-                switch entry.step {
-                case .receive:
-                    break
-                case .triage(let urgency, let by, let note):
-                    try await AlertWorkflow.triage(id, urgency: urgency, note: note, by: who(by), app: app)
-                case .assign(let to, let by):
-                    try await AlertWorkflow.assign(id, to: who(to).userID, by: who(by), app: app)
-                case .comment(let text, let by):
-                    try await AlertWorkflow.comment(id, text: text, by: who(by), app: app)
-                case .request(let verifiers, let by, let message):
-                    try await AlertWorkflow.requestVerification(id, verifiers: verifiers.map { users[$0]! }, message: message, by: who(by), app: app)
-                case .respond(let verifier, let reliability, let credibility, let notes):
-                    let request = try await pendingRequest(alert: id, verifier: who(verifier).userID, on: app.db)
-                    try await AlertWorkflow.respond(request, finding: .init(reliability: reliability, credibility: credibility, notes: notes, uploads: []),
-                                                    by: who(verifier), app: app)
-                case .decline(let verifier, let reason):
-                    let request = try await pendingRequest(alert: id, verifier: who(verifier).userID, on: app.db)
-                    try await AlertWorkflow.decline(request, reason: reason, by: who(verifier), app: app)
-                case .decide(let decision, let by, let grounds):
-                    try await AlertWorkflow.decide(id, decision, grounds: grounds, by: who(by), app: app)
-                case .merge(let primary, let by):
-                    try await AlertWorkflow.merge(id, into: ids[primary]!, by: who(by), app: app)
-                case .senderUpdate(let text):
-                    guard let alert = try await AlertRecord.find(id, on: app.db) else { throw Abort(.notFound) }
-                    try await AlertWorkflow.addSenderInformation(text, uploads: [], to: alert, app: app)
-                }
+                try await perform(entry.step, on: ids[entry.alert]!, ids: ids, staff: staff, users: users, app: app)
             } catch {
                 throw StepFailed(alert: entry.alert, step: "\(entry.step)", underlying: error)
             }
+        }
+    }
+
+    /// One step after receipt on alert `id` (`ids`: the alerts received so far, by plan index, for merges).
+    static func perform(_ step: Step, on id: UUID, ids: [Int: UUID], staff: [String: Actor], users: [String: UserRecord],
+                        app: Application) async throws {
+        func who(_ email: String) -> Actor { staff[email]! }
+        switch step {
+        case .receive:
+            break
+        case .triage(let urgency, let by, let note):
+            try await AlertWorkflow.triage(id, urgency: urgency, note: note, by: who(by), app: app)
+        case .assign(let to, let by):
+            try await AlertWorkflow.assign(id, to: who(to).userID, by: who(by), app: app)
+        case .comment(let text, let by):
+            try await AlertWorkflow.comment(id, text: text, by: who(by), app: app)
+        case .request(let verifiers, let by, let message):
+            try await AlertWorkflow.requestVerification(id, verifiers: verifiers.map { users[$0]! }, message: message, by: who(by), app: app)
+        case .respond(let verifier, let reliability, let credibility, let notes):
+            let request = try await pendingRequest(alert: id, verifier: who(verifier).userID, on: app.db)
+            try await AlertWorkflow.respond(request, finding: .init(reliability: reliability, credibility: credibility, notes: notes, uploads: []),
+                                            by: who(verifier), app: app)
+        case .decline(let verifier, let reason):
+            let request = try await pendingRequest(alert: id, verifier: who(verifier).userID, on: app.db)
+            try await AlertWorkflow.decline(request, reason: reason, by: who(verifier), app: app)
+        case .decide(let decision, let by, let grounds):
+            try await AlertWorkflow.decide(id, decision, grounds: grounds, by: who(by), app: app)
+        case .merge(let primary, let by):
+            try await AlertWorkflow.merge(id, into: ids[primary]!, by: who(by), app: app)
+        case .senderUpdate(let text):
+            guard let alert = try await AlertRecord.find(id, on: app.db) else { throw Abort(.notFound) }
+            try await AlertWorkflow.addSenderInformation(text, uploads: [], to: alert, app: app)
         }
     }
 

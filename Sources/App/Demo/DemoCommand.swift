@@ -8,7 +8,8 @@ import Vapor
 /// Lyon, a consortium member in Geneva, a network member in Brussels, local partners in Cameroon,
 /// DR Congo, Tunisia and Georgia — and accounts of every role, printed with their password and
 /// TOTP secret so a newcomer can sign in as anyone at once; then about 200 fictional alerts of the
-/// last four months in every state, with verification requests and findings (see `DemoAlerts`).
+/// last four months in every state, with verification requests and findings (see `DemoAlerts`),
+/// and about 80 protection cases in every status, many opened from those alerts (see `DemoCases`).
 /// Refused on a database that has data.
 struct DemoCommand: AsyncCommand {
     struct Signature: CommandSignature {}
@@ -31,8 +32,11 @@ struct DemoCommand: AsyncCommand {
         console.output("Password for every demo account: \(DemoData.password)".consoleText())
         console.output("".consoleText())
         for line in loaded.alerts.lines { console.output(line.consoleText()) }
+        for line in loaded.cases.lines { console.output(line.consoleText()) }
         console.output("Sign in as a protection officer (aissatou.diallo@example.org) and open /attention, then the queue at /alerts;".consoleText())
         console.output("as a partner verifier (e.g. amira.bensalah@example.org) open /verification to answer the requests waiting there.".consoleText())
+        console.output("Cases: /cases as the coordinator (karim.benali@example.org: every case of the host) or an officer (their own);".consoleText())
+        console.output("a partner officer (helene.mvogo@example.org) sees the cases granted to her organisation and its referrals.".consoleText())
     }
 }
 
@@ -77,6 +81,7 @@ enum DemoData {
             ("Paul Essomba", "paul.essomba@example.org", [.administrator]),
             ("Jean-Paul Mbarga", "jeanpaul.mbarga@example.org", [.verifier]),
             ("Estelle Ngo", "estelle.ngo@example.org", [.fundManager]),
+            ("Hélène Mvogo", "helene.mvogo@example.org", [.protectionOfficer]),
         ]),
         .init(slug: "cd-bukavu", name: "Collectif des défenseurs du Sud-Kivu", type: .partner, country: "CD", people: [
             ("Espérance Mwamba", "esperance.mwamba@example.org", [.verifier]),
@@ -90,24 +95,28 @@ enum DemoData {
         ]),
     ]
 
-    /// What `load` made: the accounts to print and the alerts' counts.
+    /// What `load` made: the accounts to print and the alerts' and cases' counts.
     struct Loaded: Sendable {
         var accounts: [Printed]
         var alerts: DemoAlerts.Summary
+        var cases = DemoCases.Summary()
     }
 
-    /// How far back the demo network begins: the organisations and accounts exist before the first alert.
-    static let history: TimeInterval = 125 * 86400
+    /// How far back the demo network begins: the organisations and accounts exist before the first
+    /// alert, and before a few old protection cases (closed over a year ago, with their impact
+    /// records at 3 and 12 months); the alerts and most cases are of the last four months.
+    static let history: TimeInterval = 450 * 86400
 
     struct NotEmpty: Error, CustomStringConvertible {
         var description: String { "egide demo: this database already holds data; run it on a new --data-dir" }
     }
 
     /// Loads the demo network and (unless `alerts` is false: a test that needs only the network)
-    /// its alerts; refuses a database that already has organisations. The clock is moved back to
-    /// when the network begins and forward through the alerts' history, then restored: everything
-    /// is dated as if Egide had been in use for four months.
-    static func load(into app: Application, alerts: Bool = true) async throws -> Loaded {
+    /// its alerts and (unless `cases` is false too) its protection cases; refuses a database that
+    /// already has organisations. The clock is moved back to when the network begins and forward
+    /// through the history of the alerts and cases, then restored: everything is dated as if Egide
+    /// had been in use for months.
+    static func load(into app: Application, alerts: Bool = true, cases: Bool = true) async throws -> Loaded {
         guard try await OrganisationRecord.query(on: app.db).count() == 0 else {
             throw CommandFailure(message: NotEmpty().description)
         }
@@ -142,7 +151,12 @@ enum DemoData {
                 return network
             }
             let geneva = network.organisations["geneve"]!
-            if alerts {
+            if alerts && cases {
+                // The cases' steps are played among the alerts' ones, in time order (cases are opened from verified alerts).
+                let plans = DemoAlerts.plan(end: end)
+                try await DemoCases.play(alerts: plans, cases: DemoCases.plan(alerts: plans, start: start, end: end), network: network,
+                                         app: app, time: time)
+            } else if alerts {
                 try await DemoAlerts.play(DemoAlerts.plan(end: end), staff: network.staff, users: network.users, geneva: geneva,
                                           app: app, time: time)
             }
@@ -155,7 +169,8 @@ enum DemoData {
                                                             name: "", roles: [.verifier], by: .system, at: now, on: db, vault: app.vault)
                 _ = try await Invitations.issue(for: try pending.requireID(), by: .system, organisation: bukavu, at: now, on: db)
             }
-            return Loaded(accounts: network.printed, alerts: try await DemoAlerts.summary(on: app.db, geneva: geneva))
+            return Loaded(accounts: network.printed, alerts: try await DemoAlerts.summary(on: app.db, geneva: geneva),
+                          cases: try await DemoCases.summary(on: app.db, now: now, organisations: network.organisations))
         } catch {
             time.back()
             throw error

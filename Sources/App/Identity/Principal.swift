@@ -19,6 +19,10 @@ enum APIScope: String, CaseIterable, Sendable, Codable {
     case readAccount = "account:read"
     /// Read the alerts the account handles (`GET /api/v1/alerts`, `GET /api/v1/alerts/{id}`).
     case readAlerts = "alerts:read"
+    /// Read the cases the account may see (`GET /api/v1/cases…`).
+    case readCases = "cases:read"
+    /// Open cases and record their parts (`POST /api/v1/cases…`).
+    case writeCases = "cases:write"
 }
 
 extension Request {

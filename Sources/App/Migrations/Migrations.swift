@@ -12,6 +12,7 @@ enum Migrations {
             CreateSessionsAndTokens(),
             CreateEncryptedFiles(),
             CreateAlerts(),
+            CreateCases(),
         ]
     }
 }

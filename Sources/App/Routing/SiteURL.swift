@@ -37,6 +37,12 @@ enum SiteURL {
     case verificationAction(UUID, String)
     case alertSettings, alertCategories
     case alertCategory(UUID)
+    case cases, newCase, referrals
+    case caseFile(UUID)
+    case caseAction(UUID, String)
+    case caseItemAction(UUID, String, UUID)
+    case referral(UUID)
+    case referralAction(UUID, String)
 
     /// The path (and query) to put in an `href` or a `Location`.
     var href: String {
@@ -83,6 +89,14 @@ enum SiteURL {
         case .alertSettings: "/admin/alert-settings"
         case .alertCategories: "/admin/alert-settings/categories"
         case .alertCategory(let id): "/admin/alert-settings/categories/\(Self.id(id))"
+        case .cases: "/cases"
+        case .newCase: "/cases/new"
+        case .referrals: "/referrals"
+        case .caseFile(let id): "/cases/\(Self.id(id))"
+        case .caseAction(let id, let action): "/cases/\(Self.id(id))/\(action)"
+        case .caseItemAction(let id, let part, let item): "/cases/\(Self.id(id))/\(part)/\(Self.id(item))"
+        case .referral(let id): "/referrals/\(Self.id(id))"
+        case .referralAction(let id, let action): "/referrals/\(Self.id(id))/\(action)"
         }
     }
 

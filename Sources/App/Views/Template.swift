@@ -30,4 +30,11 @@ enum Template: String, CaseIterable, Sendable {
     case verificationList = "alerts/verification-list"
     case verificationShow = "alerts/verification"
     case alertSettings = "admin/alert-settings"
+    case caseList = "cases/list"
+    case caseNew = "cases/new"
+    case caseShow = "cases/show"
+    case caseAssessment = "cases/assessment"
+    case caseAccess = "cases/access"
+    case referralList = "cases/referrals"
+    case referralShow = "cases/referral"
 }

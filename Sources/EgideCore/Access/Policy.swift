@@ -13,6 +13,8 @@ public enum Decision: Sendable, Equatable {
 public enum AdminAction: String, CaseIterable, Sendable {
     case listOrganisations, createOrganisation, viewOrganisation, editOrganisation
     case listUsers, inviteUser, viewUser, changeRoles, disableUser, enableUser, resetTwoFactor
+    /// Grant or withdraw the permissions to see sensitive fields in cases (`SensitiveField.permission`).
+    case changeSensitivePermissions
     case viewAuditTrail
 }
 
@@ -24,6 +26,8 @@ public enum AdminAction: String, CaseIterable, Sendable {
 /// - Nobody changes their own roles, disables themselves or resets their own second factor here
 ///   (that is done from "my account", with the current code): no self-escalation.
 /// - The audit trail is for host administrators and host auditors.
+/// - Only host administrators grant the permissions to see sensitive fields in cases, and never
+///   to themselves (which users may hold them is the App's check: case handlers only).
 public enum AdminPolicy {
     /// Whether `actor` may do `action`; `targetOrganisation` / `targetUser` name the record acted on.
     public static func evaluate(
@@ -35,13 +39,15 @@ public enum AdminPolicy {
         }
         guard actor.has(.administrator) else { return .deny("not an administrator") }
         if let targetUser, targetUser == actor.userID,
-           [.changeRoles, .disableUser, .enableUser, .resetTwoFactor].contains(action) {
+           [.changeRoles, .disableUser, .enableUser, .resetTwoFactor, .changeSensitivePermissions].contains(action) {
             return .deny("administrators cannot change their own access")
         }
         if actor.isHostAdministrator { return .allow }
         switch action {
         case .createOrganisation, .editOrganisation:
             return .deny("only host administrators manage organisations")
+        case .changeSensitivePermissions:
+            return .deny("only host administrators grant the permissions to see sensitive fields")
         default:
             guard let targetOrganisation else { return .allow }  // lists are scoped by the query
             return targetOrganisation == actor.organisationID ? .allow : .deny("another organisation")

@@ -8,6 +8,10 @@ public enum AlertStatus: String, CaseIterable, Sendable, Codable, Hashable {
     case verified
     case notVerified = "not_verified"
     case rejected
+    /// Verified and opened as a protection case (#6).
+    case caseOpened = "case_opened"
+    /// Verified and attached to an existing case (the same defender, a new incident).
+    case attachedToCase = "attached_to_case"
     case closed
 
     public var labelKey: String { "alert.status.\(rawValue)" }
@@ -20,6 +24,7 @@ public enum AlertStatus: String, CaseIterable, Sendable, Codable, Hashable {
         switch self {
         case .received: .received
         case .triaged, .inVerification, .verified, .notVerified: .inProgress
+        case .caseOpened, .attachedToCase: .inProgress
         case .rejected, .closed: .closed
         }
     }
@@ -52,6 +57,7 @@ public enum AlertLifecycle {
              (.triaged, .verified), (.triaged, .notVerified): true
         case (.inVerification, .verified), (.inVerification, .notVerified), (.inVerification, .rejected),
              (.inVerification, .closed): true
+        case (.verified, .caseOpened), (.verified, .attachedToCase): true
         case (.verified, .closed), (.notVerified, .closed), (.notVerified, .inVerification),
              (.verified, .inVerification): true
         case (.rejected, .triaged), (.closed, .triaged): true  // reopened

@@ -51,6 +51,8 @@ import VaporTesting
     static let organisationEdit: Rule = { p, s in
         p.role == nil ? .signInRequired : p.role != .administrator ? .forbidden : p.isHostAdmin ? .reached : s == .own ? .forbidden : .notFound
     }
+    /// A host-administrator action on a user (sensitive-field permissions): same answers as `organisationEdit`.
+    static let hostAdminOnUser: Rule = organisationEdit
 
     /// Alert handlers: protection officers and coordinators of the host (consortium members too).
     static func isHandler(_ p: Persona) -> Bool { p.organisationType == .host && (p.role == .protectionOfficer || p.role == .coordinator) }
@@ -72,6 +74,18 @@ import VaporTesting
     static let alertSettings: Rule = { p, _ in p.role == nil ? .signInRequired : p.isHostAdmin ? .reached : .forbidden }
     static let alertCategory: Rule = { p, _ in p.role == nil ? .signInRequired : p.isHostAdmin ? .notFound : .forbidden }
 
+    /// Case pages: protection officers and coordinators pass the gate (host or partner; CasePolicy
+    /// scopes what they see); a case by id (a random one here) answers 404 to them.
+    static let caseStaff: Rule = { p, _ in
+        guard let role = p.role else { return .signInRequired }
+        return role == .protectionOfficer || role == .coordinator ? .reached : .forbidden
+    }
+    static let caseOpening: Rule = { p, _ in
+        guard let role = p.role else { return .signInRequired }
+        return isHandler(p) ? .reached : .forbidden
+    }
+    static let caseRecord: Rule = alertRecord
+
     static let rules: [String: Rule] = [
         "GET /alerte": everyone, "POST /alerte": everyone, "GET /alert": everyone, "POST /alert": everyone,
         "GET /alerte/suivi": everyone, "POST /alerte/suivi": everyone, "POST /alerte/suivi/ajout": everyone,
@@ -81,12 +95,28 @@ import VaporTesting
         "GET /alerts/:id": alertRecord, "GET /alerts/:id/files/:file": alertRecord, "POST /alerts/:id/triage": alertRecord,
         "POST /alerts/:id/assign": alertRecord, "POST /alerts/:id/comments": alertRecord, "POST /alerts/:id/verification": alertRecord,
         "POST /alerts/:id/decision": alertRecord, "POST /alerts/:id/merge": alertRecord,
+        "POST /alerts/:id/case": alertRecord,
+        // Cases (web): the gate lets officers and coordinators through; CasePolicy decides the rest.
+        "GET /cases": caseStaff, "GET /referrals": caseStaff, "GET /cases/new": caseOpening, "POST /cases": caseOpening,
+        "GET /cases/:id": caseRecord, "GET /cases/:id/access": caseRecord, "GET /cases/:id/assessments/new": caseRecord,
+        "POST /cases/:id/assessments": caseRecord, "POST /cases/:id/people": caseRecord, "POST /cases/:id/people/:person": caseRecord,
+        "POST /cases/:id/measures": caseRecord, "POST /cases/:id/measures/:item": caseRecord, "POST /cases/:id/plan-reviews": caseRecord,
+        "POST /cases/:id/support": caseRecord, "POST /cases/:id/support/:item": caseRecord, "POST /cases/:id/referrals": caseRecord,
+        "POST /cases/:id/referrals/:item": caseRecord, "POST /cases/:id/follow-ups": caseRecord, "POST /cases/:id/follow-ups/:item": caseRecord,
+        "POST /cases/:id/notes": caseRecord, "POST /cases/:id/reviews": caseRecord, "POST /cases/:id/status": caseRecord,
+        "POST /cases/:id/close": caseRecord, "POST /cases/:id/impact": caseRecord, "POST /cases/:id/reopen": caseRecord,
+        "POST /cases/:id/team": caseRecord, "POST /cases/:id/grants": caseRecord,
+        "GET /referrals/:id": caseRecord, "POST /referrals/:id/answer": caseRecord,
         "GET /verification": verifierList, "GET /verification/:id": verifierRecord,
         "POST /verification/:id/findings": verifierRecord, "POST /verification/:id/decline": verifierRecord,
         "GET /admin/alert-settings": alertSettings, "POST /admin/alert-settings": alertSettings,
         "POST /admin/alert-settings/categories": alertSettings, "POST /admin/alert-settings/categories/:id": alertCategory,
         "POST /api/v1/public/alerts": everyone, "POST /api/v1/public/alerts/status": everyone, "POST /api/v1/public/alerts/updates": everyone,
         "GET /api/v1/alerts": { _, _ in .signInRequired }, "GET /api/v1/alerts/:id": { _, _ in .signInRequired },
+        // Cases API: bearer tokens only, so a browser session gets 401 (CaseAPITests covers scopes and CasePolicy).
+        "GET /api/v1/cases": { _, _ in .signInRequired }, "GET /api/v1/cases/:id": { _, _ in .signInRequired },
+        "POST /api/v1/cases": { _, _ in .signInRequired }, "POST /api/v1/cases/:id/assessments": { _, _ in .signInRequired },
+        "POST /api/v1/cases/:id/follow-ups": { _, _ in .signInRequired },
         "GET /": everyone, "GET /healthz": everyone, "GET /language/:code": everyone,
         "GET /setup/:token": badToken, "POST /setup/:token": badToken,
         "GET /sign-in": everyone, "POST /sign-in": { _, _ in .signInRequired }, "POST /sign-out": everyone,
@@ -105,6 +135,8 @@ import VaporTesting
         "GET /admin/users/:id": scopedRecord, "POST /admin/users/:id/roles": scopedRecord,
         "POST /admin/users/:id/disable": scopedRecord, "POST /admin/users/:id/enable": scopedRecord,
         "POST /admin/users/:id/reset-two-factor": scopedRecord, "POST /admin/users/:id/reinvite": scopedRecord,
+        // Sensitive-field permissions: host administrators only (403 on their own organisation's users, 404 on another's).
+        "POST /admin/users/:id/permissions": hostAdminOnUser,
         "GET /unseal": everyone, "POST /unseal": everyone,
         "GET /admin/audit": { p, _ in
             guard let role = p.role else { return .signInRequired }

@@ -48,7 +48,7 @@ import EgideCrypto
             // Every state, urgency, category, rejection reason; many countries, channels, both languages.
             for status in AlertStatus.allCases {
                 let count = alerts.filter { $0.status == status }.count
-                #expect(count >= 8, "\(count) alerts \(status.rawValue)")
+                #expect(count >= (status == .attachedToCase ? 3 : 8), "\(count) alerts \(status.rawValue)")
                 #expect(loaded.alerts.byStatus[status] == count)
             }
             for urgency in Urgency.allCases { #expect(alerts.filter { $0.urgency == urgency }.count >= 5, "\(urgency)") }
@@ -146,6 +146,168 @@ import EgideCrypto
             let events = try await AuditEventModel.query(on: app.db).sort(\.$id).all()
             #expect(head.sequence == Int64(events.count) && events.count > 700)
             #expect(zip(events, events.dropFirst()).allSatisfy { $0.occurredAt <= $1.occurredAt })
+        }
+    }
+
+    /// About 80 protection cases through the real case workflow, among the alerts: every status,
+    /// about 25 opened from verified alerts, risk histories going up and down, every state of the
+    /// plan, support and referrals, costs in five currencies, overdue follow-ups, impact records at
+    /// closure, 3 and 12 months, cases shared with partners — and an audit chain that verifies.
+    @Test func the_demo_fills_the_case_module_in_every_state() async throws {
+        try await withApp { app in
+            let loaded = try await DemoData.load(into: app)
+            let cases = try await CaseRecord.query(on: app.db).all()
+            let items = try await CaseItemRecord.query(on: app.db).all()
+            let alerts = try await AlertRecord.query(on: app.db).all()
+            let now = app.clock.now()
+
+            // About 80 cases in every status; the summary tells the truth.
+            #expect((75...85).contains(cases.count), "\(cases.count) cases")
+            #expect(loaded.cases.total == cases.count && loaded.cases.lines.first?.hasPrefix("\(cases.count) protection cases") == true)
+            for status in CaseStatus.allCases {
+                let count = cases.filter { $0.status == status }.count
+                #expect(count >= 3, "\(count) cases \(status.rawValue)")
+                #expect(loaded.cases.byStatus[status] == count)
+            }
+            #expect(Set(cases.map(\.country)).isSuperset(of: ["CM", "CD", "TN", "GE"]))
+            #expect(cases.allSatisfy { $0.openedAt <= now && $0.updatedAt <= now && CaseCode(parsing: $0.code) != nil })
+
+            // Opened from verified alerts (now case_opened); verified alerts attached to a case of the same defender.
+            let fromAlerts = cases.filter { record in alerts.first { $0.id == record.alertID }?.status == .caseOpened }
+            #expect(fromAlerts.count >= 20 && fromAlerts.count == cases.filter { $0.alertID != nil }.count, "\(fromAlerts.count) from alerts")
+            #expect(alerts.filter { $0.status == .attachedToCase }.count >= 3)
+            for record in fromAlerts {
+                let alert = try #require(alerts.first { $0.id == record.alertID })
+                #expect(alert.country == record.country && alert.organisationID == record.organisationID && record.openedAt >= alert.receivedAt)
+            }
+
+            // Leads are protection officers or coordinators of the host, a few of the Geneva consortium member.
+            let handlers = DemoData.organisations.filter { [.host, .consortiumMember].contains($0.type) }.flatMap(\.people)
+                .filter { !$0.roles.isDisjoint(with: CasePolicy.handlerRoles) }
+            var handlerIDs: [UUID: String] = [:]
+            for person in handlers {
+                handlerIDs[try #require(try await Accounts.findUser(email: person.email, on: app.db, vault: app.vault)?.id)] = person.email
+            }
+            #expect(cases.allSatisfy { handlerIDs[$0.leadID] != nil })
+            let genevaID = try #require(try await OrganisationRecord.query(on: app.db).filter(\.$slug == "geneve").first()?.id)
+            let geneva = cases.filter { handlerIDs[$0.leadID] == DemoAlerts.genevaHandler }
+            #expect((1...10).contains(geneva.count) && geneva.allSatisfy { $0.organisationID == genevaID })
+            #expect(cases.filter { $0.organisationID != genevaID }.allSatisfy { handlerIDs[$0.leadID] != DemoAlerts.genevaHandler })
+            #expect(try await CaseTeamRecord.query(on: app.db).count() >= 10)
+
+            // People: defenders (some organisations), relatives at risk, consent, sensitive fields only with it.
+            let people = try await CasePersonRecord.query(on: app.db).all()
+            #expect(Set(people.filter { $0.role == .defender }.map(\.caseID)).count == cases.count)
+            #expect(people.contains { $0.role == .defender && $0.isOrganisation } && people.contains { $0.role == .relative })
+            #expect(people.filter { $0.consentAt != nil }.count >= 5)
+            #expect(people.contains { $0.sensitiveCiphertext != nil } && people.allSatisfy { $0.sensitiveCiphertext == nil || $0.consentAt != nil })
+            #expect(try await CaseNameTokenRecord.query(on: app.db).count() >= people.count)
+
+            // Risk histories: several versions, the level going up and down, judged levels differing with a justification.
+            let assessments = items.filter { $0.kind == .assessment }
+            var byCase: [UUID: [CaseItemRecord]] = [:]
+            for item in assessments { byCase[item.caseID, default: []].append(item) }
+            let histories = byCase.values.map { $0.sorted { $0.version < $1.version } }
+            #expect(histories.filter { $0.count >= 2 }.count >= 20 && histories.contains { $0.count == 4 } && histories.allSatisfy { $0.count <= 4 })
+            let trends = histories.compactMap { RiskTrend.of($0.compactMap { $0.level.flatMap(RiskLevel.init(value:)) }) }
+            #expect(trends.contains(.up) && trends.contains(.down))
+            let differing = assessments.filter { $0.level != $0.judgedLevel }
+            #expect(differing.count >= 5)
+            let assessment = try CaseWorkflow.content(CaseContent.Assessment.self, of: try #require(differing.first), vault: app.vault)
+            #expect(!assessment.justification.isEmpty && !assessment.threats.isEmpty && !assessment.capacities.isEmpty)
+            #expect(Set(assessments.map(\.category)) == ["initial", "scheduled", "new_threat", "change"])
+            var actors: Set<ThreatActorType> = [], spaces: Set<ThreatSpace> = []
+            for item in assessments {
+                let content = try CaseWorkflow.content(CaseContent.Assessment.self, of: item, vault: app.vault)
+                #expect(try CaseWorkflow.score(of: content).level.value == item.level)
+                actors.formUnion(content.threats.map(\.actor))
+                spaces.formUnion(content.threats.map(\.space))
+            }
+            #expect(actors.count >= 10 && spaces == Set(ThreatSpace.allCases))
+
+            // The plan in every stage, domain, owner and state; support of every type, provider and state, in five currencies.
+            let measures = items.filter { $0.kind == .measure }
+            #expect(Set(measures.map(\.state)) == Set(MeasureState.allCases.map(\.rawValue)))
+            #expect(Set(measures.map(\.category)) == Set(MeasureStage.allCases.map(\.rawValue)))
+            let plan = try measures.map { try CaseWorkflow.content(CaseContent.Measure.self, of: $0, vault: app.vault) }
+            #expect(Set(plan.map(\.domain)) == Set(MeasureDomain.allCases) && Set(plan.map(\.ownerKind)) == Set(MeasureOwnerKind.allCases))
+            let supports = items.filter { $0.kind == .support }
+            #expect(Set(supports.map(\.category)) == Set(SupportType.allCases.map(\.rawValue)))
+            #expect(Set(supports.map(\.state)) == Set(SupportState.allCases.map(\.rawValue)))
+            let provided = try supports.map { try CaseWorkflow.content(CaseContent.Support.self, of: $0, vault: app.vault).provider }
+            #expect(Set(provided) == Set(SupportProvider.allCases))
+            #expect(Set(supports.compactMap(\.currency)).isSuperset(of: ["EUR", "XAF", "CDF", "TND", "GEL"]))
+            #expect(supports.allSatisfy { ($0.amountMinor == nil) == ($0.currency == nil) && ($0.amountMinor ?? 0) >= 0 })
+
+            // Referrals to the partners in every state, names shared only with consent.
+            let referrals = items.filter { $0.kind == .referral }
+            #expect(Set(referrals.map(\.state)) == Set(ReferralState.allCases.map(\.rawValue)))
+            let partners = try await OrganisationRecord.query(on: app.db).filter(\.$type == .partner).all().compactMap(\.id)
+            #expect(referrals.allSatisfy { partners.contains($0.targetOrganisationID ?? UUID()) })
+            for referral in referrals {
+                let content = try CaseWorkflow.content(CaseContent.Referral.self, of: referral, vault: app.vault)
+                #expect(content.consentRecorded || (content.people.isEmpty && content.contacts.isEmpty))
+            }
+            #expect(try referrals.contains { try !CaseWorkflow.content(CaseContent.Referral.self, of: $0, vault: app.vault).people.isEmpty })
+
+            // Follow-ups: done (some with a new threat), missed, cancelled, and overdue ones on open cases.
+            let followUps = items.filter { $0.kind == .followUp && $0.category == "contact" }
+            #expect(Set(followUps.map(\.state)) == Set(FollowUpState.allCases.map(\.rawValue)))
+            let open = Set(cases.filter { $0.status.isOpen }.compactMap(\.id))
+            let overdue = followUps.filter { item in
+                open.contains(item.caseID) && FollowUpState(rawValue: item.state)!.isOverdue(due: item.dueAt!, now: now)
+            }
+            #expect(overdue.count >= 3 && overdue.count == loaded.cases.overdueFollowUps, "\(overdue.count) overdue")
+            #expect(followUps.contains { $0.dueAt! > now && $0.state == FollowUpState.scheduled.rawValue })
+            #expect(try followUps.contains { try CaseWorkflow.content(CaseContent.FollowUp.self, of: $0, vault: app.vault).newThreat })
+            let closedCases = Set(cases.filter { !$0.status.isOpen }.compactMap(\.id))
+            #expect(followUps.allSatisfy { !closedCases.contains($0.caseID) || $0.state != FollowUpState.scheduled.rawValue })
+
+            // Coordinator reviews of both kinds; closures with every outcome; impact at closure, 3 and 12 months.
+            #expect(Set(items.filter { $0.kind == .review }.map(\.category)) == Set(CaseReviewKind.allCases.map(\.rawValue)))
+            #expect(Set(cases.compactMap(\.outcome)) == Set(CaseOutcome.allCases))
+            let impacts = items.filter { $0.kind == .impact }
+            #expect(Set(impacts.map(\.state)) == Set(ImpactMoment.allCases.map(\.rawValue)))
+            #expect(impacts.filter { $0.state == ImpactMoment.closure.rawValue }.count == cases.filter { $0.outcome != nil }.count)
+            for impact in impacts where impact.state != ImpactMoment.closure.rawValue {
+                let record = try #require(cases.first { $0.id == impact.caseID })
+                let moment = try #require(ImpactMoment(rawValue: impact.state))
+                let closures = try await CaseEntryRecord.query(on: app.db).filter(\.$caseID == impact.caseID).filter(\.$kind == "closed").all()
+                #expect(closures.contains { moment.dueDate(closedAt: $0.createdAt) <= impact.createdAt }, "\(record.code) \(moment)")
+            }
+            #expect(cases.filter { $0.status == .closed }.allSatisfy { $0.closedAt != nil && $0.closureCiphertext != nil })
+            #expect(cases.filter { $0.status == .reopened }.allSatisfy { $0.closedAt == nil && $0.outcome != nil })
+
+            // Shared with the Cameroon and Congo partners, whose protection officers see those cases (and only those).
+            for (slug, email) in DemoCases.partnerHandlers {
+                let user = try #require(try await Accounts.findUser(email: email, on: app.db, vault: app.vault))
+                let organisation = try #require(try await OrganisationRecord.query(on: app.db).filter(\.$slug == slug).first())
+                let actor = Actor(userID: try user.requireID(), organisationID: try organisation.requireID(), organisationType: .partner,
+                                  roles: [.protectionOfficer])
+                let seen = try await CaseQueries.visible(to: actor, on: app.db).all()
+                let granted = try await CaseGrantRecord.query(on: app.db).filter(\.$organisationID == organisation.requireID()).all()
+                #expect(seen.count >= 3 && seen.count == granted.count, "\(slug): \(seen.count)")
+            }
+            #expect(items.contains { $0.kind == .followUp && $0.category == "partner_note" })
+
+            // Words readable and marked fictional; names searchable through their blind index.
+            for record in cases {
+                let summary = try CaseQueries.open(record, vault: app.vault).summary
+                #expect(summary.contains("Dossier fictif") || summary.contains("Fictional case"), "\(record.code)")
+            }
+            let sample = try #require(cases.first { $0.alertID == nil })
+            let defender = try #require(try await CaseQueries.people(of: sample, on: app.db, vault: app.vault).first { $0.role == .defender })
+            let found = try await CaseQueries.matchingNames(defender.identity.name, organisations: nil, vault: app.vault, on: app.db)
+            #expect(found.contains(try sample.requireID()))
+
+            // History over the months, most of it the last four; the audit log is one intact chain, in time order.
+            let ages = cases.map { now.timeIntervalSince($0.openedAt) / 86400 }
+            #expect(ages.min()! < 5 && ages.max()! > 365 && ages.filter { $0 <= 125 }.count >= 70, "\(ages.min()!)…\(ages.max()!) days")
+            let head = try await AuditLogCheck.verify(on: app.db as! any SQLDatabase)
+            let events = try await AuditEventModel.query(on: app.db).sort(\.$id).all()
+            #expect(head.sequence == Int64(events.count))
+            #expect(zip(events, events.dropFirst()).allSatisfy { $0.occurredAt <= $1.occurredAt })
+            #expect(events.filter { $0.action.hasPrefix("case.") }.count >= 1_000)
         }
     }
 

@@ -58,7 +58,8 @@ import Vapor
             return try await req.render(.adminUser, titleKey: "admin.user.title", UsersController.ShowContext(
                 id: "x", name: "N", email: "e", organisation: "O", organisationHref: "/o", status: "Active", tone: "ok", roles: [role],
                 rolesAction: "/r", actionBase: "/u", canChangeRoles: true, canDisable: true, canEnable: true, canResetTwoFactor: true,
-                canReinvite: true, invitationLink: "http://x/invitation/y", notice: "sample", problems: problems), forms: true)
+                canReinvite: true, canChangePermissions: true, permissions: [role], permissionsAction: "/p",
+                invitationLink: "http://x/invitation/y", notice: "sample", problems: problems), forms: true)
         case .adminInvite:
             return try await req.render(.adminInvite, titleKey: "admin.invite.title", InviteController.Context(
                 action: "/i", problems: problems, organisations: options, email: "e", roles: [role]), forms: true)
@@ -106,10 +107,12 @@ import Vapor
                 proposal: "P", proposesVerified: true, decisionGrounds: "G", timeline: [.init(when: "w", who: "W", what: "X", body: "B")],
                 urgencies: options, assignees: options, verifiers: options, decisions: options,
                 actions: .init(triage: "/t", assign: "/a", comment: "/c", verification: "/v", decision: "/d", merge: "/m"),
-                isOpen: true), forms: true)
+                isOpen: true, caseActions: .init(open: "/cases/new?alert=x", attach: "/alerts/x/case"), caseHref: "/cases/x"), forms: true)
         case .attention:
             return try await req.render(.attention, titleKey: "attention.title", AttentionController.Context(
-                sections: [.init(heading: "H", rows: [alertRow], empty: "E")], requests: [verificationRow], isHandler: true, isVerifier: true,
+                sections: [.init(heading: "H", rows: [alertRow], empty: "E")],
+                caseSections: [.init(heading: "H", lines: [.init(href: "/cases/x", code: "CMR-2026-0001", what: "W", due: "d", tone: "warn")],
+                                     empty: "E", id: "follow-ups-due")], requests: [verificationRow], isHandler: true, isVerifier: true,
                 queueHref: "/alerts"))
         case .verificationList:
             return try await req.render(.verificationList, titleKey: "verification.list.title",
@@ -125,6 +128,63 @@ import Vapor
                 credibilities: options, reliabilities: options,
                 categories: [.init(code: "threats", labelEN: "Threats", labelFR: "Menaces", active: true, action: "/c")],
                 action: "/s", categoryAction: "/c"), forms: true)
+        case .caseList:
+            return try await req.render(.caseList, titleKey: "case.list.title", CasesController.ListContext(
+                rows: [.init(href: "/cases/x", code: "CMR-2026-0001", country: "Cameroun", status: "Open", statusTone: "ok", risk: "High",
+                             riskTone: "danger", lead: "L", review: "d", reviewDue: true, updated: "u")],
+                total: 1, query: "q", statuses: options, countries: options, levels: options, mine: true, canOpen: true, newHref: "/cases/new",
+                olderHref: "/o", newerHref: "/n", searched: true))
+        case .caseNew:
+            return try await req.render(.caseNew, titleKey: "case.new.title", CasesController.NewContext(
+                problems: problems, action: "/cases", alertID: "x", alertReference: "AL-2026-0001", countries: options, fieldsOfWork: options,
+                region: "R", summary: "S", defenderName: "D", defenderIsOrganisation: true, cancelHref: "/cases"), forms: true)
+        case .caseShow:
+            typealias F = CaseFileController
+            let item = F.ItemView(id: "i", title: "T", state: "S", stateCode: "planned", tone: "warn", meta: "M", body: "B", extra: "E",
+                                  action: "/a", isOpen: true, options: options)
+            let assessment = F.AssessmentView(
+                version: 1, when: "w", who: "W", trigger: "T", computed: "High", computedTone: "danger", judged: "Critical", judgedTone: "danger",
+                differs: true, score: "12.0", working: "T × V ÷ C", justification: "J", nextReview: "n",
+                threats: [.init(actor: "Police", space: "Offline", description: "D", likelihood: 4, impact: 5, score: 20)],
+                vulnerabilities: [.init(description: "V", weight: 3)], capacities: [.init(description: "C", weight: 2)])
+            let all = ["people", "assess", "measures", "planReviews", "support", "referrals", "followUps", "notes", "reviews", "status", "close",
+                       "impact", "reopen", "team", "grants", "access"]
+            return try await req.render(.caseShow, titleKey: "case.show.title", F.ShowContext(
+                id: "x", code: "CMR-2026-0001", status: "Open", statusCode: "open", isOpen: true, limited: false, opened: true, problems: problems,
+                summary: "S", facts: [.init(label: "L", value: "V")], closure: "C",
+                people: [.init(id: "p", name: "N", role: "Defender", roleCode: "defender", isOrganisation: false, facts: [.init(label: "L", value: "V")],
+                               sensitive: [.init(label: "L", value: "V")], consent: "c", action: "/p", aliases: "a", dateOfBirth: "d", contacts: "c",
+                               address: "a", hasConsent: true)],
+                chart: .init(computed: "60,100 300,60", judged: "60,100 300,20", computedPoints: [.init(x: 60, y: 100, label: "High")],
+                             judgedPoints: [.init(x: 60, y: 100, label: "High")], gridLines: [.init(x: 0, y: 180, label: "Low")], first: "f", last: "l",
+                             description: "D"),
+                latest: assessment, assessments: [assessment], reviewDue: true,
+                plan: [.init(stage: "Prevention", measures: [item])], planReviews: [item], support: [item], referrals: [item], followUps: [item],
+                reviews: [item], impacts: [item], timeline: [.init(when: "w", who: "W", what: "X")],
+                can: .init(edit: true, assess: true, plan: true, support: true, refer: true, followUp: true, note: true, review: true, close: true,
+                           reopen: true, team: true, accessLog: true, sensitive: true),
+                options: .init(roles: options, stages: options, domains: options, owners: options, staff: options, supportTypes: options,
+                               providers: options, currencies: options, partners: options, shares: options, reviewKinds: options, outcomes: options,
+                               statuses: options, questions: options, answers: options, moments: options, team: options, grants: options),
+                actions: Dictionary(uniqueKeysWithValues: all.map { ($0, "/cases/x/\($0)") })), forms: true)
+        case .caseAssessment:
+            return try await req.render(.caseAssessment, titleKey: "case.assessment.title", AssessmentController.FormContext(
+                code: "CMR-2026-0001", caseHref: "/cases/x", action: "/cases/x/assessments", problems: problems,
+                threats: [.init(index: 0, number: 1, actors: options, spaces: options, description: "D", likelihood: options, impact: options)],
+                vulnerabilities: [.init(index: 0, number: 1, description: "V", weights: options)],
+                capacities: [.init(index: 0, number: 1, description: "C", weights: options)],
+                levels: options, triggers: options, justification: "J", nextReview: "2026-12-01", previous: "High"), forms: true)
+        case .caseAccess:
+            return try await req.render(.caseAccess, titleKey: "case.access.title", CasesController.AccessContext(
+                code: "CMR-2026-0001", caseHref: "/cases/x", rows: [.init(who: "W", organisation: "O", what: "X", when: "w")]))
+        case .referralList:
+            return try await req.render(.referralList, titleKey: "case.referrals.title", ReferralsController.ListContext(
+                rows: [.init(href: "/referrals/x", code: "CMR-2026-0001", country: "Cameroun", state: "S", tone: "warn", when: "w")]))
+        case .referralShow:
+            return try await req.render(.referralShow, titleKey: "case.referral.title", ReferralsController.ShowContext(
+                code: "CMR-2026-0001", country: "Cameroun", from: "Host", when: "w", state: "S", stateCode: "proposed", message: "M", summary: "S",
+                riskLevel: "High", people: ["N"], contacts: ["C"], plan: ["P"], response: "R", report: "R", problems: problems, canAnswer: true,
+                canReport: true, action: "/referrals/x/answer"), forms: true)
         }
     }
 

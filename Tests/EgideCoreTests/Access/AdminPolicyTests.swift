@@ -37,10 +37,27 @@ import Testing
 
     @Test func nobody_changes_their_own_access() {
         let admin = actor([.administrator], org: host, type: .host)
-        for action in [AdminAction.changeRoles, .disableUser, .resetTwoFactor] {
+        for action in [AdminAction.changeRoles, .disableUser, .resetTwoFactor, .changeSensitivePermissions] {
             #expect(!AdminPolicy.evaluate(admin, action, targetOrganisation: host, targetUser: admin.userID).isAllowed)
         }
         #expect(AdminPolicy.evaluate(admin, .viewUser, targetOrganisation: host, targetUser: admin.userID).isAllowed)
+    }
+
+    @Test func only_host_administrators_grant_sensitive_field_permissions_and_never_to_themselves() {
+        let hostAdmin = actor([.administrator], org: host, type: .host)
+        #expect(AdminPolicy.evaluate(hostAdmin, .changeSensitivePermissions, targetOrganisation: host, targetUser: UUID()).isAllowed)
+        #expect(AdminPolicy.evaluate(hostAdmin, .changeSensitivePermissions, targetOrganisation: partner, targetUser: UUID()).isAllowed)
+        let partnerAdmin = actor([.administrator], org: partner, type: .partner)
+        #expect(!AdminPolicy.evaluate(partnerAdmin, .changeSensitivePermissions, targetOrganisation: partner, targetUser: UUID()).isAllowed)
+        #expect(!AdminPolicy.evaluate(partnerAdmin, .changeSensitivePermissions, targetOrganisation: other, targetUser: UUID()).isAllowed)
+        let memberAdmin = actor([.administrator], org: other, type: .consortiumMember)
+        #expect(!AdminPolicy.evaluate(memberAdmin, .changeSensitivePermissions, targetOrganisation: other, targetUser: UUID()).isAllowed)
+        // Not on themselves, even a host administrator who also handles cases.
+        let handlingAdmin = actor([.administrator, .coordinator], org: host, type: .host)
+        #expect(!AdminPolicy.evaluate(handlingAdmin, .changeSensitivePermissions, targetOrganisation: host,
+                                      targetUser: handlingAdmin.userID).isAllowed)
+        #expect(!AdminPolicy.evaluate(actor([.coordinator], org: host, type: .host), .changeSensitivePermissions,
+                                      targetOrganisation: host, targetUser: UUID()).isAllowed)
     }
 
     @Test func the_audit_trail_is_for_host_administrators_and_auditors() {

@@ -42,6 +42,10 @@ enum UsersController {
         var canEnable: Bool
         var canResetTwoFactor: Bool
         var canReinvite: Bool
+        /// Host administrators, on a case handler: the permissions to see sensitive fields in cases.
+        var canChangePermissions: Bool
+        var permissions: [RoleOption]
+        var permissionsAction: String
         var invitationLink: String?
         var notice: String?
         var problems: [FieldProblem]
@@ -77,7 +81,8 @@ enum UsersController {
     }
 
     @Sendable static func show(_ request: Request) async throws -> Response {
-        try await render(request, notice: nil, invitationLink: nil, problems: [])
+        let saved = request.query[String.self, at: "saved"] == "permissions"
+        return try await render(request, notice: saved ? request.t("admin.user.permissions.saved") : nil, invitationLink: nil, problems: [])
     }
 
     static func render(_ request: Request, notice: String?, invitationLink: String?, problems: [FieldProblem],
@@ -93,6 +98,8 @@ enum UsersController {
         let held = Set(try await AdminQueries.roles(of: id, on: request.db))
         let allowed = { (action: AdminAction) in AdminPolicy.evaluate(actor, action, targetOrganisation: orgID, targetUser: id).isAllowed }
         let state = AdminQueries.status(of: user)
+        let canChangePermissions = allowed(.changeSensitivePermissions) && PermissionsController.isEligible(roles: held, in: organisation.type)
+        let permissions = canChangePermissions ? try await CaseQueries.permissions(of: id, on: request.db) : []
         let context = ShowContext(
             id: SiteURL.id(id), name: name.isEmpty ? email : name, email: email,
             organisation: try AdminQueries.name(of: organisation, vault: request.application.vault),
@@ -106,6 +113,9 @@ enum UsersController {
             canEnable: allowed(.enableUser) && user.disabledAt != nil,
             canResetTwoFactor: allowed(.resetTwoFactor) && user.totpConfirmedAt != nil && user.disabledAt == nil,
             canReinvite: allowed(.inviteUser) && user.passwordHash == nil && user.disabledAt == nil,
+            canChangePermissions: canChangePermissions,
+            permissions: PermissionsController.options(held: permissions, request: request),
+            permissionsAction: SiteURL.adminUserAction(id, "permissions").href,
             invitationLink: invitationLink, notice: notice, problems: problems)
         return try await request.render(.adminUser, titleKey: "admin.user.title", context, status: status, forms: true)
     }
@@ -139,7 +149,14 @@ enum UsersController {
         try await request.transaction { db in
             try await UserRoleRecord.query(on: db).filter(\.$user.$id == id).delete()
             for role in chosen.sorted() { try await UserRoleRecord(userID: id, role: role).create(on: db) }
-            try await audit(actor, "user.roles_change", user, id, details: ["roles": chosen.sorted().map(\.rawValue).joined(separator: " ")], at: now, on: db)
+            var details = ["roles": chosen.sorted().map(\.rawValue).joined(separator: " ")]
+            // Sensitive-field permissions go with the casework roles: without them, they are withdrawn.
+            if chosen.isDisjoint(with: CasePolicy.handlerRoles),
+               try await UserPermissionRecord.query(on: db).filter(\.$userID == id).count() > 0 {
+                try await UserPermissionRecord.query(on: db).filter(\.$userID == id).delete()
+                details["permissions"] = "withdrawn"
+            }
+            try await audit(actor, "user.roles_change", user, id, details: details, at: now, on: db)
         }
         return try await render(request, notice: request.t("admin.user.roles.saved"), invitationLink: nil, problems: [])
     }

@@ -259,7 +259,12 @@ enum AlertsController {
         var decisions: [SelectOption]
         var actions: Actions
         var isOpen: Bool
+        /// Opening a case from a verified alert, or attaching it to one.
+        var caseActions: CaseActions?
+        var caseHref: String?
     }
+
+    struct CaseActions: Encodable { var open: String; var attach: String }
 
     struct Actions: Encodable {
         var triage: String, assign: String, comment: String, verification: String, decision: String, merge: String
@@ -411,7 +416,11 @@ enum AlertsController {
             actions: Actions(triage: SiteURL.alertAction(id, "triage").href, assign: SiteURL.alertAction(id, "assign").href,
                              comment: SiteURL.alertAction(id, "comments").href, verification: SiteURL.alertAction(id, "verification").href,
                              decision: SiteURL.alertAction(id, "decision").href, merge: SiteURL.alertAction(id, "merge").href),
-            isOpen: alert.status.isOpen && alert.mergedInto == nil)
+            isOpen: alert.status.isOpen && alert.mergedInto == nil,
+            caseActions: alert.status == .verified && alert.mergedInto == nil
+                && CasePolicy.evaluate(actor, .createCase, context: nil).isAllowed
+                ? CaseActions(open: SiteURL.newCase.href + "?alert=" + SiteURL.id(id), attach: SiteURL.alertAction(id, "case").href) : nil,
+            caseHref: try await CaseRecord.query(on: request.db).filter(\.$alertID == id).first().map { SiteURL.caseFile(try $0.requireID()).href })
         return try await request.render(.alertShow, titleKey: "alert.show.title", context,
                                         status: status ?? (problems.isEmpty ? .ok : .unprocessableEntity), forms: true)
     }

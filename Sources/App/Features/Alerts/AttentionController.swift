@@ -11,8 +11,12 @@ enum AttentionController {
         var empty: String
     }
 
+    struct CaseLine: Encodable { var href: String; var code: String; var what: String; var due: String; var tone: String }
+    struct CaseSection: Encodable { var heading: String; var lines: [CaseLine]; var empty: String; var id: String }
+
     struct Context: Encodable {
         var sections: [Section]
+        var caseSections: [CaseSection]
         var requests: [VerificationController.Row]
         var isHandler: Bool
         var isVerifier: Bool
@@ -57,8 +61,47 @@ enum AttentionController {
                                       asked: request.moment(item.createdAt), state: request.t(item.state.labelKey), tone: "warn"))
             }
         }
-        let context = Context(sections: sections, requests: requests, isHandler: isHandler, isVerifier: actor.has(.verifier),
+        let caseSections = try await caseWork(request, actor: actor, now: now)
+        let context = Context(sections: sections, caseSections: caseSections, requests: requests, isHandler: isHandler, isVerifier: actor.has(.verifier),
                               queueHref: SiteURL.alerts.href)
         return try await request.render(.attention, titleKey: "attention.title", context)
+    }
+
+    /// Casework waiting on this person: follow-ups due (theirs, within a day or overdue), risk
+    /// reviews due on their cases, and — for partner staff — referrals awaiting an answer.
+    static func caseWork(_ request: Request, actor: Actor, now: Date) async throws -> [CaseSection] {
+        guard CasePolicy.evaluate(actor, .listCases, context: nil).isAllowed else { return [] }
+        var sections: [CaseSection] = []
+        let db = request.db
+        if [.host, .consortiumMember].contains(actor.organisationType) {
+            let soon = now.addingTimeInterval(24 * 3600)
+            let mine = try await CaseQueries.visible(to: actor, on: db).filter(\.$status != .closed).all()
+            let byID = Dictionary(uniqueKeysWithValues: mine.compactMap { record in record.id.map { ($0, record) } })
+            var followUps: [CaseLine] = []
+            for item in try await CaseItemRecord.query(on: db).filter(\.$kind == .followUp).filter(\.$state == FollowUpState.scheduled.rawValue)
+                .filter(\.$assigneeID == actor.userID).filter(\.$dueAt < soon).sort(\.$dueAt).limit(100).all() {
+                guard let record = byID[item.caseID], let due = item.dueAt else { continue }
+                followUps.append(CaseLine(href: SiteURL.caseFile(item.caseID).href + "#follow-ups", code: record.code,
+                                          what: request.t("case.section.followUps"), due: request.day(due), tone: due < now ? "danger" : "warn"))
+            }
+            let reviews = mine.filter { record in
+                (record.leadID == actor.userID || actor.has(.coordinator)) && (record.nextReviewAt.map { $0 <= now } ?? (record.riskLevel == nil))
+            }.sorted { ($0.nextReviewAt ?? $0.openedAt) < ($1.nextReviewAt ?? $1.openedAt) }.prefix(100)
+            sections.append(CaseSection(heading: request.t("attention.followUps"), lines: followUps, empty: request.t("attention.none"), id: "follow-ups-due"))
+            sections.append(CaseSection(heading: request.t("attention.riskReviews"), lines: reviews.map { record in
+                CaseLine(href: SiteURL.caseFile(record.id!).href + "#risk", code: record.code, what: request.t("case.show.reviewDue"),
+                         due: request.day(record.nextReviewAt ?? record.openedAt), tone: "warn")
+            }, empty: request.t("attention.none"), id: "risk-reviews-due"))
+        } else {
+            var lines: [CaseLine] = []
+            for item in try await ReferralsController.addressed(to: actor, on: db).filter(\.$state == ReferralState.proposed.rawValue)
+                .sort(\.$createdAt).limit(100).all() {
+                guard let record = try await CaseRecord.find(item.caseID, on: db) else { continue }
+                lines.append(CaseLine(href: SiteURL.referral(try item.requireID()).href, code: record.code,
+                                      what: request.t("case.referral.state.proposed"), due: request.day(item.createdAt), tone: "warn"))
+            }
+            sections.append(CaseSection(heading: request.t("attention.referrals"), lines: lines, empty: request.t("attention.none"), id: "referrals-waiting"))
+        }
+        return sections
     }
 }

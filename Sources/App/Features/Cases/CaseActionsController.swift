@@ -1,0 +1,367 @@
+import EgideCore
+import Fluent
+import Vapor
+
+/// The forms of the case file. Each checks the actor against `CasePolicy` (a case outside their
+/// scope answers 404), validates the form (problems are shown on the case page, 422), and runs
+/// one `CaseWorkflow` step; a refused step is shown with its reason (409).
+enum CaseActionsController {
+    static func authorise(_ request: Request, _ action: CaseAction) async throws -> (Actor, UUID) {
+        let actor = try request.actor()
+        let id = try request.requireUUID("id")
+        _ = try await CaseQueries.authorized(id, for: actor, action, on: request.db)
+        return (actor, id)
+    }
+
+    /// For steps that need the full case file (a partner granted access has a limited view).
+    static func authoriseFullView(_ request: Request, _ action: CaseAction) async throws -> (Actor, UUID) {
+        let actor = try request.actor()
+        let id = try request.requireUUID("id")
+        let (_, access) = try await CaseQueries.authorized(id, for: actor, action, on: request.db)
+        guard CasePolicy.view(actor, context: access) == .full else { throw Abort(.forbidden) }
+        return (actor, id)
+    }
+
+    static func perform(_ request: Request, id: UUID, field: String, anchor: String, _ body: () async throws -> Void) async throws -> Response {
+        do {
+            try await body()
+        } catch let refusal as CaseWorkflow.Refusal {
+            return try await CaseFileController.render(request, id: id, problems: [FieldProblem(field: field, message: request.t(refusal.key))],
+                                                       status: .conflict)
+        }
+        return request.redirect(to: SiteURL.caseFile(id).href + "#" + anchor)
+    }
+
+    static func invalid(_ request: Request, _ id: UUID, _ form: FormChecker) async throws -> Response {
+        try await CaseFileController.render(request, id: id, problems: form.problems)
+    }
+
+    /// A date typed as `YYYY-MM-DD` (the browser's date field), at noon UTC.
+    static func date(_ form: inout FormChecker, _ field: String, required: Bool) -> Date? {
+        guard let text = form.text(field, required: required, max: 10) else { return nil }
+        guard let date = CaseDates.parse(text) else { form.fail(field, "case.form.date"); return nil }
+        return date
+    }
+
+    static func choice<T: RawRepresentable>(_ form: inout FormChecker, _ field: String, _ type: T.Type, required: Bool = true) -> T?
+    where T.RawValue == String {
+        guard let text = form.text(field, required: required, max: 60) else { return nil }
+        guard let value = T(rawValue: text) else { form.fail(field, "alert.form.choice.invalid"); return nil }
+        return value
+    }
+
+    // MARK: People
+
+    @Sendable static func savePerson(_ request: Request) async throws -> Response {
+        let (actor, id) = try await authorise(request, .editCase)
+        let personID = request.parameters.get("person").flatMap(UUID.init(uuidString:))
+        var form = FormChecker(request)
+        let role = choice(&form, "role", PersonRole.self)
+        let name = form.text("name", max: 300)
+        let identity = CaseContent.Identity(
+            name: name ?? "", aliases: form.text("aliases", required: false, max: 500), dateOfBirth: form.text("dateOfBirth", required: false, max: 40),
+            contacts: form.text("contacts", required: false, max: 2_000), address: form.text("address", required: false, max: 2_000),
+            notes: form.text("notes", required: false, max: 5_000))
+        let consent = (try? request.content.get(String.self, at: "consent")) == "1"
+        let sensitive = CaseContent.Sensitive(genderIdentity: form.text("genderIdentity", required: false, max: 200),
+                                              sexualOrientation: form.text("sexualOrientation", required: false, max: 200))
+        if !sensitive.isEmpty, !consent { form.fail("consent", "case.refused.consent") }
+        guard form.isValid, let role else { return try await invalid(request, id, form) }
+        let isOrganisation = (try? request.content.get(String.self, at: "isOrganisation")) == "1"
+        // Sensitive fields are written only by someone allowed to read them; others keep what is there.
+        let record = try await CaseRecord.find(id, on: request.db)!
+        let access = try await CaseQueries.access(record, on: request.db)
+        let permissions = try await CaseQueries.permissions(of: actor.userID, on: request.db)
+        let mayWriteSensitive = SensitiveField.allCases.allSatisfy {
+            CasePolicy.maySee($0, actor: actor, grantedPermissions: permissions, context: access).isAllowed
+        }
+        return try await perform(request, id: id, field: "name", anchor: "people") {
+            try await CaseWorkflow.savePerson(personID, in: id, role: role, isOrganisation: isOrganisation, identity: identity,
+                                              sensitive: mayWriteSensitive ? sensitive : nil, consent: consent, by: actor, app: request.application)
+        }
+    }
+
+    // MARK: Security plan
+
+    @Sendable static func addMeasure(_ request: Request) async throws -> Response {
+        let (actor, id) = try await authorise(request, .editPlan)
+        var form = FormChecker(request)
+        let stage = choice(&form, "stage", MeasureStage.self)
+        let domain = choice(&form, "domain", MeasureDomain.self)
+        let owner = choice(&form, "owner", MeasureOwnerKind.self)
+        let description = form.text("description", max: 2_000)
+        let ownerName = form.text("ownerName", required: false, max: 200)
+        let assignee = form.text("assignee", required: false, max: 40).flatMap(UUID.init(uuidString:))
+        let due = date(&form, "due", required: false)
+        guard form.isValid, let stage, let domain, let owner, let description else { return try await invalid(request, id, form) }
+        return try await perform(request, id: id, field: "description", anchor: "plan") {
+            try await CaseWorkflow.addMeasure(id, stage: stage, .init(description: description, domain: domain, ownerKind: owner, ownerName: ownerName),
+                                              assignee: assignee, due: due, by: actor, app: request.application)
+        }
+    }
+
+    @Sendable static func updateMeasure(_ request: Request) async throws -> Response {
+        let (actor, id) = try await authorise(request, .editPlan)
+        let item = try request.requireUUID("item")
+        var form = FormChecker(request)
+        let state = choice(&form, "state", MeasureState.self)
+        let note = form.text("note", required: false, max: 2_000)
+        guard form.isValid, let state else { return try await invalid(request, id, form) }
+        return try await perform(request, id: id, field: "state", anchor: "plan") {
+            try await CaseWorkflow.updateMeasure(item, in: id, state: state, note: note, by: actor, app: request.application)
+        }
+    }
+
+    @Sendable static func reviewPlan(_ request: Request) async throws -> Response {
+        let (actor, id) = try await authorise(request, .editPlan)
+        var form = FormChecker(request)
+        let summary = form.text("planSummary", max: 10_000)
+        guard form.isValid, let summary else { return try await invalid(request, id, form) }
+        return try await perform(request, id: id, field: "planSummary", anchor: "plan") {
+            try await CaseWorkflow.reviewPlan(id, summary: summary, by: actor, app: request.application)
+        }
+    }
+
+    // MARK: Support
+
+    @Sendable static func addSupport(_ request: Request) async throws -> Response {
+        let (actor, id) = try await authorise(request, .manageSupport)
+        var form = FormChecker(request)
+        let type = choice(&form, "supportType", SupportType.self)
+        let provider = choice(&form, "provider", SupportProvider.self)
+        let description = form.text("supportDescription", max: 2_000)
+        let providerName = form.text("providerName", required: false, max: 200)
+        let partner = form.text("partner", required: false, max: 40).flatMap(UUID.init(uuidString:))
+        var cost: Money?
+        if let amount = form.text("amount", required: false, max: 40) {
+            let currency = form.text("currency", max: 3) ?? "EUR"
+            do { cost = try Money.parse(amount, currency: currency) } catch { form.fail("amount", "case.form.amount") }
+        }
+        if provider == .partnerReferral, partner == nil { form.fail("partner", "form.required") }
+        guard form.isValid, let type, let provider, let description else { return try await invalid(request, id, form) }
+        return try await perform(request, id: id, field: "supportDescription", anchor: "support") {
+            try await CaseWorkflow.addSupport(id, type: type, .init(description: description, provider: provider, providerName: providerName, outcome: nil),
+                                              cost: cost, partner: partner, by: actor, app: request.application)
+        }
+    }
+
+    @Sendable static func updateSupport(_ request: Request) async throws -> Response {
+        let (actor, id) = try await authorise(request, .manageSupport)
+        let item = try request.requireUUID("item")
+        var form = FormChecker(request)
+        let state = choice(&form, "state", SupportState.self)
+        let outcome = form.text("outcome", required: false, max: 5_000)
+        guard form.isValid, let state else { return try await invalid(request, id, form) }
+        return try await perform(request, id: id, field: "state", anchor: "support") {
+            try await CaseWorkflow.updateSupport(item, in: id, state: state, outcome: outcome, by: actor, app: request.application)
+        }
+    }
+
+    // MARK: Referrals
+
+    struct ShareChoice: Content { var shares: [String]? }
+
+    @Sendable static func refer(_ request: Request) async throws -> Response {
+        let (actor, id) = try await authorise(request, .refer)
+        var form = FormChecker(request)
+        let partner = form.text("referTo", max: 40).flatMap(UUID.init(uuidString:))
+        if partner == nil, form.isValid { form.fail("referTo", "form.required") }
+        let message = form.text("referralMessage", max: 5_000)
+        let chosen = (try? request.content.decode(ShareChoice.self).shares) ?? []
+        let shares = Set(chosen.compactMap(ReferralShare.init(rawValue:)))
+        let consent = (try? request.content.get(String.self, at: "referralConsent")) == "1"
+        if case .deny = ReferralShare.check(shares, consentRecorded: consent) { form.fail("referralConsent", "case.refused.referralConsent") }
+        guard form.isValid, let partner, let message else { return try await invalid(request, id, form) }
+        return try await perform(request, id: id, field: "referTo", anchor: "referrals") {
+            try await CaseWorkflow.refer(id, to: partner, shares: shares, consentRecorded: consent, message: message, by: actor, app: request.application)
+        }
+    }
+
+    @Sendable static func withdrawReferral(_ request: Request) async throws -> Response {
+        let (actor, id) = try await authorise(request, .refer)
+        let item = try request.requireUUID("item")
+        return try await perform(request, id: id, field: "referrals", anchor: "referrals") {
+            try await CaseWorkflow.answerReferral(item, in: id, state: .withdrawn, text: nil, by: actor, app: request.application)
+        }
+    }
+
+    // MARK: Follow-ups and partner notes
+
+    @Sendable static func scheduleFollowUp(_ request: Request) async throws -> Response {
+        let (actor, id) = try await authoriseFullView(request, .addFollowUp)
+        var form = FormChecker(request)
+        let due = date(&form, "followUpDue", required: true)
+        let purpose = form.text("purpose", max: 2_000)
+        let assignee = form.text("followUpAssignee", required: false, max: 40).flatMap(UUID.init(uuidString:))
+        guard form.isValid, let due, let purpose else { return try await invalid(request, id, form) }
+        return try await perform(request, id: id, field: "purpose", anchor: "follow-ups") {
+            try await CaseWorkflow.scheduleFollowUp(id, due: due, purpose: purpose, assignee: assignee, by: actor, app: request.application)
+        }
+    }
+
+    @Sendable static func recordFollowUp(_ request: Request) async throws -> Response {
+        let (actor, id) = try await authoriseFullView(request, .addFollowUp)
+        let item = try request.requireUUID("item")
+        var form = FormChecker(request)
+        let state = choice(&form, "state", FollowUpState.self)
+        let notes = form.text("notes", max: 10_000)
+        let newThreat = (try? request.content.get(String.self, at: "newThreat")) == "1"
+        guard form.isValid, let state, let notes else { return try await invalid(request, id, form) }
+        return try await perform(request, id: id, field: "notes", anchor: "follow-ups") {
+            try await CaseWorkflow.completeFollowUp(item, in: id, state: state, notes: notes, newThreat: newThreat, by: actor, app: request.application)
+        }
+    }
+
+    @Sendable static func partnerNote(_ request: Request) async throws -> Response {
+        let (actor, id) = try await authorise(request, .addFollowUp)
+        var form = FormChecker(request)
+        let notes = form.text("partnerNote", max: 10_000)
+        guard form.isValid, let notes else { return try await invalid(request, id, form) }
+        return try await perform(request, id: id, field: "partnerNote", anchor: "follow-ups") {
+            try await CaseWorkflow.addPartnerNote(id, notes: notes, by: actor, app: request.application)
+        }
+    }
+
+    // MARK: Reviews, status, closure, impact
+
+    @Sendable static func recordReview(_ request: Request) async throws -> Response {
+        let (actor, id) = try await authorise(request, .recordReview)
+        var form = FormChecker(request)
+        let kind = choice(&form, "reviewKind", CaseReviewKind.self)
+        let findings = form.text("findings", max: 10_000)
+        let actions = form.text("reviewActions", max: 10_000)
+        guard form.isValid, let kind, let findings, let actions else { return try await invalid(request, id, form) }
+        return try await perform(request, id: id, field: "findings", anchor: "reviews") {
+            try await CaseWorkflow.recordReview(id, .init(kind: kind, findings: findings, actions: actions), by: actor, app: request.application)
+        }
+    }
+
+    @Sendable static func setStatus(_ request: Request) async throws -> Response {
+        let (actor, id) = try await authorise(request, .editCase)
+        var form = FormChecker(request)
+        let status = choice(&form, "status", CaseStatus.self)
+        guard form.isValid, let status else { return try await invalid(request, id, form) }
+        return try await perform(request, id: id, field: "status", anchor: "top") {
+            try await CaseWorkflow.setStatus(id, to: status, by: actor, app: request.application)
+        }
+    }
+
+    @Sendable static func reopen(_ request: Request) async throws -> Response {
+        let (actor, id) = try await authorise(request, .reopenCase)
+        return try await perform(request, id: id, field: "status", anchor: "top") {
+            try await CaseWorkflow.setStatus(id, to: .reopened, by: actor, app: request.application)
+        }
+    }
+
+    static func impact(_ form: inout FormChecker, request: Request) -> CaseContent.Impact {
+        var answers: [String: ImpactAnswer] = [:]
+        for question in ImpactQuestion.allCases {
+            let text = (try? request.content.get(String.self, at: "impact_\(question.rawValue)")) ?? "unknown"
+            guard let answer = ImpactAnswer(rawValue: text) else { form.fail("impact_\(question.rawValue)", "alert.form.choice.invalid"); continue }
+            answers[question.rawValue] = answer
+        }
+        return CaseContent.Impact(answers: answers, notes: form.text("impactNotes", required: false, max: 5_000))
+    }
+
+    @Sendable static func close(_ request: Request) async throws -> Response {
+        let (actor, id) = try await authorise(request, .closeCase)
+        var form = FormChecker(request)
+        let outcome = choice(&form, "outcome", CaseOutcome.self)
+        let situation = form.text("situation", max: 10_000)
+        let impact = impact(&form, request: request)
+        guard form.isValid, let outcome, let situation else { return try await invalid(request, id, form) }
+        return try await perform(request, id: id, field: "outcome", anchor: "closure") {
+            try await CaseWorkflow.close(id, outcome: outcome, situation: situation, impact: impact, by: actor, app: request.application)
+        }
+    }
+
+    @Sendable static func recordImpact(_ request: Request) async throws -> Response {
+        let (actor, id) = try await authorise(request, .closeCase)
+        var form = FormChecker(request)
+        let moment = choice(&form, "moment", ImpactMoment.self)
+        let impact = impact(&form, request: request)
+        guard form.isValid, let moment else { return try await invalid(request, id, form) }
+        return try await perform(request, id: id, field: "moment", anchor: "closure") {
+            try await CaseWorkflow.recordImpact(id, moment: moment, impact, by: actor, app: request.application)
+        }
+    }
+
+    // MARK: Team and partner access
+
+    struct TeamChoice: Content { var lead: String?; var team: [String]? }
+    struct GrantChoice: Content { var organisations: [String]? }
+
+    @Sendable static func setTeam(_ request: Request) async throws -> Response {
+        let (actor, id) = try await authorise(request, .manageTeam)
+        let choice = try request.content.decode(TeamChoice.self)
+        guard let lead = choice.lead.flatMap(UUID.init(uuidString:)) else {
+            var form = FormChecker(request)
+            form.fail("lead", "form.required")
+            return try await invalid(request, id, form)
+        }
+        let team = Set((choice.team ?? []).compactMap(UUID.init(uuidString:)))
+        return try await perform(request, id: id, field: "lead", anchor: "team") {
+            try await CaseWorkflow.setTeam(id, lead: lead, team: team, by: actor, app: request.application)
+        }
+    }
+
+    @Sendable static func setGrants(_ request: Request) async throws -> Response {
+        let (actor, id) = try await authorise(request, .manageTeam)
+        let chosen = Set(((try? request.content.decode(GrantChoice.self).organisations) ?? []).compactMap(UUID.init(uuidString:)))
+        let record = try await CaseRecord.find(id, on: request.db)!
+        let current = try await CaseQueries.access(record, on: request.db).grantedOrganisationIDs
+        return try await perform(request, id: id, field: "grants", anchor: "team") {
+            for organisation in chosen.subtracting(current) {
+                try await CaseWorkflow.setGrant(id, organisation: organisation, granted: true, by: actor, app: request.application)
+            }
+            for organisation in current.subtracting(chosen) {
+                try await CaseWorkflow.setGrant(id, organisation: organisation, granted: false, by: actor, app: request.application)
+            }
+        }
+    }
+
+    // MARK: Attaching an alert to a case
+
+    @Sendable static func attachAlert(_ request: Request) async throws -> Response {
+        let actor = try request.actor()
+        let alertID = try request.requireUUID("id")
+        let alert = try await AlertQueries.alert(alertID, for: actor, on: request.db)
+        var form = FormChecker(request)
+        let code = form.text("caseCode", max: 40).flatMap(CaseCode.init(parsing:))
+        var target: CaseRecord?
+        if let code {
+            target = try await CaseQueries.visible(to: actor, on: request.db).filter(\.$code == code.description).first()
+        }
+        guard let target, let caseID = target.id, CasePolicy.evaluate(actor, .editCase, context: try await CaseQueries.access(target, on: request.db)).isAllowed else {
+            return try await AlertsController.renderShow(request, id: alert.requireID(),
+                                                         problems: [FieldProblem(field: "caseCode", message: request.t("case.attach.notFound"))])
+        }
+        do {
+            try await CaseWorkflow.attach(alert: alertID, to: caseID, by: actor, app: request.application)
+        } catch let refusal as CaseWorkflow.Refusal {
+            return try await AlertsController.renderShow(request, id: alertID, problems: [FieldProblem(field: "caseCode", message: request.t(refusal.key))],
+                                                         status: .conflict)
+        }
+        return request.redirect(to: SiteURL.caseFile(caseID).href)
+    }
+}
+
+/// Dates typed in case forms (`YYYY-MM-DD`), read as noon UTC so the day never shifts.
+enum CaseDates {
+    static func parse(_ text: String) -> Date? {
+        let parts = text.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3, (1900...2200).contains(parts[0]), (1...12).contains(parts[1]), (1...31).contains(parts[2]) else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let components = DateComponents(year: parts[0], month: parts[1], day: parts[2], hour: 12)
+        guard let date = calendar.date(from: components), calendar.component(.day, from: date) == parts[2] else { return nil }
+        return date
+    }
+
+    static func format(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+    }
+}

@@ -1,0 +1,457 @@
+import EgideCore
+import Fluent
+import Vapor
+
+/// The case file: one page with every part of the case, the forms that change it, and the
+/// timeline. Reading it writes an access event (`case.read`) in the audit log.
+enum CaseFileController {
+    struct Fact: Encodable { var label: String; var value: String }
+
+    struct PersonView: Encodable {
+        var id: String
+        var name: String
+        var role: String
+        var roleCode: String
+        var isOrganisation: Bool
+        var facts: [Fact]
+        var sensitive: [Fact]
+        var consent: String?
+        var action: String
+        var aliases: String
+        var dateOfBirth: String
+        var contacts: String
+        var address: String
+        var hasConsent: Bool
+    }
+
+    struct ChartPoint: Encodable { var x: Int; var y: Int; var label: String }
+    struct Chart: Encodable {
+        var computed: String
+        var judged: String
+        var computedPoints: [ChartPoint]
+        var judgedPoints: [ChartPoint]
+        var gridLines: [ChartPoint]
+        var first: String
+        var last: String
+        var description: String
+    }
+
+    struct ThreatView: Encodable { var actor: String; var space: String; var description: String; var likelihood: Int; var impact: Int; var score: Int }
+    struct FactorView: Encodable { var description: String; var weight: Int }
+    struct AssessmentView: Encodable {
+        var version: Int
+        var when: String
+        var who: String
+        var trigger: String
+        var computed: String
+        var computedTone: String
+        var judged: String
+        var judgedTone: String
+        var differs: Bool
+        var score: String
+        var working: String
+        var justification: String
+        var nextReview: String?
+        var threats: [ThreatView]
+        var vulnerabilities: [FactorView]
+        var capacities: [FactorView]
+    }
+
+    struct ItemView: Encodable {
+        var id: String
+        var title: String
+        var state: String
+        var stateCode: String
+        var tone: String
+        var meta: String
+        var body: String?
+        var extra: String?
+        var action: String
+        var isOpen: Bool
+        var options: [SelectOption]
+    }
+
+    struct StageView: Encodable { var stage: String; var measures: [ItemView] }
+    struct TimelineItem: Encodable { var when: String; var who: String; var what: String }
+
+    struct ShowContext: Encodable {
+        var id: String
+        var code: String
+        var status: String
+        var statusCode: String
+        var isOpen: Bool
+        var limited: Bool
+        var opened: Bool
+        var problems: [FieldProblem]
+        var summary: String
+        var facts: [Fact]
+        var closure: String?
+        var people: [PersonView]
+        var chart: Chart?
+        var latest: AssessmentView?
+        var assessments: [AssessmentView]
+        var reviewDue: Bool
+        var plan: [StageView]
+        var planReviews: [ItemView]
+        var support: [ItemView]
+        var referrals: [ItemView]
+        var followUps: [ItemView]
+        var reviews: [ItemView]
+        var impacts: [ItemView]
+        var timeline: [TimelineItem]
+        var can: Can
+        var options: Options
+        var actions: [String: String]
+    }
+
+    struct Can: Encodable {
+        var edit: Bool, assess: Bool, plan: Bool, support: Bool, refer: Bool, followUp: Bool, note: Bool, review: Bool
+        var close: Bool, reopen: Bool, team: Bool, accessLog: Bool, sensitive: Bool
+    }
+
+    struct Options: Encodable {
+        var roles: [SelectOption]
+        var stages: [SelectOption]
+        var domains: [SelectOption]
+        var owners: [SelectOption]
+        var staff: [SelectOption]
+        var supportTypes: [SelectOption]
+        var providers: [SelectOption]
+        var currencies: [SelectOption]
+        var partners: [SelectOption]
+        var shares: [SelectOption]
+        var reviewKinds: [SelectOption]
+        var outcomes: [SelectOption]
+        var statuses: [SelectOption]
+        var questions: [SelectOption]
+        var answers: [SelectOption]
+        var moments: [SelectOption]
+        var team: [SelectOption]
+        var grants: [SelectOption]
+    }
+
+    @Sendable static func show(_ request: Request) async throws -> Response {
+        try await render(request, id: try request.requireUUID("id"), problems: [])
+    }
+
+    static func render(_ request: Request, id: UUID, problems: [FieldProblem], status: HTTPStatus? = nil) async throws -> Response {
+        let actor = try request.actor()
+        let (record, access) = try await CaseQueries.authorized(id, for: actor, .viewCase, on: request.db)
+        let app = request.application
+        let vault = app.vault
+        let now = app.clock.now()
+        let view = CasePolicy.view(actor, context: access) ?? .limited
+        let limited = view == .limited
+        // Reading a case file is an access to personal data: every read is in the audit log, and
+        // the case's "who viewed" page lists them.
+        try await request.transaction { db in
+            try await AuditRecorder.record(.init(actor: .user(actor.userID), organisation: record.organisationID, action: "case.read",
+                                                 objectType: "case", objectID: SiteURL.id(id), details: ["via": "web"]), at: now, on: db)
+        }
+        let directory = StaffDirectory(request)
+        let opened = try CaseQueries.open(record, vault: vault)
+        func allowed(_ action: CaseAction) -> Bool { CasePolicy.evaluate(actor, action, context: access).isAllowed }
+        let permissions = try await CaseQueries.permissions(of: actor.userID, on: request.db)
+        let maySee = Dictionary(uniqueKeysWithValues: SensitiveField.allCases.map {
+            ($0, CasePolicy.maySee($0, actor: actor, grantedPermissions: permissions, context: access).isAllowed)
+        })
+
+        var facts = [Fact(label: request.t("case.field.country"), value: Countries.name(record.country, in: request.language))]
+        if let region = opened.region { facts.append(Fact(label: request.t("case.field.region"), value: region)) }
+        if let work = record.fieldOfWork { facts.append(Fact(label: request.t("case.field.fieldOfWork"), value: request.t(work.labelKey))) }
+        facts.append(Fact(label: request.t("case.field.lead"), value: try await directory.user(record.leadID)))
+        let team = try await CaseTeamRecord.query(on: request.db).filter(\.$caseID == id).all()
+        if !team.isEmpty {
+            var names: [String] = []
+            for member in team { names.append(try await directory.user(member.userID)) }
+            facts.append(Fact(label: request.t("case.field.team"), value: names.joined(separator: ", ")))
+        }
+        if !access.grantedOrganisationIDs.isEmpty {
+            var names: [String] = []
+            for organisation in access.grantedOrganisationIDs { names.append(try await directory.organisation(organisation)) }
+            facts.append(Fact(label: request.t("case.field.grants"), value: names.sorted().joined(separator: ", ")))
+        }
+        facts.append(Fact(label: request.t("case.field.opened"), value: request.day(record.openedAt)))
+        if let alertID = record.alertID, let alert = try await AlertRecord.find(alertID, on: request.db) {
+            facts.append(Fact(label: request.t("case.field.alert"), value: alert.reference))
+        }
+        if let closed = record.closedAt { facts.append(Fact(label: request.t("case.field.closed"), value: request.day(closed))) }
+        if let outcome = record.outcome { facts.append(Fact(label: request.t("case.field.outcome"), value: request.t(outcome.labelKey))) }
+
+        // People concerned: a partner's limited view shows names and roles only.
+        var people: [PersonView] = []
+        for person in try await CaseQueries.people(of: record, on: request.db, vault: vault) {
+            var personFacts: [Fact] = []
+            if !limited {
+                let identity = person.identity
+                for (key, value) in [("case.person.aliases", identity.aliases), ("case.person.dateOfBirth", identity.dateOfBirth),
+                                     ("case.person.contacts", identity.contacts), ("case.person.address", identity.address),
+                                     ("case.person.notes", identity.notes)] {
+                    if let value, !value.isEmpty { personFacts.append(Fact(label: request.t(key), value: value)) }
+                }
+            }
+            var sensitive: [Fact] = []
+            if !limited, maySee.values.contains(true), let values = try CaseQueries.sensitive(of: person.record, vault: vault) {
+                if maySee[.genderIdentity] == true, let value = values.genderIdentity, !value.isEmpty {
+                    sensitive.append(Fact(label: request.t(SensitiveField.genderIdentity.labelKey), value: value))
+                }
+                if maySee[.sexualOrientation] == true, let value = values.sexualOrientation, !value.isEmpty {
+                    sensitive.append(Fact(label: request.t(SensitiveField.sexualOrientation.labelKey), value: value))
+                }
+            }
+            people.append(PersonView(
+                id: SiteURL.id(person.id), name: person.identity.name, role: request.t(person.role.labelKey), roleCode: person.role.rawValue,
+                isOrganisation: person.isOrganisation, facts: personFacts, sensitive: sensitive,
+                consent: person.consentAt.map { request.t("case.person.consentRecorded", request.day($0)) },
+                action: SiteURL.caseItemAction(id, "people", person.id).href,
+                aliases: limited ? "" : person.identity.aliases ?? "", dateOfBirth: limited ? "" : person.identity.dateOfBirth ?? "",
+                contacts: limited ? "" : person.identity.contacts ?? "", address: limited ? "" : person.identity.address ?? "",
+                hasConsent: person.consentAt != nil))
+        }
+
+        // Risk: every version, the latest first, and the history chart.
+        var assessments: [AssessmentView] = []
+        let assessmentItems = try await CaseQueries.items(of: id, kind: .assessment, on: request.db)
+        for item in assessmentItems {
+            let content = try CaseWorkflow.content(CaseContent.Assessment.self, of: item, vault: vault)
+            let score = try? CaseWorkflow.score(of: content)
+            let computed = item.level.flatMap(RiskLevel.init(value:)) ?? .low
+            let judged = item.judgedLevel.flatMap(RiskLevel.init(value:)) ?? computed
+            assessments.append(AssessmentView(
+                version: item.version, when: request.day(item.createdAt), who: try await directory.user(item.createdBy),
+                trigger: request.t("case.assessment.trigger.\(item.category)"),
+                computed: request.t(computed.labelKey), computedTone: CasesController.tone(computed),
+                judged: request.t(judged.labelKey), judgedTone: CasesController.tone(judged), differs: computed != judged,
+                score: score.map { String(format: "%.1f", $0.score) } ?? "—",
+                working: score.map { request.t("case.assessment.working", String(format: "%.1f", $0.threatFactor),
+                                              String(format: "%.2f", $0.vulnerabilityFactor), String(format: "%.2f", $0.capacityFactor),
+                                              String(format: "%.1f", $0.score)) } ?? "",
+                justification: limited ? "" : content.justification,
+                nextReview: item.dueAt.map { request.day($0) },
+                threats: limited ? [] : content.threats.map {
+                    ThreatView(actor: request.t($0.actor.labelKey), space: request.t($0.space.labelKey), description: $0.description,
+                               likelihood: $0.likelihood, impact: $0.impact, score: $0.likelihood * $0.impact)
+                },
+                vulnerabilities: limited ? [] : content.vulnerabilities.map { FactorView(description: $0.description, weight: $0.weight) },
+                capacities: limited ? [] : content.capacities.map { FactorView(description: $0.description, weight: $0.weight) }))
+        }
+        let chart = riskChart(assessmentItems, request: request)
+
+        // The security plan, by stage.
+        let staffMembers = try await StaffDirectory.members(of: record.organisationID, roles: CasePolicy.handlerRoles, on: request.db)
+        var plan: [StageView] = []
+        let measures = try await CaseQueries.items(of: id, kind: .measure, on: request.db)
+        for stage in MeasureStage.allCases {
+            var views: [ItemView] = []
+            for item in measures where item.category == stage.rawValue {
+                let measure = try CaseWorkflow.content(CaseContent.Measure.self, of: item, vault: vault)
+                let state = MeasureState(rawValue: item.state) ?? .planned
+                var owner = request.t(measure.ownerKind.labelKey)
+                if measure.ownerKind == .staff, let assignee = item.assigneeID { owner = try await directory.user(assignee) }
+                else if let name = measure.ownerName, !name.isEmpty { owner += " — " + name }
+                var meta = [request.t(measure.domain.labelKey), owner]
+                if let due = item.dueAt { meta.append(request.t("case.due", request.day(due))) }
+                let overdue = state.isOpen && (item.dueAt.map { $0 < now } ?? false)
+                views.append(ItemView(
+                    id: SiteURL.id(try item.requireID()), title: measure.description, state: request.t(state.labelKey), stateCode: state.rawValue,
+                    tone: overdue ? "danger" : state == .done ? "ok" : "", meta: meta.joined(separator: " · "), body: measure.note, extra: nil,
+                    action: SiteURL.caseItemAction(id, "measures", try item.requireID()).href, isOpen: state.isOpen,
+                    options: MeasureState.allCases.map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: $0 == state) }))
+            }
+            plan.append(StageView(stage: request.t(stage.labelKey), measures: views))
+        }
+        var planReviews: [ItemView] = []
+        for item in try await CaseQueries.items(of: id, kind: .planReview, on: request.db) {
+            let review = try CaseWorkflow.content(CaseContent.PlanReview.self, of: item, vault: vault)
+            planReviews.append(simple(item, title: request.day(item.createdAt), meta: try await directory.user(item.createdBy), body: review.summary))
+        }
+
+        // Support.
+        var support: [ItemView] = []
+        for item in try await CaseQueries.items(of: id, kind: .support, on: request.db) {
+            let content = try CaseWorkflow.content(CaseContent.Support.self, of: item, vault: vault)
+            let state = SupportState(rawValue: item.state) ?? .requested
+            var meta = [request.t(content.provider.labelKey)]
+            if let name = content.providerName, !name.isEmpty { meta.append(name) }
+            if let partner = item.targetOrganisationID { meta.append(try await directory.organisation(partner)) }
+            if let minor = item.amountMinor, let currency = item.currency {
+                meta.append(Money(minorUnits: minor, currency: currency).formatted(language: request.language))
+            }
+            support.append(ItemView(
+                id: SiteURL.id(try item.requireID()), title: request.t(SupportType(rawValue: item.category)?.labelKey ?? item.category) + " — " + content.description,
+                state: request.t(state.labelKey), stateCode: state.rawValue, tone: state == .delivered ? "ok" : state.isOpen ? "warn" : "",
+                meta: meta.joined(separator: " · "), body: content.outcome, extra: nil,
+                action: SiteURL.caseItemAction(id, "support", try item.requireID()).href, isOpen: state.isOpen,
+                options: SupportState.allCases.filter { SupportLifecycle.canMove(from: state, to: $0) }
+                    .map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: false) }))
+        }
+
+        // Referrals.
+        var referrals: [ItemView] = []
+        for item in try await CaseQueries.items(of: id, kind: .referral, on: request.db) {
+            let content = try CaseWorkflow.content(CaseContent.Referral.self, of: item, vault: vault)
+            let state = ReferralState(rawValue: item.state) ?? .proposed
+            let partner = try await item.targetOrganisationID.asyncMap { try await directory.organisation($0) } ?? "—"
+            var body = [content.message]
+            if let response = content.response { body.append(request.t("case.referral.response") + " " + response) }
+            if let report = content.report { body.append(request.t("case.referral.report") + " " + report) }
+            referrals.append(ItemView(
+                id: SiteURL.id(try item.requireID()), title: partner, state: request.t(state.labelKey), stateCode: state.rawValue,
+                tone: state == .accepted || state == .reported ? "ok" : state == .declined ? "danger" : "warn",
+                meta: request.day(item.createdAt) + " · " + content.shared.map { request.t($0.labelKey) }.joined(separator: ", "),
+                body: limited ? nil : body.joined(separator: "\n\n"), extra: nil,
+                action: SiteURL.caseItemAction(id, "referrals", try item.requireID()).href,
+                isOpen: ReferralLifecycle.canMove(from: state, to: .withdrawn), options: []))
+        }
+
+        // Follow-ups (and partner notes).
+        var followUps: [ItemView] = []
+        for item in try await CaseQueries.items(of: id, kind: .followUp, on: request.db).sorted(by: { ($0.dueAt ?? $0.createdAt) > ($1.dueAt ?? $1.createdAt) }) {
+            let content = try CaseWorkflow.content(CaseContent.FollowUp.self, of: item, vault: vault)
+            let state = FollowUpState(rawValue: item.state) ?? .scheduled
+            let overdue = state == .scheduled && (item.dueAt.map { $0 < now } ?? false)
+            var meta: [String] = []
+            if let due = item.dueAt { meta.append(request.t("case.due", request.day(due))) }
+            if let assignee = item.assigneeID { meta.append(try await directory.user(assignee)) }
+            if item.category == "partner_note", let partner = item.targetOrganisationID { meta.append(try await directory.organisation(partner)) }
+            if content.newThreat { meta.append(request.t("case.followUp.newThreat")) }
+            followUps.append(ItemView(
+                id: SiteURL.id(try item.requireID()),
+                title: item.category == "partner_note" ? request.t("case.followUp.partnerNote") : content.purpose,
+                state: overdue ? request.t("case.followUp.overdue") : request.t(state.labelKey), stateCode: state.rawValue,
+                tone: overdue ? "danger" : state == .done ? "ok" : state == .missed ? "warn" : "",
+                meta: meta.joined(separator: " · "), body: content.notes, extra: nil,
+                action: SiteURL.caseItemAction(id, "follow-ups", try item.requireID()).href, isOpen: state == .scheduled,
+                options: [FollowUpState.done, .missed, .cancelled].map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: false) }))
+        }
+
+        // Reviews (case conferences and audits) and impact records.
+        var reviews: [ItemView] = []
+        for item in try await CaseQueries.items(of: id, kind: .review, on: request.db) where !limited {
+            let review = try CaseWorkflow.content(CaseContent.Review.self, of: item, vault: vault)
+            var view = simple(item, title: request.t(review.kind.labelKey) + " — " + request.day(item.createdAt),
+                              meta: try await directory.user(item.createdBy), body: review.findings)
+            view.extra = review.actions
+            reviews.append(view)
+        }
+        var impacts: [ItemView] = []
+        for item in try await CaseQueries.items(of: id, kind: .impact, on: request.db) {
+            let impact = try CaseWorkflow.content(CaseContent.Impact.self, of: item, vault: vault)
+            let moment = ImpactMoment(rawValue: item.state) ?? .closure
+            let answers = ImpactQuestion.allCases.map { question in
+                request.t(question.labelKey) + " " + request.t((impact.answers[question.rawValue] ?? .unknown).labelKey)
+            }
+            impacts.append(simple(item, title: request.t(moment.labelKey) + " — " + request.day(item.createdAt),
+                                  meta: answers.joined(separator: " · "), body: limited ? nil : impact.notes))
+        }
+
+        // The timeline: everything that happened, newest first.
+        var timeline: [TimelineItem] = []
+        for entry in try await CaseEntryRecord.query(on: request.db).filter(\.$caseID == id).sort(\.$createdAt, .descending).limit(300).all() {
+            timeline.append(TimelineItem(when: request.moment(entry.createdAt), who: try await directory.user(entry.actorID),
+                                         what: describe(entry, request: request)))
+        }
+
+        let isOpen = record.status.isOpen
+        let can = Can(
+            edit: allowed(.editCase), assess: allowed(.assessRisk) && isOpen, plan: allowed(.editPlan) && isOpen,
+            support: allowed(.manageSupport) && isOpen, refer: allowed(.refer) && isOpen, followUp: allowed(.addFollowUp) && !limited && isOpen,
+            note: limited && allowed(.addFollowUp), review: allowed(.recordReview),
+            close: allowed(.closeCase) && CaseLifecycle.canMove(from: record.status, to: .closed),
+            reopen: allowed(.reopenCase) && CaseLifecycle.canMove(from: record.status, to: .reopened),
+            team: allowed(.manageTeam), accessLog: allowed(.viewAccessLog), sensitive: maySee.values.contains(true))
+        let partners = try await OrganisationRecord.query(on: request.db).filter(\.$type ~~ [.partner, .networkMember]).sort(\.$slug).all()
+        var partnerOptions: [SelectOption] = []
+        for partner in partners {
+            partnerOptions.append(SelectOption(value: SiteURL.id(try partner.requireID()), label: try await directory.organisation(partner.id!), selected: false))
+        }
+        var staffOptions: [SelectOption] = []
+        for user in staffMembers {
+            staffOptions.append(SelectOption(value: SiteURL.id(try user.requireID()), label: try await directory.user(user.id), selected: user.id == record.leadID))
+        }
+        let teamIDs = Set(team.map(\.userID))
+        let options = Options(
+            roles: PersonRole.allCases.map { option($0.rawValue, $0.labelKey, request) },
+            stages: MeasureStage.allCases.map { option($0.rawValue, $0.labelKey, request) },
+            domains: MeasureDomain.allCases.map { option($0.rawValue, $0.labelKey, request) },
+            owners: MeasureOwnerKind.allCases.map { option($0.rawValue, $0.labelKey, request) },
+            staff: staffOptions,
+            supportTypes: SupportType.allCases.map { option($0.rawValue, $0.labelKey, request) },
+            providers: SupportProvider.allCases.map { option($0.rawValue, $0.labelKey, request) },
+            currencies: Currency.offered.map { SelectOption(value: $0.code, label: $0.code, selected: $0.code == "EUR") },
+            partners: partnerOptions,
+            shares: ReferralShare.allCases.filter { !$0.isAlwaysShared }.map { option($0.rawValue, $0.labelKey, request) },
+            reviewKinds: CaseReviewKind.allCases.map { option($0.rawValue, $0.labelKey, request) },
+            outcomes: CaseOutcome.allCases.map { option($0.rawValue, $0.labelKey, request) },
+            statuses: [CaseStatus.open, .active, .monitoring].filter { $0 != record.status && CaseLifecycle.canMove(from: record.status, to: $0) }
+                .map { option($0.rawValue, $0.labelKey, request) },
+            questions: ImpactQuestion.allCases.map { option($0.rawValue, $0.labelKey, request) },
+            answers: ImpactAnswer.allCases.map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: $0 == .unknown) },
+            moments: [ImpactMoment.threeMonths, .twelveMonths, .closure].map { option($0.rawValue, $0.labelKey, request) },
+            team: staffOptions.map { SelectOption(value: $0.value, label: $0.label, selected: UUID(uuidString: $0.value).map(teamIDs.contains) ?? false) },
+            grants: partnerOptions.map { SelectOption(value: $0.value, label: $0.label,
+                                                      selected: UUID(uuidString: $0.value).map(access.grantedOrganisationIDs.contains) ?? false) })
+        var actions: [String: String] = [:]
+        for (key, path) in [("people", "people"), ("assess", "assessments/new"), ("measures", "measures"), ("planReviews", "plan-reviews"),
+                            ("support", "support"), ("referrals", "referrals"), ("followUps", "follow-ups"), ("notes", "notes"),
+                            ("reviews", "reviews"), ("status", "status"), ("close", "close"), ("impact", "impact"), ("reopen", "reopen"),
+                            ("team", "team"), ("grants", "grants"), ("access", "access")] {
+            actions[key] = SiteURL.caseAction(id, path).href
+        }
+        let context = ShowContext(
+            id: SiteURL.id(id), code: record.code, status: request.t(record.status.labelKey), statusCode: record.status.rawValue,
+            isOpen: isOpen, limited: limited, opened: (try? request.query.get(String.self, at: "opened")) == "1", problems: problems,
+            summary: limited ? "" : opened.summary, facts: facts, closure: limited ? nil : opened.closure, people: people, chart: chart,
+            latest: assessments.last, assessments: assessments.reversed(),
+            reviewDue: isOpen && (record.nextReviewAt.map { $0 <= now } ?? assessments.isEmpty),
+            plan: plan, planReviews: planReviews.reversed(), support: support, referrals: referrals, followUps: followUps,
+            reviews: reviews.reversed(), impacts: impacts, timeline: timeline, can: can, options: options, actions: actions)
+        return try await request.render(.caseShow, titleKey: "case.show.title", context, status: status ?? (problems.isEmpty ? .ok : .unprocessableEntity))
+    }
+
+    static func option(_ value: String, _ key: String, _ request: Request) -> SelectOption {
+        SelectOption(value: value, label: request.t(key), selected: false)
+    }
+
+    static func simple(_ item: CaseItemRecord, title: String, meta: String, body: String?) -> ItemView {
+        ItemView(id: SiteURL.id(item.id!), title: title, state: "", stateCode: item.state, tone: "", meta: meta, body: body, extra: nil,
+                 action: "", isOpen: false, options: [])
+    }
+
+    /// A timeline line from its codes, in the reader's language.
+    static func describe(_ entry: CaseEntryRecord, request: Request) -> String {
+        let details = entry.detailValues
+        var text = request.t("case.timeline.\(entry.kind)")
+        if let status = details["to"].flatMap(CaseStatus.init(rawValue:)) { text += " — " + request.t(status.labelKey) }
+        if let level = details["level"].flatMap(RiskLevel.init(rawValue:)) {
+            text += " — " + request.t("case.assessment.computed") + " " + request.t(level.labelKey)
+            if let judged = details["judged"].flatMap(RiskLevel.init(rawValue:)) {
+                text += ", " + request.t("case.assessment.judged") + " " + request.t(judged.labelKey)
+            }
+        }
+        if let state = details["state"], entry.kind.hasPrefix("measure") { text += " — " + request.t("case.measure.state.\(state)") }
+        if let state = details["state"], entry.kind.hasPrefix("support") { text += " — " + request.t("case.support.state.\(state)") }
+        if let type = details["type"].flatMap(SupportType.init(rawValue:)) { text += " — " + request.t(type.labelKey) }
+        if let outcome = details["outcome"].flatMap(CaseOutcome.init(rawValue:)) { text += " — " + request.t(outcome.labelKey) }
+        if let moment = details["moment"].flatMap(ImpactMoment.init(rawValue:)) { text += " — " + request.t(moment.labelKey) }
+        if let role = details["role"].flatMap(PersonRole.init(rawValue:)) { text += " — " + request.t(role.labelKey) }
+        return text
+    }
+
+    /// The risk history as chart coordinates (a 420×200 drawing: levels 1–5 bottom to top, time
+    /// left to right), the computed level as a solid line and the judged level dashed.
+    static func riskChart(_ items: [CaseItemRecord], request: Request) -> Chart? {
+        guard !items.isEmpty else { return nil }
+        let start = items.first!.createdAt.timeIntervalSince1970, end = items.last!.createdAt.timeIntervalSince1970
+        let span = max(end - start, 1)
+        func x(_ item: CaseItemRecord) -> Int { items.count == 1 ? 250 : 100 + Int((item.createdAt.timeIntervalSince1970 - start) / span * 300) }
+        func y(_ level: Int) -> Int { 180 - (level - 1) * 40 }
+        let computed = items.map { ChartPoint(x: x($0), y: y($0.level ?? 1), label: request.t(RiskLevel(value: $0.level ?? 1)!.labelKey)) }
+        let judged = items.map { ChartPoint(x: x($0), y: y($0.judgedLevel ?? $0.level ?? 1), label: request.t(RiskLevel(value: $0.judgedLevel ?? $0.level ?? 1)!.labelKey)) }
+        let grid = RiskLevel.allCases.map { ChartPoint(x: 0, y: y($0.value), label: request.t($0.labelKey)) }
+        let description = request.t("case.chart.description", String(items.count), judged.last?.label ?? "")
+        return Chart(computed: computed.map { "\($0.x),\($0.y)" }.joined(separator: " "), judged: judged.map { "\($0.x),\($0.y)" }.joined(separator: " "),
+                     computedPoints: computed, judgedPoints: judged, gridLines: grid,
+                     first: request.day(items.first!.createdAt), last: request.day(items.last!.createdAt), description: description)
+    }
+}

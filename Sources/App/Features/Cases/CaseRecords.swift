@@ -1,0 +1,355 @@
+import EgideCore
+import Fluent
+import Foundation
+import SQLKit
+
+/// One protection case. Outside the case file it is known only by its pseudonymous code
+/// (`CMR-2026-0042`). The columns in clear are the codes lists and filters need (country, status,
+/// risk level, dates); everything that could identify someone is encrypted under the owning
+/// organisation's key and bound to this row.
+final class CaseRecord: Model, @unchecked Sendable {
+    static let schema = "cases"
+
+    @ID(key: .id) var id: UUID?
+    /// The organisation running the protection work (host or consortium member; its key encrypts the case).
+    @Field(key: "organisation_id") var organisationID: UUID
+    @Field(key: "code") var code: String
+    @Field(key: "year") var year: Int
+    @Field(key: "sequence") var sequence: Int
+    /// ISO 3166-1 alpha-2.
+    @Field(key: "country") var country: String
+    @OptionalField(key: "region_ct") var regionCiphertext: Data?
+    /// What the case is about, in the officer's words.
+    @Field(key: "summary_ct") var summaryCiphertext: Data
+    @OptionalField(key: "field_of_work") var fieldOfWork: FieldOfWork?
+    @Field(key: "status") var status: CaseStatus
+    @Field(key: "lead_id") var leadID: UUID
+    @OptionalField(key: "alert_id") var alertID: UUID?
+    /// The latest assessment's computed and judged levels (1–5), for lists and filters.
+    @OptionalField(key: "risk_level") var riskLevel: Int?
+    @OptionalField(key: "judged_level") var judgedLevel: Int?
+    @OptionalField(key: "next_review_at") var nextReviewAt: Date?
+    @Field(key: "opened_at") var openedAt: Date
+    @OptionalField(key: "closed_at") var closedAt: Date?
+    @OptionalField(key: "outcome") var outcome: CaseOutcome?
+    @OptionalField(key: "closure_ct") var closureCiphertext: Data?
+    @Field(key: "updated_at") var updatedAt: Date
+
+    init() {}
+
+    var owner: String { Accounts.owner(organisationID) }
+    static func ref(_ id: UUID, _ field: String) -> FieldRef { FieldRef(schema, id, field) }
+}
+
+/// A person or organisation concerned by a case: the defender, relatives at risk, colleagues.
+/// Identity is one encrypted document; gender identity and sexual orientation are a second one,
+/// written only with the person's recorded consent and opened only for holders of each field's
+/// permission.
+final class CasePersonRecord: Model, @unchecked Sendable {
+    static let schema = "case_people"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "case_id") var caseID: UUID
+    @Field(key: "organisation_id") var organisationID: UUID
+    @Field(key: "role") var role: PersonRole
+    @Field(key: "is_organisation") var isOrganisation: Bool
+    @Field(key: "identity_ct") var identityCiphertext: Data
+    @OptionalField(key: "sensitive_ct") var sensitiveCiphertext: Data?
+    @OptionalField(key: "consent_at") var consentAt: Date?
+    @OptionalField(key: "consent_by") var consentBy: UUID?
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
+
+    init() {}
+
+    static func ref(_ id: UUID, _ field: String) -> FieldRef { FieldRef(schema, id, field) }
+}
+
+/// Keyed blind indexes of the name words of a case's people (and aliases), for search: a typed
+/// name is normalised, indexed with the same key, and matched here — no name in clear on disk.
+final class CaseNameTokenRecord: Model, @unchecked Sendable {
+    static let schema = "case_name_tokens"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "case_id") var caseID: UUID
+    @Field(key: "person_id") var personID: UUID
+    @Field(key: "organisation_id") var organisationID: UUID
+    @Field(key: "token") var token: Int
+
+    init() {}
+
+    init(caseID: UUID, personID: UUID, organisationID: UUID, token: Int) {
+        self.id = UUID()
+        self.caseID = caseID
+        self.personID = personID
+        self.organisationID = organisationID
+        self.token = token
+    }
+}
+
+/// A member of a case's team (the lead is on `cases.lead_id`).
+final class CaseTeamRecord: Model, @unchecked Sendable {
+    static let schema = "case_team"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "case_id") var caseID: UUID
+    @Field(key: "user_id") var userID: UUID
+    @Field(key: "added_at") var addedAt: Date
+
+    init() {}
+
+    init(caseID: UUID, userID: UUID, addedAt: Date) {
+        self.id = UUID()
+        self.caseID = caseID
+        self.userID = userID
+        self.addedAt = addedAt
+    }
+}
+
+/// A partner organisation granted access to a case (need-to-know).
+final class CaseGrantRecord: Model, @unchecked Sendable {
+    static let schema = "case_grants"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "case_id") var caseID: UUID
+    @Field(key: "organisation_id") var organisationID: UUID
+    @Field(key: "granted_by") var grantedBy: UUID
+    @Field(key: "granted_at") var grantedAt: Date
+
+    init() {}
+
+    init(caseID: UUID, organisationID: UUID, grantedBy: UUID, grantedAt: Date) {
+        self.id = UUID()
+        self.caseID = caseID
+        self.organisationID = organisationID
+        self.grantedBy = grantedBy
+        self.grantedAt = grantedAt
+    }
+}
+
+/// One part of a case file: a risk assessment, a security-plan measure or review, a support
+/// request, a referral, a follow-up, a case review, an impact record. Its words are one encrypted
+/// JSON document (`content_ct`, a `CaseContent` type per kind); the columns in clear hold only
+/// what lists, deadlines and counts need — codes, dates, levels, amounts.
+final class CaseItemRecord: Model, @unchecked Sendable {
+    static let schema = "case_items"
+
+    enum Kind: String, Codable, Sendable, CaseIterable {
+        case assessment, measure, planReview = "plan_review", support, referral, followUp = "follow_up", review, impact
+    }
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "case_id") var caseID: UUID
+    @Field(key: "organisation_id") var organisationID: UUID
+    @Field(key: "kind") var kind: Kind
+    /// The assessment's number (1, 2, …), the impact moment's order; 0 otherwise.
+    @Field(key: "version") var version: Int
+    /// The kind's state code (`MeasureState`, `SupportState`, `ReferralState`, `FollowUpState`, `ImpactMoment`…).
+    @Field(key: "state") var state: String
+    /// A secondary code: the measure's stage, the support type, the assessment's trigger.
+    @Field(key: "category") var category: String
+    /// The due date of a measure or follow-up; an assessment's next review.
+    @OptionalField(key: "due_at") var dueAt: Date?
+    /// The staff member a follow-up or measure is assigned to.
+    @OptionalField(key: "assignee_id") var assigneeID: UUID?
+    /// The partner organisation a referral is sent to (or providing support).
+    @OptionalField(key: "target_organisation_id") var targetOrganisationID: UUID?
+    /// An assessment's computed and judged levels.
+    @OptionalField(key: "level") var level: Int?
+    @OptionalField(key: "judged_level") var judgedLevel: Int?
+    /// A support request's estimated cost, in minor units of `currency`.
+    @OptionalField(key: "amount_minor") var amountMinor: Int64?
+    @OptionalField(key: "currency") var currency: String?
+    @Field(key: "content_ct") var contentCiphertext: Data
+    @Field(key: "created_by") var createdBy: UUID
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
+
+    init() {}
+
+    static func ref(_ id: UUID) -> FieldRef { FieldRef(schema, id, "content") }
+}
+
+/// One line of a case's timeline: what happened, by whom, when — codes only (the words are in the
+/// item it points to), so the timeline itself holds no personal data.
+final class CaseEntryRecord: Model, @unchecked Sendable {
+    static let schema = "case_entries"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "case_id") var caseID: UUID
+    @Field(key: "kind") var kind: String
+    @OptionalField(key: "item_id") var itemID: UUID?
+    @OptionalField(key: "actor_id") var actorID: UUID?
+    /// Codes only (`{"state":"done"}`), never personal data.
+    @Field(key: "details") var details: String
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+
+    init(caseID: UUID, kind: String, itemID: UUID? = nil, actorID: UUID?, details: [String: String] = [:], createdAt: Date) {
+        self.id = UUID()
+        self.caseID = caseID
+        self.kind = kind
+        self.itemID = itemID
+        self.actorID = actorID
+        self.details = AuditEventModel.encode(details)
+        self.createdAt = createdAt
+    }
+
+    var detailValues: [String: String] { AuditEventModel.decode(details) }
+}
+
+/// A permission held by one user beyond their roles: today, seeing one sensitive field of the
+/// people in the cases they may read (`SensitiveField.permission`). Granted by host administrators.
+final class UserPermissionRecord: Model, @unchecked Sendable {
+    static let schema = "user_permissions"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "user_id") var userID: UUID
+    @Field(key: "permission") var permission: String
+    @Field(key: "granted_by") var grantedBy: UUID
+    @Field(key: "granted_at") var grantedAt: Date
+
+    init() {}
+
+    init(userID: UUID, permission: String, grantedBy: UUID, grantedAt: Date) {
+        self.id = UUID()
+        self.userID = userID
+        self.permission = permission
+        self.grantedBy = grantedBy
+        self.grantedAt = grantedAt
+    }
+}
+
+struct CreateCases: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(CaseRecord.schema)
+            .id()
+            .field("organisation_id", .uuid, .required, .references(OrganisationRecord.schema, "id"))
+            .field("code", .string, .required)
+            .field("year", .int, .required)
+            .field("sequence", .int, .required)
+            .field("country", .string, .required)
+            .field("region_ct", .data)
+            .field("summary_ct", .data, .required)
+            .field("field_of_work", .string)
+            .field("status", .string, .required)
+            .field("lead_id", .uuid, .required, .references(UserRecord.schema, "id"))
+            .field("alert_id", .uuid, .references(AlertRecord.schema, "id"))
+            .field("risk_level", .int)
+            .field("judged_level", .int)
+            .field("next_review_at", .datetime)
+            .field("opened_at", .datetime, .required)
+            .field("closed_at", .datetime)
+            .field("outcome", .string)
+            .field("closure_ct", .data)
+            .field("updated_at", .datetime, .required)
+            .unique(on: "code")
+            .create()
+        try await database.schema(CasePersonRecord.schema)
+            .id()
+            .field("case_id", .uuid, .required, .references(CaseRecord.schema, "id"))
+            .field("organisation_id", .uuid, .required)
+            .field("role", .string, .required)
+            .field("is_organisation", .bool, .required)
+            .field("identity_ct", .data, .required)
+            .field("sensitive_ct", .data)
+            .field("consent_at", .datetime)
+            .field("consent_by", .uuid)
+            .field("created_at", .datetime, .required)
+            .field("updated_at", .datetime, .required)
+            .create()
+        try await database.schema(CaseNameTokenRecord.schema)
+            .id()
+            .field("case_id", .uuid, .required, .references(CaseRecord.schema, "id"))
+            .field("person_id", .uuid, .required, .references(CasePersonRecord.schema, "id"))
+            .field("organisation_id", .uuid, .required)
+            .field("token", .int, .required)
+            .create()
+        try await database.schema(CaseTeamRecord.schema)
+            .id()
+            .field("case_id", .uuid, .required, .references(CaseRecord.schema, "id"))
+            .field("user_id", .uuid, .required, .references(UserRecord.schema, "id"))
+            .field("added_at", .datetime, .required)
+            .unique(on: "case_id", "user_id")
+            .create()
+        try await database.schema(CaseGrantRecord.schema)
+            .id()
+            .field("case_id", .uuid, .required, .references(CaseRecord.schema, "id"))
+            .field("organisation_id", .uuid, .required, .references(OrganisationRecord.schema, "id"))
+            .field("granted_by", .uuid, .required)
+            .field("granted_at", .datetime, .required)
+            .unique(on: "case_id", "organisation_id")
+            .create()
+        try await database.schema(CaseItemRecord.schema)
+            .id()
+            .field("case_id", .uuid, .required, .references(CaseRecord.schema, "id"))
+            .field("organisation_id", .uuid, .required)
+            .field("kind", .string, .required)
+            .field("version", .int, .required)
+            .field("state", .string, .required)
+            .field("category", .string, .required)
+            .field("due_at", .datetime)
+            .field("assignee_id", .uuid)
+            .field("target_organisation_id", .uuid)
+            .field("level", .int)
+            .field("judged_level", .int)
+            .field("amount_minor", .int64)
+            .field("currency", .string)
+            .field("content_ct", .data, .required)
+            .field("created_by", .uuid, .required)
+            .field("created_at", .datetime, .required)
+            .field("updated_at", .datetime, .required)
+            .create()
+        try await database.schema(CaseEntryRecord.schema)
+            .id()
+            .field("case_id", .uuid, .required, .references(CaseRecord.schema, "id"))
+            .field("kind", .string, .required)
+            .field("item_id", .uuid)
+            .field("actor_id", .uuid)
+            .field("details", .string, .required)
+            .field("created_at", .datetime, .required)
+            .create()
+        try await database.schema(UserPermissionRecord.schema)
+            .id()
+            .field("user_id", .uuid, .required, .references(UserRecord.schema, "id"))
+            .field("permission", .string, .required)
+            .field("granted_by", .uuid, .required)
+            .field("granted_at", .datetime, .required)
+            .unique(on: "user_id", "permission")
+            .create()
+        if let sql = database as? any SQLDatabase {
+            for statement in [
+                // The list: an organisation's cases by status, newest activity first.
+                "CREATE INDEX cases_list ON cases (organisation_id, status, updated_at)",
+                "CREATE INDEX cases_recent ON cases (organisation_id, updated_at)",
+                "CREATE INDEX cases_country ON cases (organisation_id, country, updated_at)",
+                "CREATE INDEX cases_lead ON cases (lead_id, updated_at)",
+                "CREATE INDEX cases_alert ON cases (alert_id)",
+                "CREATE INDEX case_people_case ON case_people (case_id)",
+                "CREATE INDEX case_name_tokens_search ON case_name_tokens (organisation_id, token)",
+                "CREATE INDEX case_name_tokens_case ON case_name_tokens (case_id)",
+                "CREATE INDEX case_team_user ON case_team (user_id)",
+                "CREATE INDEX case_grants_organisation ON case_grants (organisation_id)",
+                "CREATE INDEX case_items_case ON case_items (case_id, kind, created_at)",
+                "CREATE INDEX case_items_due ON case_items (kind, state, due_at)",
+                "CREATE INDEX case_items_target ON case_items (target_organisation_id, kind, state)",
+                "CREATE INDEX case_entries_case ON case_entries (case_id, created_at)",
+                // "Who viewed this case": the access events are audit events about the case.
+                "CREATE INDEX audit_events_object ON audit_events (object_type, object_id, seq)",
+            ] {
+                try await sql.raw(SQLQueryString(statement)).run()
+            }
+        }
+    }
+
+    func revert(on database: any Database) async throws {
+        if let sql = database as? any SQLDatabase {
+            try await sql.raw("DROP INDEX audit_events_object").run()
+        }
+        for schema in [UserPermissionRecord.schema, CaseEntryRecord.schema, CaseItemRecord.schema, CaseGrantRecord.schema, CaseTeamRecord.schema,
+                       CaseNameTokenRecord.schema, CasePersonRecord.schema, CaseRecord.schema] {
+            try await database.schema(schema).delete()
+        }
+    }
+}
