@@ -149,6 +149,14 @@ import VaporTesting
             #expect(try await officer.post(file + "/impact", [("moment", "three_months"), ("impact_safe", "yes"), ("impact_trained", "partly")]).status == .seeOther)
             let impacts = try await CaseItemRecord.query(on: app.db).filter(\.$kind == .impact).all().map(\.state)
             #expect(Set(impacts) == ["closure", "three_months"])
+            // A year later, the 12-month impact is waiting on the lead's attention page (the 3-month one is recorded).
+            app.clock.advance(by: 370 * 86400)
+            try await officer.signIn(chain.officer)
+            try await lead.signIn(coordinator)
+            let later = try await officer.get("/attention").text
+            let impactSection = try #require(later.range(of: "id=\"impact-due\"")).upperBound
+            let due = String(later[impactSection...].prefix(2_000))
+            #expect(due.contains(record.code) && due.contains("12 months after closure") && !due.contains("3 months after closure"))
 
             // The page shows it all; every read is an access event the lead and coordinators see.
             let page = try await officer.get(file)

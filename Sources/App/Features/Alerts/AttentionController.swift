@@ -87,7 +87,27 @@ enum AttentionController {
             let reviews = mine.filter { record in
                 (record.leadID == actor.userID || actor.has(.coordinator)) && (record.nextReviewAt.map { $0 <= now } ?? (record.riskLevel == nil))
             }.sorted { ($0.nextReviewAt ?? $0.openedAt) < ($1.nextReviewAt ?? $1.openedAt) }.prefix(100)
+            // Impact at 3 and 12 months after closure: the data of the protection mechanism's assessment.
+            let closed = try await CaseQueries.visible(to: actor, on: db).filter(\.$status == .closed)
+                .filter(\.$closedAt < Calendar(identifier: .gregorian).date(byAdding: .month, value: -3, to: now)!).sort(\.$closedAt).all()
+                .filter { $0.leadID == actor.userID || actor.has(.coordinator) }
+            var recorded: [UUID: Set<String>] = [:]
+            for item in try await CaseItemRecord.query(on: db).filter(\.$kind == .impact).filter(\.$caseID ~~ closed.compactMap(\.id)).all() {
+                recorded[item.caseID, default: []].insert(item.state)
+            }
+            var impacts: [CaseLine] = []
+            for record in closed {
+                guard let id = record.id, let closedAt = record.closedAt else { continue }
+                for moment in [ImpactMoment.threeMonths, .twelveMonths] where !(recorded[id]?.contains(moment.rawValue) ?? false) {
+                    let due = moment.dueDate(closedAt: closedAt)
+                    guard due <= now else { continue }
+                    impacts.append(CaseLine(href: SiteURL.caseFile(id).href + "#closure", code: record.code, what: request.t(moment.labelKey),
+                                            due: request.day(due), tone: "warn"))
+                }
+            }
             sections.append(CaseSection(heading: request.t("attention.followUps"), lines: followUps, empty: request.t("attention.none"), id: "follow-ups-due"))
+            sections.append(CaseSection(heading: request.t("attention.impactDue"), lines: Array(impacts.prefix(100)), empty: request.t("attention.none"),
+                                        id: "impact-due"))
             sections.append(CaseSection(heading: request.t("attention.riskReviews"), lines: reviews.map { record in
                 CaseLine(href: SiteURL.caseFile(record.id!).href + "#risk", code: record.code, what: request.t("case.show.reviewDue"),
                          due: request.day(record.nextReviewAt ?? record.openedAt), tone: "warn")
