@@ -119,7 +119,7 @@ enum AssessmentController {
         let reviewText = field("nextReview")
         var nextReview: Date?
         if let reviewText {
-            nextReview = CaseDates.parse(reviewText)
+            nextReview = AlertIntake.parseDay(reviewText)
             if nextReview == nil { form.fail("nextReview", "case.form.date") }
         }
         let draft = CaseContent.Assessment(threats: threats, vulnerabilities: vulnerabilities, capacities: capacities,

@@ -36,10 +36,10 @@ enum CaseActionsController {
         try await CaseFileController.render(request, id: id, problems: form.problems)
     }
 
-    /// A date typed as `YYYY-MM-DD` (the browser's date field), at noon UTC.
+    /// A date typed as `YYYY-MM-DD` (the browser's date field), as midnight UTC like the API's.
     static func date(_ form: inout FormChecker, _ field: String, required: Bool) -> Date? {
         guard let text = form.text(field, required: required, max: 10) else { return nil }
-        guard let date = CaseDates.parse(text) else { form.fail(field, "case.form.date"); return nil }
+        guard let date = AlertIntake.parseDay(text) else { form.fail(field, "case.form.date"); return nil }
         return date
     }
 
@@ -343,25 +343,5 @@ enum CaseActionsController {
                                                          status: .conflict)
         }
         return request.redirect(to: SiteURL.caseFile(caseID).href)
-    }
-}
-
-/// Dates typed in case forms (`YYYY-MM-DD`), read as noon UTC so the day never shifts.
-enum CaseDates {
-    static func parse(_ text: String) -> Date? {
-        let parts = text.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3, (1900...2200).contains(parts[0]), (1...12).contains(parts[1]), (1...31).contains(parts[2]) else { return nil }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let components = DateComponents(year: parts[0], month: parts[1], day: parts[2], hour: 12)
-        guard let date = calendar.date(from: components), calendar.component(.day, from: date) == parts[2] else { return nil }
-        return date
-    }
-
-    static func format(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
     }
 }

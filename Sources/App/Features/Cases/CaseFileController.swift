@@ -5,7 +5,7 @@ import Vapor
 /// The case file: one page with every part of the case, the forms that change it, and the
 /// timeline. Reading it writes an access event (`case.read`) in the audit log.
 enum CaseFileController {
-    struct Fact: Encodable { var label: String; var value: String }
+    typealias Fact = AlertsController.Fact
 
     struct PersonView: Encodable {
         var id: String
@@ -291,7 +291,7 @@ enum CaseFileController {
         for item in try await CaseQueries.items(of: id, kind: .referral, on: request.db) {
             let content = try CaseWorkflow.content(CaseContent.Referral.self, of: item, vault: vault)
             let state = ReferralState(rawValue: item.state) ?? .proposed
-            let partner = try await item.targetOrganisationID.asyncMap { try await directory.organisation($0) } ?? "—"
+            let partner = try await item.targetOrganisationID.asyncFlatMap { try await directory.organisation($0) } ?? "—"
             var body = [content.message]
             if let response = content.response { body.append(request.t("case.referral.response") + " " + response) }
             if let report = content.report { body.append(request.t("case.referral.report") + " " + report) }

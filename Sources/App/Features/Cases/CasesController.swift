@@ -272,18 +272,11 @@ enum CasesController {
             let user = UUID(uuidString: event.actor)
             rows.append(AccessRow(
                 who: user == nil ? event.actor : try await directory.user(user),
-                organisation: try await event.organisationID.flatMap(UUID.init(uuidString:)).asyncMap { try await directory.organisation($0) } ?? "—",
+                organisation: try await event.organisationID.flatMap(UUID.init(uuidString:)).asyncFlatMap { try await directory.organisation($0) } ?? "—",
                 what: request.t("case.access.\(event.action == "case.read" ? (AuditEventModel.decode(event.details)["via"] ?? "web") : "referral")"),
                 when: request.moment(Date(timeIntervalSince1970: TimeInterval(event.occurredAt) / 1000))))
         }
         return try await request.render(.caseAccess, titleKey: "case.access.title",
                                         AccessContext(code: record.code, caseHref: SiteURL.caseFile(id).href, rows: rows))
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let value = self else { return nil }
-        return try await transform(value)
     }
 }
