@@ -56,6 +56,7 @@ func withApp(logLevel: String = "warning", _ body: (Application) async throws ->
     do {
         try DataDirectory.create(at: config.dataDirectory)
         try configure(app, config, postgresSearchPath: schema.map { [$0] })
+        app.clock.freeze()
         if let schema { try await (app.db as! any SQLDatabase).raw("CREATE SCHEMA \(ident: schema)").run() }
         try await DatabaseSetup.applyConnectionSettings(app)
         try await app.autoMigrate()
