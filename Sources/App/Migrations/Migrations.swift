@@ -13,6 +13,7 @@ enum Migrations {
             CreateEncryptedFiles(),
             CreateAlerts(),
             CreateCases(),
+            AddAlertIdempotencyIndex(),
         ]
     }
 }

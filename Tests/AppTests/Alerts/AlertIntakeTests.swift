@@ -105,6 +105,36 @@ import VaporTesting
         }
     }
 
+    /// Most alerts have no idempotency key, so SQLite's statistics once made the lookup of a
+    /// batch's keys read the whole alerts table, once per batch. The lookup must stay a search
+    /// per key, with statistics skewed the way real use skews them, and find exactly the keys.
+    @Test func looking_up_a_batch_of_idempotency_keys_never_reads_the_whole_table() async throws {
+        try await withApp { app in
+            _ = try await AlertFixtures.chain(app)
+            for index in 0..<40 { _ = try await AlertFixtures.submit(app, AlertFixtures.alert(narrative: "Without a key \(index).")) }
+            var receipts: [String: String] = [:]
+            for index in 0..<3 {
+                let key = "lookup-key-\(index)-abcdefghijkl"
+                receipts[key] = try await AlertFixtures.submit(app, AlertFixtures.alert(narrative: "With a key \(index).", key: key)).receipt
+            }
+            let sql = try #require(app.db as? any SQLDatabase)
+            let tags = try (0..<40).map { try app.vault.uniqueTag("alert.idempotency", "lookup-key-\($0)-abcdefghijkl") }
+            let statement = IntakeState.existingStatement(tags, dialect: sql.dialect.name)
+            if sql.dialect.name == "sqlite" {
+                try await sql.raw("ANALYZE").run()
+                var plan = SQLQueryString("EXPLAIN QUERY PLAN ")
+                plan.appendInterpolation(statement)
+                let details = try await sql.raw(plan).all().map { try $0.decode(column: "detail", as: String.self) }
+                #expect(details.contains { $0.contains("USING INDEX \(AddAlertIdempotencyIndex.name)") }, "\(details)")
+                #expect(!details.contains { $0.hasPrefix("SCAN") }, "\(details)")
+            }
+            let found = try await sql.raw(statement).all().map { try $0.decode(column: "id", as: UUID.self) }
+            var expected: [UUID] = []
+            for receipt in receipts.values { expected.append(try await AlertFixtures.alertID(app, receipt: receipt)) }
+            #expect(Set(found) == Set(expected) && found.count == 3)
+        }
+    }
+
     /// Intake writes its rows with SQLKit statements, not Fluent models: each column must hold
     /// exactly what Fluent writes for the same value (UUIDs, dates, enums, booleans, blobs differ
     /// by dialect), so the alert, its first entry and its audit event are compared with copies

@@ -215,11 +215,7 @@ struct IntakeState: Sendable {
         guard let row = try await sql.raw(query).first() else { throw AlertIntake.SubmitError.noHost }
         var existing: [Data: Existing] = [:]
         if !idempotencyTags.isEmpty {
-            let rows = try await sql.select().column("id").column("payload_tag").column("idempotency_tag")
-                .from(AlertRecord.schema)
-                .where(SQLIdentifier("idempotency_tag"), .in, SQLGroupExpression(idempotencyTags.map { SQLBind($0) as any SQLExpression }))
-                .all()
-            for row in rows {
+            for row in try await sql.raw(existingStatement(idempotencyTags, dialect: sql.dialect.name)).all() {
                 existing[try row.decode(column: "idempotency_tag", as: Data.self)] = Existing(
                     id: try row.decode(column: "id", as: UUID.self), payloadTag: try row.decode(column: "payload_tag", as: Data?.self))
             }
@@ -238,5 +234,19 @@ struct IntakeState: Sendable {
             lastSequence: try row.decode(column: "last_sequence", as: Int?.self) ?? 0,
             auditHead: auditHead,
             deadlines: hours.isEmpty ? .standard : ResponseDeadlines(hours: hours))
+    }
+
+    /// The alerts already stored under `tags`. On SQLite it names the index of the tags that are
+    /// set (see `AddAlertIdempotencyIndex`): one lookup per tag, whatever the statistics say.
+    static func existingStatement(_ tags: [Data], dialect: String) -> SQLQueryString {
+        var statement: SQLQueryString = "SELECT id, payload_tag, idempotency_tag FROM \(ident: AlertRecord.schema)"
+        if dialect == "sqlite" { statement.appendInterpolation(unsafeRaw: " INDEXED BY \(AddAlertIdempotencyIndex.name)") }
+        statement.appendLiteral(" WHERE idempotency_tag IS NOT NULL AND idempotency_tag IN (")
+        for (position, tag) in tags.enumerated() {
+            if position > 0 { statement.appendLiteral(", ") }
+            statement.appendInterpolation(bind: tag)
+        }
+        statement.appendLiteral(")")
+        return statement
     }
 }
