@@ -4,6 +4,7 @@ import Vapor
 
 extension Application {
     private struct WriteLockKey: StorageKey { typealias Value = AsyncMutex }
+    private struct WriterLoopKey: StorageKey { typealias Value = any EventLoop }
 
     /// Serialises write transactions on SQLite, which has one writer anyway: a transaction that read
     /// first could otherwise fail with SQLITE_BUSY when another commits between its read and its
@@ -13,11 +14,21 @@ extension Application {
         set { storage[WriteLockKey.self] = newValue }
     }
 
+    /// The event loop whose SQLite connection makes every write. With one connection writing, no
+    /// commit from another connection empties its page cache between two transactions (SQLite
+    /// drops a connection's cache whenever another one has changed the file), so a write reads
+    /// the pages it needs from memory instead of the disk.
+    var writerEventLoop: any EventLoop {
+        get { storage[WriterLoopKey.self]! }
+        set { storage[WriterLoopKey.self] = newValue }
+    }
+
     /// Runs `body` in one database transaction — the change and its audit event commit together or
     /// not at all. Every write in Egide goes through here.
     func transaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         if case .sqlite = egideConfig.database {
-            return try await writeLock.withLock { try await self.db.transaction(body) }
+            let db = databases.database(logger: logger, on: writerEventLoop)!
+            return try await writeLock.withLock { try await db.transaction(body) }
         }
         return try await db.transaction(body)
     }

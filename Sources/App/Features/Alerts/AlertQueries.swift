@@ -2,6 +2,7 @@ import EgideCore
 import EgideCrypto
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 
@@ -138,14 +139,42 @@ enum AlertQueries {
     }
 }
 
+/// The active category codes the JSON intake checks alerts against, kept in memory: reading them
+/// from the database for every submitted alert cost a read transaction per alert (and, on SQLite,
+/// the page cache of the connection the writer last used). Changing a category empties it at once
+/// in this process; another process serving the same PostgreSQL database sees the change within
+/// `lifetime` seconds.
+final class CategoryCodeCache: Sendable {
+    static let lifetime: Duration = .seconds(10)
+    private let cached = NIOLockedValueBox<(codes: Set<String>, until: ContinuousClock.Instant)?>(nil)
+
+    func codes(on db: any Database) async throws -> Set<String> {
+        let now = ContinuousClock.now
+        if let cached = cached.withLockedValue({ $0 }), cached.until > now { return cached.codes }
+        let codes = try await AlertQueries.activeCategoryCodes(on: db)
+        cached.withLockedValue { $0 = (codes, now + Self.lifetime) }
+        return codes
+    }
+
+    /// Forgets the codes (after a category is added, renamed, switched on or off).
+    func invalidate() { cached.withLockedValue { $0 = nil } }
+}
+
 extension Application {
     private struct FollowUpThrottleKey: StorageKey { typealias Value = SignInThrottle }
     private struct IntakeLimiterKey: StorageKey { typealias Value = IntakeLimiter }
+    private struct CategoryCodesKey: StorageKey { typealias Value = CategoryCodeCache }
 
     /// Failed receipt/passphrase attempts, per receipt, in memory.
     var followUpThrottle: SignInThrottle {
         get { storage[FollowUpThrottleKey.self]! }
         set { storage[FollowUpThrottleKey.self] = newValue }
+    }
+
+    /// The active category codes, for the JSON intake.
+    var categoryCodes: CategoryCodeCache {
+        get { storage[CategoryCodesKey.self]! }
+        set { storage[CategoryCodesKey.self] = newValue }
     }
 
     /// The instance-wide cap on public alerts per minute.
@@ -158,19 +187,20 @@ extension Application {
 /// Anti-flooding for public intake: a count of alerts accepted in the current minute, in memory
 /// only — nothing about who sent them. Over the cap, senders are asked to try again in a minute
 /// and their form is given back intact.
-actor IntakeLimiter {
+final class IntakeLimiter: Sendable {
     let perMinute: Int
-    private var windowStart = Date.distantPast
-    private var count = 0
+    private let window = NIOLockedValueBox<(start: Date, count: Int)>((.distantPast, 0))
 
     init(perMinute: Int) { self.perMinute = perMinute }
 
     /// Takes one slot; false when the minute's allowance is spent.
     func admit(now: Date) -> Bool {
         guard perMinute > 0 else { return true }
-        if now.timeIntervalSince(windowStart) >= 60 { windowStart = now; count = 0 }
-        guard count < perMinute else { return false }
-        count += 1
-        return true
+        return window.withLockedValue { window in
+            if now.timeIntervalSince(window.start) >= 60 { window = (now, 0) }
+            guard window.count < perMinute else { return false }
+            window.count += 1
+            return true
+        }
     }
 }

@@ -110,6 +110,7 @@ enum AlertSettingsController {
             try await AuditRecorder.record(.init(actor: .user(actor.userID), organisation: actor.organisationID, action: "alert.category.create",
                                                  objectType: "alert_category", objectID: code), at: now, on: db)
         }
+        request.application.categoryCodes.invalidate()
         return request.redirect(to: SiteURL.alertSettings.href + "?saved=1")
     }
 
@@ -135,6 +136,7 @@ enum AlertSettingsController {
                                                  objectType: "alert_category", objectID: category.code, details: ["active": String(active)]),
                                            at: now, on: db)
         }
+        request.application.categoryCodes.invalidate()
         return request.redirect(to: SiteURL.alertSettings.href + "?saved=1")
     }
 }

@@ -144,7 +144,7 @@ enum PublicAlertController {
         guard problems.isEmpty, case .success(let draft) = validated else {
             return try await renderForm(request, posted: posted, problems: fieldProblems(problems, request), staff: false)
         }
-        guard await app.intakeLimiter.admit(now: app.clock.now()) else {
+        guard app.intakeLimiter.admit(now: app.clock.now()) else {
             return try await renderForm(request, posted: posted, problems: [FieldProblem(field: "narrative", message: request.t("alert.public.busy"))],
                                         staff: false, status: .tooManyRequests)
         }
