@@ -25,7 +25,7 @@ struct CSRFMiddleware: AsyncMiddleware {
         let config = request.application.egideConfig
         let cookie = request.cookies[Self.cookieName(config)]?.string
         let existing = (cookie?.count ?? 0) >= 32 ? cookie : nil
-        request.storage[TokenKey.self] = TokenBox(value: existing ?? Secrets.token())
+        request.storage[TokenKey.self] = TokenBox(existing: existing)
         if ![.GET, .HEAD, .OPTIONS].contains(request.method), !request.url.path.hasPrefix("/api/") {
             // A large form (files) may still be streaming: read it whole before looking for the token
             // (the route's own limit applies; more than it is refused here with 413).
@@ -47,10 +47,24 @@ struct CSRFMiddleware: AsyncMiddleware {
         return response
     }
 
+    /// The request's token: the cookie's, or a new one drawn only when a page asks for it (most
+    /// requests, API calls above all, never do).
     final class TokenBox: @unchecked Sendable {
-        let value: String
-        var used = false
-        init(value: String) { self.value = value }
+        private let existing: String?
+        private var drawn: String?
+        private(set) var used = false
+        init(existing: String?) { self.existing = existing }
+
+        var value: String {
+            if let existing { return existing }
+            if drawn == nil { drawn = Secrets.token() }
+            return drawn!
+        }
+
+        func take() -> String {
+            used = true
+            return value
+        }
     }
 
     struct TokenKey: StorageKey { typealias Value = TokenBox }
@@ -62,8 +76,6 @@ struct CSRFFailure: Error {}
 extension Request {
     /// The token to put in a form's hidden `_csrf` field (sets the CSRF cookie on the response).
     var csrfToken: String {
-        guard let box = storage[CSRFMiddleware.TokenKey.self] else { return "" }
-        box.used = true
-        return box.value
+        storage[CSRFMiddleware.TokenKey.self]?.take() ?? ""
     }
 }

@@ -121,8 +121,20 @@ final class Vault: Sendable {
 
     /// The blind index `name`, `bits` wide, keyed from the instance's index root key.
     func blindIndex(_ name: String, bits: Int) throws -> BlindIndex {
-        try BlindIndex(name: name, key: currentRing().activeKey(for: "index").key, bits: bits)
+        let root = try currentRing().activeKey(for: "index")
+        let cacheKey = "\(name)/\(bits)"
+        if let cached = blindIndexes.withLockedValue({ $0.root == root.id ? $0.indexes[cacheKey] : nil }) { return cached }
+        let index = try BlindIndex(name: name, key: root.key, bits: bits)
+        blindIndexes.withLockedValue { cache in
+            if cache.root != root.id { cache = (root.id, [:]) }
+            cache.indexes[cacheKey] = index
+        }
+        return index
     }
+
+    /// The blind indexes (their derived keys), by name and width, for the index root key they were
+    /// derived from, as `uniqueKeys` below: deriving a key for every value indexed cost an HKDF each.
+    private let blindIndexes = NIOLockedValueBox<(root: KeyID?, indexes: [String: BlindIndex])>((nil, [:]))
 
     /// A full-width keyed fingerprint of `value` for a unique constraint (HMAC-SHA-256 under a key
     /// derived from the index root for `purpose`). Unlike a blind index it is not truncated.

@@ -73,8 +73,9 @@ enum AlertIntake {
     static func validate(_ input: AlertInput, categories: Set<String>, now: Date, fallbackLanguage: Language) -> Result<AlertDraft, ProblemList> {
         var problems: Problems = []
         func text(_ value: String?, _ field: String, max: Int) -> String? {
-            guard let value = value?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
-            if value.count > max { problems.append((field, "form.tooLong")); return nil }
+            guard let value = value?.trimmedWhitespace, !value.isEmpty else { return nil }
+            // Counting characters walks the whole text; no more bytes than the limit is enough.
+            if value.utf8.count > max && value.count > max { problems.append((field, "form.tooLong")); return nil }
             return value
         }
         let defender = text(input.defenderName, "defenderName", max: 200)
