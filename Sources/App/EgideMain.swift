@@ -1,3 +1,5 @@
+import NIOCore
+import NIOPosix
 import Foundation
 import Logging
 import Vapor
@@ -11,6 +13,10 @@ public enum EgideMain {
     static let readingCommands: Set<String> = ["doctor"]
 
     public static func run() async -> Never {
+        // Swift concurrency runs on NIO's event loops, so an async route handler continues on the
+        // thread that owns its connection instead of hopping to a separate pool and back (fewer
+        // thread switches per request: see docs/DEVELOPMENT.md, "Alert intake").
+        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         umask(0o077)  // every file Egide creates (database, WAL, keys, backups) is owner-only
         let (options, arguments) = LaunchOptions.extract(from: CommandLine.arguments)
         var command = Self.command(in: arguments)
