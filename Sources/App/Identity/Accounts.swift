@@ -13,7 +13,7 @@ enum Accounts {
 
     /// The form an email is compared and indexed in.
     static func normaliseEmail(_ email: String) -> String {
-        email.precomposedStringWithCompatibilityMapping.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        email.precomposedStringWithCompatibilityMapping.trimmedWhitespace.lowercased()
     }
 
     /// Whether `email` looks like an address (one `@`, something on each side, a dot in the domain).

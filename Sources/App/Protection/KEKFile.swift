@@ -1,3 +1,4 @@
+import EgideCore
 import EgideCrypto
 import Foundation
 
@@ -30,7 +31,7 @@ enum KEKFile {
     static func read(at path: String) throws -> Content? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         guard let data = FileManager.default.contents(atPath: path),
-              let text = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines) else {
+              let text = String(data: data, encoding: .utf8)?.trimmedWhitespace else {
             throw FileError(description: "key file \(path) cannot be read")
         }
         if text.hasPrefix(sealedPrefix) { return .sealed(text) }

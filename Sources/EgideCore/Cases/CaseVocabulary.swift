@@ -88,7 +88,7 @@ public struct CaseCode: Sendable, Hashable, Comparable, CustomStringConvertible,
     /// unknown country, a year that is not four digits, a sequence of 0, letters in numbers.
     public init?(parsing text: String) {
         let dashes: Set<Character> = ["-", "\u{2010}", "\u{2011}", "\u{2012}", "\u{2013}", "\u{2014}", "\u{2212}"]
-        let parts = text.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
+        let parts = text.trimmedWhitespace.uppercased()
             .split(omittingEmptySubsequences: false, whereSeparator: { dashes.contains($0) })
             .map { $0.trimmingCharacters(in: .whitespaces) }
         guard parts.count == 3 else { return nil }
@@ -545,7 +545,7 @@ public struct Money: Sendable, Hashable, Codable {
     ///   than `maximumMajorUnits`. Zero is accepted (in-house support may cost nothing).
     public static func parse(_ text: String, currency: String) throws(MoneyInputError) -> Money {
         guard let unit = Currency(code: currency) else { throw .unknownCurrency }
-        var body = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        var body = text.trimmedWhitespace
         guard !body.isEmpty else { throw .empty }
         let symbols: [String: [String]] = ["EUR": ["€"], "USD": ["US$", "$"], "GBP": ["£"]]
         for mark in [unit.code] + (symbols[unit.code] ?? []) {
@@ -555,7 +555,7 @@ public struct Money: Sendable, Hashable, Codable {
                 body = String(body.dropLast(mark.count))
             }
         }
-        body = body.trimmingCharacters(in: .whitespacesAndNewlines)
+        body = body.trimmedWhitespace
         guard !body.isEmpty else { throw .empty }
         if body.first == "-" || body.first == "\u{2212}" { throw .negative }
 

@@ -160,7 +160,7 @@ enum AlertIntake {
             if bytes.count > FileStore.maximumSize { problems.append(("files", "alert.form.files.tooLarge")); continue }
             do {
                 let clean = try UploadInspector.sanitise(bytes)
-                let name = String(file.filename.suffix(120)).trimmingCharacters(in: .whitespacesAndNewlines)
+                let name = String(file.filename.suffix(120)).trimmedWhitespace
                 result.append(AlertUpload(name: name.isEmpty ? "file.\(clean.kind.rawValue)" : name, kind: clean.kind, bytes: clean.bytes))
             } catch {
                 problems.append(("files", error == .unsupportedType ? "alert.form.files.type" : "alert.form.files.malformed"))

@@ -75,7 +75,7 @@ enum AlertsAPIController {
     /// `POST /api/v1/public/alerts/updates` with `{receipt, passphrase, information}`.
     @Sendable static func addInformation(_ request: Request) async throws -> Response {
         let (alert, query) = try await lookUp(request)
-        let text = query.information?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let text = query.information?.trimmedWhitespace ?? ""
         if text.isEmpty { throw problem(.unprocessableEntity, "information is required.", [("information", "form.required")], request: request) }
         if text.count > AlertIntake.maximumNarrative {
             throw problem(.unprocessableEntity, "information is too long.", [("information", "form.tooLong")], request: request)

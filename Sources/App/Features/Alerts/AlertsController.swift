@@ -555,7 +555,7 @@ enum AlertsController {
         if verifiers.isEmpty || verifiers.count != (choice.verifiers ?? []).count {
             problems.append(FieldProblem(field: "verifiers", message: request.t("alert.form.verifiers.required")))
         }
-        let message = choice.message?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let message = choice.message?.trimmedWhitespace
         if (message?.count ?? 0) > 5_000 { problems.append(FieldProblem(field: "message", message: request.t("form.tooLong"))) }
         guard problems.isEmpty else { return try await renderShow(request, id: id, problems: problems) }
         return try await perform(request, id: id, field: "verifiers") {

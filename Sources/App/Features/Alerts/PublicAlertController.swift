@@ -245,7 +245,7 @@ enum PublicAlertController {
         case .success(let alert):
             var problems: AlertIntake.Problems = []
             let uploads = AlertIntake.uploads(credentials.files ?? [], problems: &problems)
-            let text = credentials.information?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            let text = credentials.information?.trimmedWhitespace ?? ""
             if text.count > AlertIntake.maximumNarrative { problems.append(("information", "form.tooLong")) }
             if text.isEmpty && uploads.isEmpty && problems.isEmpty { problems.append(("information", "form.required")) }
             guard problems.isEmpty else {

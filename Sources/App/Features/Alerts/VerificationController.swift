@@ -126,7 +126,7 @@ enum VerificationController {
         if reliability == nil { problems.append(("reliability", "form.required")) }
         let credibility = posted.credibility.flatMap(Int.init).flatMap(InformationCredibility.init(rawValue:))
         if credibility == nil { problems.append(("credibility", "form.required")) }
-        let notes = posted.notes?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let notes = posted.notes?.trimmedWhitespace ?? ""
         if notes.isEmpty { problems.append(("notes", "form.required")) } else if notes.count > 10_000 { problems.append(("notes", "form.tooLong")) }
         let uploads = AlertIntake.uploads(posted.files ?? [], problems: &problems)
         guard problems.isEmpty, let reliability, let credibility else {

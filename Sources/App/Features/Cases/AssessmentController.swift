@@ -79,7 +79,7 @@ enum AssessmentController {
         let (record, _) = try await CaseQueries.authorized(id, for: actor, .assessRisk, on: request.db)
         var form = FormChecker(request)
         func field(_ name: String) -> String? {
-            (try? request.content.get(String.self, at: name))?.trimmingCharacters(in: .whitespacesAndNewlines).nonEmpty
+            (try? request.content.get(String.self, at: name))?.trimmedWhitespace.nonEmpty
         }
         var threats: [CaseContent.Threat] = []
         for index in 0..<40 {

@@ -166,7 +166,7 @@ enum CasesAPIController {
 
         /// The trimmed text; `nil` when empty (a problem if `required`) or longer than `max`.
         mutating func text(_ value: String?, _ field: String, required: Bool, max: Int) -> String? {
-            let trimmed = value?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            let trimmed = value?.trimmedWhitespace ?? ""
             if trimmed.isEmpty {
                 if required { fail(field, "is required.") }
                 return nil
@@ -227,7 +227,7 @@ extension CasesAPIController {
             if let raw = get("country") {
                 if Countries.isValid(raw) && raw.count == 2 { country = raw.uppercased() } else { check.fail("country", "must be an ISO 3166-1 alpha-2 country code.") }
             }
-            if let q = get("q")?.trimmingCharacters(in: .whitespacesAndNewlines), !q.isEmpty {
+            if let q = get("q")?.trimmedWhitespace, !q.isEmpty {
                 if let parsed = CaseCode(parsing: q) { code = parsed } else { words = q }
             }
             if let raw = get("page") {

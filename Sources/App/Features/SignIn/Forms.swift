@@ -10,7 +10,7 @@ struct FormChecker {
 
     /// A trimmed text field, `nil` when absent or blank; adds a "required" problem if `required`.
     mutating func text(_ field: String, required: Bool = true, max: Int = 200) -> String? {
-        let value = (try? request.content.get(String.self, at: field))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let value = (try? request.content.get(String.self, at: field))?.trimmedWhitespace
         guard let value, !value.isEmpty else {
             if required { fail(field, "form.required") }
             return nil

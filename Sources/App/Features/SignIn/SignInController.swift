@@ -29,7 +29,7 @@ enum SignInController {
 
     @Sendable static func submit(_ request: Request) async throws -> Response {
         let app = request.application
-        let email = ((try? request.content.get(String.self, at: "email")) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let email = ((try? request.content.get(String.self, at: "email")) ?? "").trimmedWhitespace
         let password = (try? request.content.get(String.self, at: "password")) ?? ""
         let account = Accounts.normaliseEmail(email)
         let now = app.clock.now()

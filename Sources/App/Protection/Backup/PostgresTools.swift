@@ -1,3 +1,4 @@
+import EgideCore
 import Foundation
 import NIOConcurrencyHelpers
 
@@ -97,7 +98,7 @@ final class ChildProcess: @unchecked Sendable {
         process.waitUntilExit()
         collectorDone.wait()
         let text = String(decoding: collected.withLockedValue { $0 }, as: UTF8.self)
-        let outcome = (process.terminationStatus, text.trimmingCharacters(in: .whitespacesAndNewlines))
+        let outcome = (process.terminationStatus, text.trimmedWhitespace)
         result.withLockedValue { $0 = outcome }
         return outcome
     }
