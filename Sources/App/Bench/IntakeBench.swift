@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Crypto
 import EgideCore
 import EgideCrypto
@@ -52,6 +51,8 @@ struct IntakeBench: AsyncCommand {
         var perSecond: Double
         var latencies: [Double]
         var cpuPerOperation: Double?
+        /// The load generator's own processor time per operation (it shares the machine).
+        var clientCPUPerOperation: Double?
     }
 
     func run(using context: CommandContext, signature: Signature) async throws {
@@ -69,6 +70,9 @@ struct IntakeBench: AsyncCommand {
         console.output("egide serve, POST /api/v1/public/alerts on loopback: \(Int(server.perSecond)) alerts/s, p50 \(Self.milliseconds(p50)), p99 \(Self.milliseconds(p99))".consoleText())
         if let cpu = server.cpuPerOperation {
             console.output("  server processor time per alert (user + system): \(Self.milliseconds(cpu * 1_000))".consoleText())
+        }
+        if let cpu = server.clientCPUPerOperation {
+            console.output("  load generator processor time per alert (same machine): \(Self.milliseconds(cpu * 1_000))".consoleText())
         }
 
         let floor = try await Self.measureFloor(Array(alerts.suffix(settings.requests)), concurrency: settings.concurrency,
@@ -91,78 +95,75 @@ struct IntakeBench: AsyncCommand {
             throw CommandFailure(message: "egide bench intake: `egide demo` failed:\n" + tail(of: root + "/demo.log"))
         }
         let port = try await freeLoopbackPort()
-        let base = "http://127.0.0.1:\(port)"
         let server = try BenchProcess(executable, ["serve", "--hostname", "127.0.0.1", "--port", String(port), "--data-dir", data],
                                       environment: environment, output: root + "/server.log")
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(
-            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: settings.concurrency)))
         let measured: Measurement
         do {
-            try await waitUntilHealthy(base, server: server, client: client, log: root + "/server.log")
+            try await waitUntilHealthy(port: port, server: server, log: root + "/server.log")
             let encoder = JSONEncoder()
-            let bodies = try alerts.map { try encoder.encode($0) }
-            _ = try await submit(Array(bodies.prefix(settings.warmUp)), to: base, concurrency: settings.concurrency, client: client)
-            let cpuBefore = server.cpuSeconds()
-            var run = try await submit(Array(bodies.suffix(settings.requests)), to: base, concurrency: settings.concurrency, client: client)
+            let requests = try alerts.map {
+                LoopbackHTTP.request("POST", "/api/v1/public/alerts", port: port, contentType: "application/json", body: Array(try encoder.encode($0)))
+            }
+            _ = try await submit(Array(requests.prefix(settings.warmUp)), port: port, concurrency: settings.concurrency)
+            let cpuBefore = server.cpuSeconds(), ownBefore = ownCPUSeconds()
+            var run = try await submit(Array(requests.suffix(settings.requests)), port: port, concurrency: settings.concurrency)
             if let cpuBefore, let cpuAfter = server.cpuSeconds() { run.cpuPerOperation = (cpuAfter - cpuBefore) / Double(settings.requests) }
+            run.clientCPUPerOperation = (ownCPUSeconds() - ownBefore) / Double(settings.requests)
             measured = run
         } catch {
-            try? await client.shutdown()
             _ = await server.stop()
             throw error
         }
-        try await client.shutdown()
         guard await server.stop() else {
             throw CommandFailure(message: "egide bench intake: egide serve did not stop cleanly on SIGTERM:\n" + tail(of: root + "/server.log"))
         }
         return measured
     }
 
-    /// Sends `bodies` from `concurrency` clients, each taking every `concurrency`-th alert; every
-    /// answer must be 201 with a receipt and a passphrase.
-    static func submit(_ bodies: [Data], to base: String, concurrency: Int, client: HTTPClient) async throws -> Measurement {
+    /// Sends `requests` from `concurrency` clients (threads with a keep-alive connection each, see
+    /// `LoopbackHTTP`), each taking every `concurrency`-th alert; every answer must be 201 with a
+    /// receipt and a passphrase.
+    static func submit(_ requests: [[UInt8]], port: Int, concurrency: Int) async throws -> Measurement {
         let clock = ContinuousClock()
         let start = clock.now
-        let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
-            for worker in 0..<concurrency {
-                group.addTask {
-                    var latencies: [Double] = []
-                    for index in stride(from: worker, to: bodies.count, by: concurrency) {
-                        var request = HTTPClientRequest(url: base + "/api/v1/public/alerts")
-                        request.method = .POST
-                        request.headers.add(name: "Content-Type", value: "application/json")
-                        request.body = .bytes(ByteBuffer(bytes: bodies[index]))
-                        let sent = clock.now
-                        let response = try await client.execute(request, timeout: .seconds(60))
-                        let body = try await response.body.collect(upTo: 64 * 1024)
-                        latencies.append(seconds(clock.now - sent))
-                        guard response.status == .created,
-                              let receipt = try? JSONDecoder().decode(AlertReceipt.self, from: Data(buffer: body)),
-                              !receipt.receipt.isEmpty, !receipt.passphrase.isEmpty else {
-                            throw CommandFailure(message: "egide bench intake: alert \(index) was answered \(response.status.code): \(String(buffer: body))")
-                        }
-                    }
-                    return latencies
+        let latencies = try await LoopbackHTTP.onThreads(concurrency, port: port) { client, connection in
+            var latencies: [Double] = []
+            latencies.reserveCapacity(requests.count / concurrency + 1)
+            for index in stride(from: client, to: requests.count, by: concurrency) {
+                let sent = clock.now
+                let response = try connection.send(requests[index])
+                latencies.append(seconds(clock.now - sent))
+                guard response.status == 201,
+                      let receipt = try? JSONDecoder().decode(AlertReceipt.self, from: Data(response.body)),
+                      !receipt.receipt.isEmpty, !receipt.passphrase.isEmpty else {
+                    throw CommandFailure(message: "egide bench intake: alert \(index) was answered \(response.status): \(String(decoding: response.body, as: UTF8.self))")
                 }
             }
-            return try await group.reduce(into: []) { $0 += $1 }
-        }
-        return Measurement(perSecond: Double(bodies.count) / seconds(clock.now - start), latencies: latencies)
+            return latencies
+        }.flatMap { $0 }
+        return Measurement(perSecond: Double(requests.count) / seconds(clock.now - start), latencies: latencies)
     }
 
-    static func waitUntilHealthy(_ base: String, server: BenchProcess, client: HTTPClient, log: String) async throws {
+    static func waitUntilHealthy(port: Int, server: BenchProcess, log: String) async throws {
+        let probe = LoopbackHTTP.request("GET", "/healthz", port: port)
         for _ in 0..<600 {
             if server.exitStatus() != nil {
                 throw CommandFailure(message: "egide bench intake: egide serve exited early:\n" + tail(of: log))
             }
-            if let response = try? await client.execute(HTTPClientRequest(url: base + "/healthz"), timeout: .seconds(2)),
-               response.status == .ok {
-                _ = try? await response.body.collect(upTo: 64 * 1024)
-                return
-            }
+            let connection = LoopbackHTTP.Connection(port: port)
+            if let response = try? connection.send(probe), response.status == 200 { return }
+            connection.close()
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw CommandFailure(message: "egide bench intake: egide serve did not answer on \(base)/healthz within 60 s:\n" + tail(of: log))
+        throw CommandFailure(message: "egide bench intake: egide serve did not answer on 127.0.0.1:\(port)/healthz within 60 s:\n" + tail(of: log))
+    }
+
+    /// The processor time (user + system) this process has used so far: the load generator's cost.
+    static func ownCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     // MARK: The floor
