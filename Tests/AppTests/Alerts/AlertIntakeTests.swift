@@ -148,6 +148,8 @@ import VaporTesting
             let id = try await AlertFixtures.alertID(app, receipt: receipt.receipt)
             let sql = try #require(app.db as? any SQLDatabase)
             let postgres = sql.dialect.name == "postgresql"
+            // On SQLite the rows were written by the direct writer, not through sqlite-kit.
+            #expect(postgres || app.directSQLiteWriter?.isStarted == true)
             /// Each column as the database holds it: its type and value as text.
             func stored(_ table: String, _ key: String, _ value: any Encodable & Sendable, _ columns: [String]) async throws -> [String: String] {
                 let expressions = columns.map { postgres ? "pg_typeof(\($0))::text || ':' || coalesce(\($0)::text, 'NULL') AS \($0)"

@@ -63,7 +63,10 @@ final class IntakeWriter: Sendable {
                 state.writing = true
                 return true
             }
-            if startWriter { Task { await self.drain(app: app) } }
+            guard startWriter else { return }
+            // On SQLite the drain runs on the direct writer's thread: a batch's transaction starts
+            // there and the next batch is taken there, without a hop to an event loop in between.
+            Task(executorPreference: app.directSQLiteWriter?.executor) { await self.drain(app: app) }
         }
     }
 
@@ -95,82 +98,100 @@ final class IntakeWriter: Sendable {
     }
 
     /// Writes `jobs` in one transaction; each gets its own result, in order.
+    ///
+    /// On SQLite, a batch without files runs on the direct writer (`DirectSQLiteWriter`: the whole
+    /// transaction on one thread, no hop per statement); files are stored through Fluent, so a
+    /// batch with files, and every batch on PostgreSQL, runs in `Application.transaction`. Both
+    /// run the same statements (`insert`).
     static func write(_ jobs: [Job], app: Application) async throws -> [Result<Outcome, any Error>] {
-        let vault = app.vault
         let now = app.clock.now()
-        let year = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: now).year!
-        return try await app.transaction { db in
-            let sql = try AuditRecorder.sqlDatabase(db)
-            try await lockNamed(AuditRecorder.chainLockKey, on: db)
-            // Everything the batch needs to know, in one statement under the chain lock.
-            let known = try await IntakeState.read(idempotencyTags: jobs.compactMap(\.idempotencyTag), year: year, on: sql)
-            var stored = known.existing
-            var sequence = known.lastSequence
-            var results: [Result<Outcome, any Error>] = []
-            var created: [(job: Job, owner: UUID)] = []
-            let alerts = sql.insert(into: AlertRecord.schema)
-                .columns("id", "organisation_id", "year", "sequence", "receipt_tag", "passphrase_tag", "idempotency_tag", "payload_tag",
-                         "channel", "status", "country", "categories", "needs", "field_of_work", "sender_is_defender",
-                         "consent_to_contact", "contact_channel", "language", "defender_name_ct", "defender_index",
-                         "organisation_name_ct", "organisation_index", "region_ct", "incident_date_ct", "narrative_ct", "contact_ct",
-                         "recorded_by", "recorded_by_organisation", "received_at", "deadline_at", "updated_at")
-            for job in jobs {
-                if let tag = job.idempotencyTag, let existing = stored[tag] {
-                    results.append(existing.payloadTag == job.payloadTag
-                        ? .success(Outcome(id: existing.id, created: false))
-                        : .failure(AlertIntake.SubmitError.idempotencyConflict))
-                    continue
-                }
-                guard let ownerID = job.owner ?? known.host else {
-                    results.append(.failure(AlertIntake.SubmitError.noHost))
-                    continue
-                }
-                sequence += 1
-                let draft = job.draft, owner = Accounts.owner(ownerID)
-                func seal(_ value: String?, _ field: String) throws -> Data? {
-                    try value.map { try vault.seal($0, owner: owner, AlertRecord.ref(job.id, field)) }
-                }
-                // The columns and values `AlertRecord.create(on:)` writes (the fields left unset
-                // stay NULL), without Fluent's reflection over the model's ~40 properties.
-                alerts.values(
-                    SQLBind(job.id), SQLBind(ownerID), SQLBind(year), SQLBind(sequence), SQLBind(job.receiptTag),
-                    SQLBind(job.passphraseTag), SQLBind.orNull(job.idempotencyTag), SQLBind(job.payloadTag),
-                    SQLBind(job.origin.channel), SQLBind(AlertStatus.received), SQLBind(draft.country),
-                    SQLBind(AlertRecord.list(draft.categories)), SQLBind(AlertRecord.list(draft.needs.map(\.rawValue))),
-                    SQLBind.orNull(draft.fieldOfWork), SQLBind(draft.senderIsDefender), SQLBind(draft.consentToContact),
-                    SQLBind.orNull(draft.contactChannel), SQLBind(draft.language.rawValue),
-                    SQLBind.orNull(try seal(draft.defenderName, "defender_name")), SQLBind.orNull(job.defenderIndex),
-                    SQLBind.orNull(try seal(draft.organisationName, "organisation_name")), SQLBind.orNull(job.organisationIndex),
-                    SQLBind.orNull(try seal(draft.region, "region")), SQLBind.orNull(try seal(draft.incidentDate, "incident_date")),
-                    SQLBind(try seal(draft.narrative, "narrative")!), SQLBind.orNull(try seal(draft.contact, "contact")),
-                    SQLBind.orNull(job.origin.recordedBy), SQLBind.orNull(job.origin.recordedByOrganisation), SQLBind(now),
-                    SQLBind(known.deadlines.deadline(received: now, urgency: nil)), SQLBind(now))
-                if let tag = job.idempotencyTag { stored[tag] = .init(id: job.id, payloadTag: job.payloadTag) }
-                created.append((job, ownerID))
-                results.append(.success(Outcome(id: job.id, created: true)))
+        if let direct = app.directSQLiteWriter, jobs.allSatisfy({ $0.uploads.isEmpty }) {
+            return try await app.writeLock.withLock {
+                try await direct.transaction { sql in try await insert(jobs, at: now, vault: app.vault, on: sql, files: nil) }
             }
-            guard !created.isEmpty else { return results }
-            try await alerts.run()
-            var events: [AuditEvent] = []
-            // The columns `AlertEntryRecord(...).create(on:)` writes.
-            let entries = sql.insert(into: AlertEntryRecord.schema)
-                .columns("id", "alert_id", "organisation_id", "kind", "actor_id", "body_ct", "details", "created_at")
-            for (job, ownerID) in created {
+        }
+        return try await app.transaction { db in
+            try await lockNamed(AuditRecorder.chainLockKey, on: db)
+            return try await insert(jobs, at: now, vault: app.vault, on: try AuditRecorder.sqlDatabase(db), files: db)
+        }
+    }
+
+    /// The statements of one batch, inside its transaction (and, on PostgreSQL, the chain lock):
+    /// `files` is the Fluent database that stores the attachments, needed only when a job has some.
+    private static func insert(_ jobs: [Job], at now: Date, vault: Vault, on sql: any SQLDatabase,
+                               files: (any Database)?) async throws -> [Result<Outcome, any Error>] {
+        let year = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: now).year!
+        // Everything the batch needs to know, in one statement under the chain lock.
+        let known = try await IntakeState.read(idempotencyTags: jobs.compactMap(\.idempotencyTag), year: year, on: sql)
+        var stored = known.existing
+        var sequence = known.lastSequence
+        var results: [Result<Outcome, any Error>] = []
+        var created: [(job: Job, owner: UUID)] = []
+        let alerts = sql.insert(into: AlertRecord.schema)
+            .columns("id", "organisation_id", "year", "sequence", "receipt_tag", "passphrase_tag", "idempotency_tag", "payload_tag",
+                     "channel", "status", "country", "categories", "needs", "field_of_work", "sender_is_defender",
+                     "consent_to_contact", "contact_channel", "language", "defender_name_ct", "defender_index",
+                     "organisation_name_ct", "organisation_index", "region_ct", "incident_date_ct", "narrative_ct", "contact_ct",
+                     "recorded_by", "recorded_by_organisation", "received_at", "deadline_at", "updated_at")
+        for job in jobs {
+            if let tag = job.idempotencyTag, let existing = stored[tag] {
+                results.append(existing.payloadTag == job.payloadTag
+                    ? .success(Outcome(id: existing.id, created: false))
+                    : .failure(AlertIntake.SubmitError.idempotencyConflict))
+                continue
+            }
+            guard let ownerID = job.owner ?? known.host else {
+                results.append(.failure(AlertIntake.SubmitError.noHost))
+                continue
+            }
+            sequence += 1
+            let draft = job.draft, owner = Accounts.owner(ownerID)
+            func seal(_ value: String?, _ field: String) throws -> Data? {
+                try value.map { try vault.seal($0, owner: owner, AlertRecord.ref(job.id, field)) }
+            }
+            // The columns and values `AlertRecord.create(on:)` writes (the fields left unset
+            // stay NULL), without Fluent's reflection over the model's ~40 properties.
+            alerts.values(
+                SQLBind(job.id), SQLBind(ownerID), SQLBind(year), SQLBind(sequence), SQLBind(job.receiptTag),
+                SQLBind(job.passphraseTag), SQLBind.orNull(job.idempotencyTag), SQLBind(job.payloadTag),
+                SQLBind(job.origin.channel), SQLBind(AlertStatus.received), SQLBind(draft.country),
+                SQLBind(AlertRecord.list(draft.categories)), SQLBind(AlertRecord.list(draft.needs.map(\.rawValue))),
+                SQLBind.orNull(draft.fieldOfWork), SQLBind(draft.senderIsDefender), SQLBind(draft.consentToContact),
+                SQLBind.orNull(draft.contactChannel), SQLBind(draft.language.rawValue),
+                SQLBind.orNull(try seal(draft.defenderName, "defender_name")), SQLBind.orNull(job.defenderIndex),
+                SQLBind.orNull(try seal(draft.organisationName, "organisation_name")), SQLBind.orNull(job.organisationIndex),
+                SQLBind.orNull(try seal(draft.region, "region")), SQLBind.orNull(try seal(draft.incidentDate, "incident_date")),
+                SQLBind(try seal(draft.narrative, "narrative")!), SQLBind.orNull(try seal(draft.contact, "contact")),
+                SQLBind.orNull(job.origin.recordedBy), SQLBind.orNull(job.origin.recordedByOrganisation), SQLBind(now),
+                SQLBind(known.deadlines.deadline(received: now, urgency: nil)), SQLBind(now))
+            if let tag = job.idempotencyTag { stored[tag] = .init(id: job.id, payloadTag: job.payloadTag) }
+            created.append((job, ownerID))
+            results.append(.success(Outcome(id: job.id, created: true)))
+        }
+        guard !created.isEmpty else { return results }
+        try await alerts.run()
+        var events: [AuditEvent] = []
+        // The columns `AlertEntryRecord(...).create(on:)` writes.
+        let entries = sql.insert(into: AlertEntryRecord.schema)
+            .columns("id", "alert_id", "organisation_id", "kind", "actor_id", "body_ct", "details", "created_at")
+        for (job, ownerID) in created {
+            if !job.uploads.isEmpty {
+                guard let db = files else { preconditionFailure("IntakeWriter: files reached the direct writer") }
                 for upload in job.uploads {
                     let fileID = try await FileStore.store(Data(upload.bytes), name: upload.name, mediaType: upload.kind.mediaType,
                                                            organisation: ownerID, purpose: "alert", at: now, on: db, vault: vault)
                     try await AlertAttachmentRecord(alertID: job.id, fileID: fileID, source: "sender", createdAt: now).create(on: db)
                 }
-                let details = ["channel": job.origin.channel.rawValue, "files": String(job.uploads.count)]
-                entries.values(SQLBind(UUID()), SQLBind(job.id), SQLBind(ownerID), SQLBind(AlertEntryRecord.Kind.received),
-                               SQLBind.orNull(job.origin.recordedBy), SQLLiteral.null, SQLBind(AuditEventModel.encode(details)), SQLBind(now))
-                events.append(.init(actor: job.origin.audit, organisation: ownerID, action: "alert.receive", objectType: "alert",
-                                    objectID: SiteURL.id(job.id), details: details))
             }
-            try await entries.run()
-            try await AuditRecorder.append(events, at: now, after: known.auditHead, on: sql)
-            return results
+            let details = ["channel": job.origin.channel.rawValue, "files": String(job.uploads.count)]
+            entries.values(SQLBind(UUID()), SQLBind(job.id), SQLBind(ownerID), SQLBind(AlertEntryRecord.Kind.received),
+                           SQLBind.orNull(job.origin.recordedBy), SQLLiteral.null, SQLBind(AuditEventModel.encode(details)), SQLBind(now))
+            events.append(.init(actor: job.origin.audit, organisation: ownerID, action: "alert.receive", objectType: "alert",
+                                objectID: SiteURL.id(job.id), details: details))
         }
+        try await entries.run()
+        try await AuditRecorder.append(events, at: now, after: known.auditHead, on: sql)
+        return results
     }
 }
 
