@@ -14,6 +14,7 @@ enum Migrations {
             CreateAlerts(),
             CreateCases(),
             AddAlertIdempotencyIndex(),
+            DropAlertIdempotencyIndex(),
         ]
     }
 }

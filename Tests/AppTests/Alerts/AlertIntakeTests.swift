@@ -125,8 +125,16 @@ import VaporTesting
                 var plan = SQLQueryString("EXPLAIN QUERY PLAN ")
                 plan.appendInterpolation(statement)
                 let details = try await sql.raw(plan).all().map { try $0.decode(column: "detail", as: String.self) }
-                #expect(details.contains { $0.contains("USING INDEX \(AddAlertIdempotencyIndex.name)") }, "\(details)")
+                #expect(details.contains { $0.contains("USING INDEX \(IntakeState.idempotencyIndex)") }, "\(details)")
                 #expect(!details.contains { $0.hasPrefix("SCAN") }, "\(details)")
+                // The index named is the unique one of exactly the idempotency tags, and the only one.
+                let columns = try await sql.raw("SELECT name FROM pragma_index_info(\(bind: IntakeState.idempotencyIndex))").all()
+                    .map { try $0.decode(column: "name", as: String.self) }
+                #expect(columns == ["idempotency_tag"])
+                let unique = try await sql.raw("SELECT \"unique\" AS u FROM pragma_index_list('alerts') WHERE name = \(bind: IntakeState.idempotencyIndex)").first()
+                #expect(try unique?.decode(column: "u", as: Int.self) == 1)
+                let indexes = try await sql.raw("SELECT il.name AS name FROM pragma_index_list('alerts') AS il, pragma_index_info(il.name) AS ii WHERE ii.name = 'idempotency_tag'").all()
+                #expect(indexes.count == 1)
             }
             let found = try await sql.raw(statement).all().map { try $0.decode(column: "id", as: UUID.self) }
             var expected: [UUID] = []
@@ -150,6 +158,7 @@ import VaporTesting
             let postgres = sql.dialect.name == "postgresql"
             // On SQLite the rows were written by the direct writer, not through sqlite-kit.
             #expect(postgres || app.directSQLiteWriter?.isStarted == true)
+            #expect(id.timeOrderedDate != nil)
             /// Each column as the database holds it: its type and value as text.
             func stored(_ table: String, _ key: String, _ value: any Encodable & Sendable, _ columns: [String]) async throws -> [String: String] {
                 let expressions = columns.map { postgres ? "pg_typeof(\($0))::text || ':' || coalesce(\($0)::text, 'NULL') AS \($0)"
