@@ -150,7 +150,7 @@ struct IntakeBench: AsyncCommand {
             if server.exitStatus() != nil {
                 throw CommandFailure(message: "egide bench intake: egide serve exited early:\n" + tail(of: log))
             }
-            let connection = LoopbackHTTP.Connection(port: port)
+            let connection = LoopbackHTTP.Connection(port: port, timeout: 2)
             if let response = try? connection.send(probe), response.status == 200 { return }
             connection.close()
             try await Task.sleep(for: .milliseconds(100))

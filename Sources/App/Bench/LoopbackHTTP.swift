@@ -91,14 +91,19 @@ enum LoopbackHTTP {
         var isEmpty: Bool { buffer.isEmpty }
     }
 
-    /// One keep-alive connection to 127.0.0.1, reopened when the server closes it.
+    /// One keep-alive connection to 127.0.0.1, reopened when the server closes it. A send or a wait
+    /// for an answer longer than `timeout` seconds fails (a hung server fails the bench, not hangs it).
     final class Connection {
         let port: Int
+        let timeout: Int
         private var descriptor: Int32 = -1
         private var reader = ResponseReader()
         private var scratch = [UInt8](repeating: 0, count: 64 * 1024)
 
-        init(port: Int) { self.port = port }
+        init(port: Int, timeout: Int = 60) {
+            self.port = port
+            self.timeout = timeout
+        }
 
         deinit { close() }
 
@@ -139,6 +144,9 @@ enum LoopbackHTTP {
             }
             var on: Int32 = 1
             _ = setsockopt(socket, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+            var limit = timeval(tv_sec: timeout, tv_usec: 0)
+            _ = setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+            _ = setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
             descriptor = socket
         }
 
@@ -158,6 +166,9 @@ enum LoopbackHTTP {
                 let count = scratch.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress!, $0.count, 0) }
                 if count < 0 && errno == EINTR { continue }
                 guard count > 0 else {
+                    if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                        throw Failure(description: "no answer from 127.0.0.1:\(port) within \(timeout) s")
+                    }
                     throw Failure(description: count == 0 ? "the server closed the connection before answering" : "recv: \(String(cString: strerror(errno)))")
                 }
                 scratch.withUnsafeBytes { reader.append(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
@@ -169,6 +180,7 @@ enum LoopbackHTTP {
     /// its own, and returns their results in client order once all have finished; the first error
     /// thrown, if any, is rethrown.
     static func onThreads<T: Sendable>(_ count: Int, port: Int, _ work: @escaping @Sendable (Int, Connection) throws -> T) async throws -> [T] {
+        guard count > 0 else { return [] }
         let results = NIOLockedValueBox<[Int: Result<T, any Error>]>([:])
         return try await withCheckedThrowingContinuation { continuation in
             for client in 0..<count {

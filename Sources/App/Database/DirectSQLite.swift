@@ -25,8 +25,15 @@ final class DirectSQLiteWriter: Sendable {
     private let path: String
     private let logger: Logger
     private let eventLoop: any EventLoop
-    /// Started at the first transaction: most processes (commands, tests) never write alerts.
-    private let started = NIOLockedValueBox<(thread: SQLiteWriterThread, database: DirectSQLiteDatabase)?>(nil)
+    private enum State {
+        /// Started at the first transaction: most processes (commands, tests) never write alerts.
+        case idle
+        case running(thread: SQLiteWriterThread, database: DirectSQLiteDatabase)
+        /// After shutdown nothing starts again.
+        case stopped
+    }
+
+    private let state = NIOLockedValueBox(State.idle)
 
     init(path: String, logger: Logger, eventLoop: any EventLoop) {
         self.path = path
@@ -35,16 +42,18 @@ final class DirectSQLiteWriter: Sendable {
     }
 
     /// True once a transaction has started the thread and opened the connection.
-    var isStarted: Bool { started.withLockedValue { $0 != nil } }
+    var isStarted: Bool {
+        state.withLockedValue { if case .running = $0 { true } else { false } }
+    }
 
     /// The writer thread, as a task executor: a task that prefers it runs its transactions there
     /// without a hop.
-    var executor: any TaskExecutor { running().thread }
+    var executor: (any TaskExecutor)? { try? running().thread }
 
     /// Runs `body` in one `BEGIN IMMEDIATE … COMMIT` transaction on the writer thread, rolled back
     /// if it throws. Callers hold `Application.writeLock`.
     func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        let (thread, database) = running()
+        let (thread, database) = try running()
         return try await withTaskExecutorPreference(thread) {
             try database.run("BEGIN IMMEDIATE")
             do {
@@ -52,25 +61,36 @@ final class DirectSQLiteWriter: Sendable {
                 try database.run("COMMIT")
                 return result
             } catch {
-                try? database.run("ROLLBACK")
+                // If the rollback fails too, the connection is closed (which rolls back) rather than
+                // left inside a transaction every later BEGIN would trip on.
+                if (try? database.run("ROLLBACK")) == nil || database.inTransaction { database.close() }
                 throw error
             }
         }
     }
 
-    private func running() -> (thread: SQLiteWriterThread, database: DirectSQLiteDatabase) {
-        started.withLockedValue { started in
-            if let started { return started }
-            let thread = SQLiteWriterThread(name: "egide-db-writer")
-            let new = (thread, DirectSQLiteDatabase(path: path, logger: logger, eventLoop: eventLoop, thread: thread))
-            started = new
-            return new
+    private func running() throws -> (thread: SQLiteWriterThread, database: DirectSQLiteDatabase) {
+        try state.withLockedValue { state in
+            switch state {
+            case .running(let thread, let database):
+                return (thread, database)
+            case .stopped:
+                throw DirectSQLiteError(code: SQLITE_MISUSE, message: "the writer has shut down")
+            case .idle:
+                let thread = SQLiteWriterThread(name: "egide-db-writer")
+                let database = DirectSQLiteDatabase(path: path, logger: logger, eventLoop: eventLoop, thread: thread)
+                state = .running(thread: thread, database: database)
+                return (thread, database)
+            }
         }
     }
 
     /// Closes the connection and ends the thread (at application shutdown).
+    /// Blocks until the thread's queued jobs have run: call it off the event loops
+    /// (`DirectWriterShutdown` does).
     func shutdown() {
-        guard let (thread, database) = started.withLockedValue({ started in defer { started = nil }; return started }) else { return }
+        let previous = state.withLockedValue { state in defer { state = .stopped }; return state }
+        guard case .running(let thread, let database) = previous else { return }
         thread.stop { database.close() }
     }
 }
@@ -120,6 +140,8 @@ final class SQLiteWriterThread: TaskExecutor, @unchecked Sendable {
     var isCurrent: Bool {
         condition.lock()
         defer { condition.unlock() }
+        // Once the thread has ended, its id may be reused by another thread.
+        guard running else { return false }
         return threadID.map { pthread_equal($0, pthread_self()) != 0 } ?? false
     }
 
@@ -162,8 +184,9 @@ final class DirectSQLiteDatabase: SQLDatabase, @unchecked Sendable {
     private var handle: OpaquePointer?
     private var statements: [String: OpaquePointer] = [:]
 
-    /// Prepared statements kept at most (a batch's multi-row inserts differ by their row count).
-    static let statementCacheSize = 256
+    /// Prepared statements kept at most: a batch's multi-row inserts and its lookup differ by their
+    /// row count (1–64 for each of four statements), plus a few fixed ones.
+    static let statementCacheSize = 512
 
     init(path: String, logger: Logger, eventLoop: any EventLoop, thread: SQLiteWriterThread) {
         self.path = path
@@ -194,10 +217,21 @@ final class DirectSQLiteDatabase: SQLDatabase, @unchecked Sendable {
     func run(_ sql: String, _ binds: [SQLiteData] = [], _ onRow: (any SQLRow) -> () = { _ in }) throws {
         guard thread.isCurrent else { throw DirectSQLiteError(code: SQLITE_MISUSE, message: "used off its writer thread") }
         let connection = try open()
-        let statement = try prepared(sql, on: connection)
+        var statement = try prepared(sql, on: connection)
+        var temporary = false
+        if sqlite_nio_sqlite3_stmt_busy(statement) != 0 {
+            // The same statement is being stepped further up this thread's stack (a query run from
+            // `onRow`): use a statement of its own rather than disturb that one.
+            statement = try prepare(sql, on: connection)
+            temporary = true
+        }
         defer {
-            sqlite_nio_sqlite3_reset(statement)
-            sqlite_nio_sqlite3_clear_bindings(statement)
+            if temporary {
+                sqlite_nio_sqlite3_finalize(statement)
+            } else {
+                sqlite_nio_sqlite3_reset(statement)
+                sqlite_nio_sqlite3_clear_bindings(statement)
+            }
         }
         for (index, bind) in binds.enumerated() {
             let position = Int32(index + 1)
@@ -264,17 +298,32 @@ final class DirectSQLiteDatabase: SQLDatabase, @unchecked Sendable {
         return connection
     }
 
+    /// The cached statement for `sql`, prepared on first use. When the cache is full, the
+    /// statements not being stepped are finalised.
     private func prepared(_ sql: String, on connection: OpaquePointer) throws -> OpaquePointer {
         if let statement = statements[sql] { return statement }
         if statements.count >= Self.statementCacheSize {
-            for statement in statements.values { sqlite_nio_sqlite3_finalize(statement) }
-            statements.removeAll()
+            for (text, statement) in statements where sqlite_nio_sqlite3_stmt_busy(statement) == 0 {
+                sqlite_nio_sqlite3_finalize(statement)
+                statements[text] = nil
+            }
         }
+        let statement = try prepare(sql, on: connection)
+        statements[sql] = statement
+        return statement
+    }
+
+    private func prepare(_ sql: String, on connection: OpaquePointer) throws -> OpaquePointer {
         var statement: OpaquePointer?
         let code = sqlite_nio_sqlite3_prepare_v3(connection, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
         guard code == SQLITE_OK, let statement else { throw error(code, connection) }
-        statements[sql] = statement
         return statement
+    }
+
+    /// True while the connection is inside a transaction (not in autocommit mode).
+    var inTransaction: Bool {
+        guard let handle else { return false }
+        return sqlite_nio_sqlite3_get_autocommit(handle) == 0
     }
 
     private func value(_ statement: OpaquePointer, _ column: Int32) throws -> SQLiteData {

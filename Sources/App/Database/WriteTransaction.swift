@@ -15,10 +15,11 @@ extension Application {
         set { storage[WriteLockKey.self] = newValue }
     }
 
-    /// The event loop whose SQLite connection makes every write. With one connection writing, no
-    /// commit from another connection empties its page cache between two transactions (SQLite
-    /// drops a connection's cache whenever another one has changed the file), so a write reads
-    /// the pages it needs from memory instead of the disk.
+    /// The event loop whose SQLite connection makes every write through Fluent. With one such
+    /// connection, commits from the others do not empty its page cache between two transactions
+    /// (SQLite drops a connection's cache whenever another one has changed the file), so a write
+    /// reads the pages it needs from memory. Alert intake's own connection (`DirectSQLiteWriter`)
+    /// is the one other writer; while alerts pour in, it is the one whose cache stays warm.
     var writerEventLoop: any EventLoop {
         get { storage[WriterLoopKey.self]! }
         set { storage[WriterLoopKey.self] = newValue }
@@ -42,8 +43,20 @@ extension Application {
         }
     }
 
+    /// Closes the direct writer on a thread of its own: its last batch may still be committing,
+    /// and an event loop must not wait for a disk flush.
     private struct DirectWriterShutdown: LifecycleHandler {
         func shutdown(_ application: Application) { application.directSQLiteWriter?.shutdown() }
+
+        func shutdownAsync(_ application: Application) async {
+            guard let writer = application.directSQLiteWriter else { return }
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                Thread {
+                    writer.shutdown()
+                    done.resume()
+                }.start()
+            }
+        }
     }
 
     /// Runs `body` in one database transaction — the change and its audit event commit together or

@@ -101,7 +101,7 @@ import Vapor
         }
     }
 
-    @Test func the_writer_thread_runs_tasks_in_order_and_never_strands_one_after_it_stopped() async throws {
+    @Test func the_writer_thread_runs_the_tasks_that_prefer_it_and_never_strands_one_after_it_stopped() async throws {
         let thread = SQLiteWriterThread(name: "test-writer")
         let onThread = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
             for number in 0..<20 { group.addTask(executorPreference: thread) { (number, thread.isCurrent) } }
@@ -114,6 +114,68 @@ import Vapor
         // A task that prefers the stopped thread still runs, elsewhere.
         let late = await Task(executorPreference: thread) { thread.isCurrent }.value
         #expect(late == false)
+    }
+
+    @Test func a_new_database_file_is_switched_to_wal_before_the_first_write() async throws {
+        let folder = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/fresh.sqlite"
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))  // SQLite's default journal: DELETE
+        let writer = DirectSQLiteWriter(path: path, logger: Logger(label: "test"), eventLoop: MultiThreadedEventLoopGroup.singleton.any())
+        let mode = try await writer.transaction { sql in
+            try await sql.raw("CREATE TABLE t (x INTEGER)").run()
+            return try await sql.raw("PRAGMA journal_mode").first()?.decode(column: "journal_mode", as: String.self)
+        }
+        #expect(mode == "wal")
+        writer.shutdown()
+        // After shutdown nothing starts again.
+        #expect(writer.executor == nil && !writer.isStarted)
+        await #expect(throws: DirectSQLiteError.self) { try await writer.transaction { _ in 1 } }
+    }
+
+    @Test func a_commit_that_fails_is_rolled_back_and_the_next_transaction_commits() async throws {
+        try await withApp { app in
+            guard let writer = try await Self.scratchTable(app) else { return }
+            let orphan = UUID()
+            // A history entry of an alert that does not exist, with the foreign key checked at COMMIT.
+            await #expect(throws: DirectSQLiteError.self) {
+                try await app.writeLock.withLock {
+                    try await writer.transaction { sql in
+                        try await sql.raw("PRAGMA defer_foreign_keys = ON").run()
+                        try await sql.raw("INSERT INTO direct_test (id, seq) VALUES (\(bind: UUID()), 1)").run()
+                        try await sql.raw("INSERT INTO alert_entries (id, alert_id, organisation_id, kind, details, created_at) VALUES (\(bind: orphan), \(bind: UUID()), \(bind: UUID()), 'received', '{}', 0)").run()
+                    }
+                }
+            }
+            let sql = try #require(app.db as? any SQLDatabase)
+            #expect(try await sql.raw("SELECT COUNT(*) AS n FROM direct_test").first()?.decode(column: "n", as: Int.self) == 0)
+            #expect(try await sql.raw("SELECT COUNT(*) AS n FROM alert_entries WHERE id = \(bind: orphan)").first()?.decode(column: "n", as: Int.self) == 0)
+            try await app.writeLock.withLock {
+                try await writer.transaction { sql in try await sql.raw("INSERT INTO direct_test (id, seq) VALUES (\(bind: UUID()), 1)").run() }
+            }
+            #expect(try await sql.raw("SELECT COUNT(*) AS n FROM direct_test").first()?.decode(column: "n", as: Int.self) == 1)
+        }
+    }
+
+    @Test func a_query_run_while_the_same_query_is_read_does_not_disturb_it() async throws {
+        try await withApp { app in
+            guard let writer = try await Self.scratchTable(app) else { return }
+            let (outer, inner) = try await app.writeLock.withLock {
+                try await writer.transaction { sql in
+                    for seq in 1...3 { try await sql.raw("INSERT INTO direct_test (id, seq) VALUES (\(bind: UUID()), \(bind: seq))").run() }
+                    let database = try #require(sql as? DirectSQLiteDatabase)
+                    var outer: [Int] = [], inner: [Int] = []
+                    let query = "SELECT seq FROM direct_test ORDER BY seq"
+                    try database.run(query) { row in
+                        outer.append((try? row.decode(column: "seq", as: Int.self)) ?? -1)
+                        try? database.run(query) { inner.append((try? $0.decode(column: "seq", as: Int.self)) ?? -1) }
+                    }
+                    return (outer, inner)
+                }
+            }
+            #expect(outer == [1, 2, 3])
+            #expect(inner == [1, 2, 3, 1, 2, 3, 1, 2, 3])
+        }
     }
 
     /// The direct writer, after creating a table for the test (nil on PostgreSQL).
