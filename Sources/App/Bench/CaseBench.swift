@@ -286,15 +286,14 @@ struct CaseBench: AsyncCommand {
     /// The case list page's query as `CasesController.list` runs it for `url` (its filters: status,
     /// search…): what `actor` may see, filtered, newest activity first, the first page.
     static func page(_ url: String, actor: Actor, app: Application) async throws -> QueryBuilder<CaseRecord> {
-        let filters = CasesController.Filters(Request(application: app, method: .GET, url: URI(string: url), on: app.eventLoopGroup.any()))
-        let size = CasesController.pageSize
+        let filters = try CasesController.Filters(Request(application: app, method: .GET, url: URI(string: url), on: app.eventLoopGroup.any()))
         return try await CasesController.filtered(filters, actor: actor, app: app, on: app.db).sort(\.$updatedAt, .descending)
-            .range((filters.page * size)..<((filters.page + 1) * size))
+            .range(filters.page.range)
     }
 
     /// The list's total (`CasesController.list` counts what the filters select, to offer the next page).
     static func total(_ url: String, actor: Actor, app: Application) async throws -> Int {
-        let filters = CasesController.Filters(Request(application: app, method: .GET, url: URI(string: url), on: app.eventLoopGroup.any()))
+        let filters = try CasesController.Filters(Request(application: app, method: .GET, url: URI(string: url), on: app.eventLoopGroup.any()))
         return try await CasesController.count(filters, actor: actor, app: app, on: app.db)
     }
 
@@ -391,7 +390,7 @@ struct CaseBench: AsyncCommand {
             "SELECT COUNT(*) AS total FROM (SELECT status FROM cases WHERE organisation_id = \(bind: organisation) AND status <> \(bind: closed) LIMIT \(unsafeRaw: String(CasesController.countCap + 1)))"
         }
         let countQuery = try await CasesController.filtered(
-            CasesController.Filters(Request(application: app, method: .GET, url: URI(string: list), on: app.eventLoopGroup.any())),
+            try CasesController.Filters(Request(application: app, method: .GET, url: URI(string: list), on: app.eventLoopGroup.any())),
             actor: coordinator, app: app, on: db)
         try await measured(.countCoordinator,
                            appPlan: try await plan(countExpression(countQuery)),

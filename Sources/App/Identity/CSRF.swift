@@ -32,7 +32,8 @@ struct CSRFMiddleware: AsyncMiddleware {
             if request.body.data == nil {
                 _ = try await request.body.collect(max: Self.collectLimit(request)).get()
             }
-            let sent = try? request.content.get(String.self, at: Self.field)
+            // A body that cannot be read as a form is refused as such (400), not as an expired form.
+            let sent = try FormBody.field(Self.field, of: request)
             guard let existing, let sent,
                   Secrets.constantTimeEqual(Data(sent.utf8), Data(existing.utf8)) else {
                 throw CSRFFailure()

@@ -14,7 +14,7 @@ struct ErrorPresenter: AsyncMiddleware {
 
     func present(_ error: any Error, for request: Request) async -> Response {
         let (status, detail, fields) = Self.classify(error)
-        let pageFamily = error is CSRFFailure ? "csrf" : nil
+        let pageFamily = error is CSRFFailure ? "csrf" : error is QueryParameterError ? "query" : error is UnreadableForm ? "form" : nil
         // 503 is expected while sealed; anything else at 5xx is a fault worth an error line.
         if status.code >= 500, status != .serviceUnavailable {
             // The route pattern, not the path, query or body: those may carry tokens or personal data.
@@ -48,6 +48,10 @@ struct ErrorPresenter: AsyncMiddleware {
             return (abort.status, nil, nil)
         case is CSRFFailure:
             return (.forbidden, "The form's CSRF token is missing or wrong.", nil)
+        case is UnreadableForm:
+            return (.badRequest, "The body could not be read as a form.", nil)
+        case let invalid as QueryParameterError:
+            return (.badRequest, "The query parameter `\(invalid.field)` \(invalid.detail)", [.init(field: invalid.field, detail: invalid.detail)])
         case let error as Vault.VaultError:
             if case .sealed = error { return (.serviceUnavailable, nil, nil) }
             return (.internalServerError, nil, nil)
@@ -85,7 +89,7 @@ struct ErrorPageContext: Encodable {
     /// Statuses with a message of their own; others use the 400 or 500 message.
     static let explained: [UInt] = [400, 401, 403, 404, 405, 413, 415, 422, 429, 500, 503]
     /// Message families that are not a status of their own.
-    static let special = ["csrf"]
+    static let special = ["csrf", "query", "form"]
 
     init(status: HTTPResponseStatus, detail: String?, family special: String? = nil) {
         let family = special ?? String(Self.explained.contains(status.code) ? status.code : (status.code >= 500 ? 500 : 400))

@@ -111,7 +111,7 @@ enum OrganisationsController {
         let actor = try request.actor()
         try request.authorize(AdminPolicy.evaluate(actor, .createOrganisation))
         var form = FormChecker(request)
-        let name = form.text("name")
+        let name = form.text("name", kind: .name)
         let slug = form.text("slug", max: 40)?.lowercased()
         if let slug {
             if !OrganisationForm.isValidSlug(slug) { form.fail("slug", "organisation.slug.invalid") }
@@ -141,7 +141,7 @@ enum OrganisationsController {
         let id = try organisation.requireID()
         try request.authorize(AdminPolicy.evaluate(actor, .editOrganisation, targetOrganisation: id))
         var form = FormChecker(request)
-        let name = form.text("name")
+        let name = form.text("name", kind: .name)
         let country = form.text("country", max: 2)
         if let country, !Countries.isValid(country) { form.fail("country", "form.country.invalid") }
         var type = organisation.type

@@ -5,6 +5,34 @@ import Foundation
 import SQLKit
 import Vapor
 
+extension AlertInput {
+    /// The longest each field may be: what intake accepts, and what a refused form shows again.
+    enum Limits {
+        static let name = 200, region = 200, narrative = 20_000, contact = 300, date = 10, code = 40
+        /// Categories or needs in one alert (each counted once).
+        static let choices = 50
+    }
+
+    /// The input as a refused form may show it again: each field cut to its limit, lists to theirs.
+    var echoable: AlertInput {
+        var copy = self
+        copy.defenderName = TextInput.echo(defenderName, max: Limits.name)
+        copy.organisationName = TextInput.echo(organisationName, max: Limits.name)
+        copy.country = TextInput.echo(country, max: Limits.code)
+        copy.region = TextInput.echo(region, max: Limits.region)
+        copy.incidentDate = TextInput.echo(incidentDate, max: Limits.date)
+        copy.categories = categories.map { Array($0.prefix(Limits.choices)) }
+        copy.fieldOfWork = TextInput.echo(fieldOfWork, max: Limits.code)
+        copy.narrative = TextInput.echo(narrative, max: Limits.narrative)
+        copy.needs = needs.map { Array($0.prefix(Limits.choices)) }
+        copy.contact = TextInput.echo(contact, max: Limits.contact)
+        copy.contactChannel = TextInput.echo(contactChannel, max: Limits.code)
+        copy.language = TextInput.echo(language, max: Limits.code)
+        copy.idempotencyKey = TextInput.echo(idempotencyKey, max: 100)
+        return copy
+    }
+}
+
 /// What a sender (or a staff member recording a call) submits — the JSON body of
 /// `POST /api/v1/public/alerts` and the fields of the forms, with the same names.
 struct AlertInput: Content, Sendable, Equatable {
@@ -63,30 +91,32 @@ enum AlertIntake {
     /// The problem messages are catalogue keys, per field name.
     typealias Problems = [(field: String, key: String)]
 
-    static let maximumNarrative = 20_000
+    static let maximumNarrative = Limits.narrative
     static let maximumFiles = 5
     /// Blind-index width for defender and organisation names: sized for ~100 000 alerts, so each
     /// index value is shared by many alerts and the index alone singles out nobody.
     static let nameIndexBits = (try? BlindIndexSizing.bits(forExpectedRecords: 100_000)) ?? 8
 
     /// Checks `input`; returns the draft, or the problems (one per field) when anything is wrong.
+    typealias Limits = AlertInput.Limits
+
     static func validate(_ input: AlertInput, categories: Set<String>, now: Date, fallbackLanguage: Language) -> Result<AlertDraft, ProblemList> {
         var problems: Problems = []
-        func text(_ value: String?, _ field: String, max: Int) -> String? {
-            guard let value = value?.trimmedWhitespace, !value.isEmpty else { return nil }
-            // Counting characters walks the whole text; no more bytes than the limit is enough.
-            if value.utf8.count > max && value.count > max { problems.append((field, "form.tooLong")); return nil }
-            return value
+        func text(_ value: String?, _ field: String, max: Int, kind: TextInput.Kind = .line) -> String? {
+            switch TextInput.clean(value, kind, max: max) {
+            case .success(let text): return text
+            case .failure(let problem): problems.append((field, TextInput.messageKey(problem))); return nil
+            }
         }
-        let defender = text(input.defenderName, "defenderName", max: 200)
-        let organisation = text(input.organisationName, "organisationName", max: 200)
+        let defender = text(input.defenderName, "defenderName", max: Limits.name, kind: .name)
+        let organisation = text(input.organisationName, "organisationName", max: Limits.name, kind: .name)
         if defender == nil && organisation == nil && !problems.contains(where: { $0.field.hasSuffix("Name") }) {
             problems.append(("defenderName", "alert.form.defender.required"))
         }
         let country = text(input.country, "country", max: 2)?.uppercased()
         if country == nil { problems.append(("country", "form.required")) }
         else if !Countries.isValid(country!) { problems.append(("country", "form.country.invalid")) }
-        let region = text(input.region, "region", max: 200)
+        let region = text(input.region, "region", max: Limits.region)
         var incidentDate: String?
         if let raw = text(input.incidentDate, "incidentDate", max: 10) {
             if let date = Self.parseDay(raw), date <= now.addingTimeInterval(36 * 3600),
@@ -96,18 +126,22 @@ enum AlertIntake {
                 problems.append(("incidentDate", "alert.form.date.invalid"))
             }
         }
-        let chosenCategories = Array(Set((input.categories ?? []).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })).sorted()
-        if chosenCategories.contains(where: { !categories.contains($0) }) { problems.append(("categories", "alert.form.category.invalid")) }
+        // Each category once; more than the taxonomy could hold is refused before anything else looks at them.
+        let chosenCategories = TextInput.choices(input.categories, max: Limits.choices)?.sorted() ?? []
+        if TextInput.choices(input.categories, max: Limits.choices) == nil || chosenCategories.contains(where: { !categories.contains($0) }) {
+            problems.append(("categories", "alert.form.category.invalid"))
+        }
         var fieldOfWork: FieldOfWork?
         if let raw = text(input.fieldOfWork, "fieldOfWork", max: 40) {
             fieldOfWork = FieldOfWork(rawValue: raw)
             if fieldOfWork == nil { problems.append(("fieldOfWork", "alert.form.choice.invalid")) }
         }
-        let narrative = text(input.narrative, "narrative", max: maximumNarrative)
+        let narrative = text(input.narrative, "narrative", max: maximumNarrative, kind: .text)
         if narrative == nil && !problems.contains(where: { $0.field == "narrative" }) { problems.append(("narrative", "form.required")) }
-        let needs = Set(input.needs ?? []).compactMap(AlertNeed.init(rawValue:))
-        if needs.count != Set(input.needs ?? []).count { problems.append(("needs", "alert.form.choice.invalid")) }
-        let contact = text(input.contact, "contact", max: 300)
+        let sentNeeds = TextInput.choices(input.needs, max: Limits.choices)
+        let needs = (sentNeeds ?? []).compactMap(AlertNeed.init(rawValue:))
+        if sentNeeds == nil || needs.count != sentNeeds?.count { problems.append(("needs", "alert.form.choice.invalid")) }
+        let contact = text(input.contact, "contact", max: Limits.contact, kind: .text)
         var channel: ContactChannel?
         if let raw = text(input.contactChannel, "contactChannel", max: 20) {
             channel = ContactChannel(rawValue: raw)

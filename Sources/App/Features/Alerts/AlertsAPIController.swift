@@ -129,11 +129,10 @@ enum AlertsAPIController {
         let actor = try request.actor()
         try request.authorize(AlertPolicy.evaluate(actor, .listAlerts))
         let now = request.application.clock.now()
-        let filters = AlertsController.Filters(request)
+        let filters = try AlertsController.Filters(request)
         let base = { filters.apply(AlertQueries.visible(to: actor, on: request.db), actor: actor, now: now) }
         let total = try await base().count()
-        let page = try await base().sort(\.$deadlineAt).sort(\.$receivedAt, .descending)
-            .range((filters.page * AlertsController.pageSize)..<((filters.page + 1) * AlertsController.pageSize)).all()
+        let page = try await base().sort(\.$deadlineAt).sort(\.$receivedAt, .descending).range(filters.page.range).all()
         return AlertList(total: total, items: try page.map { try summary($0, now: now) })
     }
 

@@ -43,9 +43,9 @@ enum AlertsController {
         var category: String?
         var assignee: String?
         var overdue: Bool
-        var page: Int
+        var page: ListPage
 
-        init(_ request: Request) {
+        init(_ request: Request) throws {
             let get = { (key: String) in (try? request.query.get(String.self, at: key)).flatMap { $0.isEmpty ? nil : $0 } }
             status = get("status") ?? "open"
             urgency = get("urgency").flatMap(Urgency.init(rawValue:))
@@ -53,7 +53,7 @@ enum AlertsController {
             category = get("category").flatMap { AlertCategories.isValidCode($0) ? $0 : nil }
             assignee = get("assignee")
             overdue = get("overdue") == "1"
-            page = max(0, Int(get("page") ?? "0") ?? 0)
+            page = try request.listPage(size: AlertsController.pageSize)
         }
 
         func apply(_ query: QueryBuilder<AlertRecord>, actor: Actor, now: Date) -> QueryBuilder<AlertRecord> {
@@ -78,14 +78,14 @@ enum AlertsController {
             return query
         }
 
-        func href(page: Int) -> String {
+        func href(page: ListPage) -> String {
             var items: [URLQueryItem] = [URLQueryItem(name: "status", value: status)]
             if let urgency { items.append(.init(name: "urgency", value: urgency.rawValue)) }
             if let country { items.append(.init(name: "country", value: country)) }
             if let category { items.append(.init(name: "category", value: category)) }
             if let assignee { items.append(.init(name: "assignee", value: assignee)) }
             if overdue { items.append(.init(name: "overdue", value: "1")) }
-            if page > 0 { items.append(.init(name: "page", value: String(page))) }
+            if page.number > 0 { items.append(.init(name: "page", value: String(page.number))) }
             var components = URLComponents()
             components.queryItems = items
             return SiteURL.alerts.href + "?" + (components.percentEncodedQuery ?? "")
@@ -96,11 +96,10 @@ enum AlertsController {
         let actor = try request.actor()
         try request.authorize(AlertPolicy.evaluate(actor, .listAlerts))
         let now = request.application.clock.now()
-        let filters = Filters(request)
+        let filters = try Filters(request)
         let base = { filters.apply(AlertQueries.visible(to: actor, on: request.db), actor: actor, now: now) }
         let total = try await base().count()
-        let alerts = try await base().sort(\.$deadlineAt).sort(\.$receivedAt, .descending)
-            .range((filters.page * pageSize)..<((filters.page + 1) * pageSize)).all()
+        let alerts = try await base().sort(\.$deadlineAt).sort(\.$receivedAt, .descending).range(filters.page.range).all()
         let directory = StaffDirectory(request)
         let settings = try await AlertSettingsRecord.current(on: request.db)
         var rows: [Row] = []
@@ -124,8 +123,8 @@ enum AlertsController {
             countries: request.countryOptions(selected: filters.country),
             categories: categories.map { SelectOption(value: $0.code, label: $0.label(in: request.language), selected: filters.category == $0.code) },
             assignees: assignees, overdue: filters.overdue, newHref: SiteURL.newAlert.href,
-            olderHref: (filters.page + 1) * pageSize < total ? filters.href(page: filters.page + 1) : nil,
-            newerHref: filters.page > 0 ? filters.href(page: filters.page - 1) : nil)
+            olderHref: filters.page.hasMore(total: total) ? filters.page.next.map(filters.href(page:)) : nil,
+            newerHref: filters.page.previous.map(filters.href(page:)))
         return try await request.render(.alertQueue, titleKey: "alert.queue.title", context)
     }
 

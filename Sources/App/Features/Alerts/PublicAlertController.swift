@@ -108,14 +108,15 @@ enum PublicAlertController {
 
     static func renderForm(_ request: Request, posted: Posted?, problems: [FieldProblem], staff: Bool,
                            status: HTTPStatus? = nil, channel: String? = nil) async throws -> Response {
-        let input = posted?.input ?? AlertInput(language: request.language.rawValue)
+        // What was typed comes back only up to each field's limit (never a 3 MB narrative).
+        let input = posted?.input.echoable ?? AlertInput(language: request.language.rawValue)
         let categories = try await AlertQueries.categories(on: request.db)
         let chosen = Set(input.categories ?? [])
         let needs = Set(input.needs ?? [])
         let context = FormContext(
             action: staff ? SiteURL.alerts.href : SiteURL.publicAlert(request.language).href,
             followUpHref: SiteURL.publicFollowUp(request.language).href,
-            problems: problems, input: input, senderIsDefender: posted?.senderIsDefender ?? "",
+            problems: problems, input: input, senderIsDefender: TextInput.echo(posted?.senderIsDefender, max: 3) ?? "",
             countries: request.countryOptions(selected: input.country),
             categories: categories.map { Check(value: $0.code, label: $0.label(in: request.language), checked: chosen.contains($0.code)) },
             needs: AlertNeed.allCases.map { Check(value: $0.rawValue, label: request.t($0.labelKey), checked: needs.contains($0.rawValue)) },

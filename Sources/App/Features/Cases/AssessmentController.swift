@@ -83,16 +83,21 @@ enum AssessmentController {
         }
         var threats: [CaseContent.Threat] = []
         for index in 0..<40 {
-            let description = field("threat_description_\(index)")
+            let description = form.text("threat_description_\(index)", required: false, max: 2_000)
             let actorType = field("threat_actor_\(index)"), space = field("threat_space_\(index)")
             let likelihood = field("threat_likelihood_\(index)"), impact = field("threat_impact_\(index)")
             guard description != nil || likelihood != nil || impact != nil else { continue }
-            guard let description else { form.fail("threat_description_\(index)", "case.form.threatDescription"); continue }
+            guard let description else {
+                // Unless the text itself was refused (too long, control characters), it is missing.
+                if !form.problems.contains(where: { $0.field == "threat_description_\(index)" }) {
+                    form.fail("threat_description_\(index)", "case.form.threatDescription")
+                }
+                continue
+            }
             guard let likelihood = likelihood.flatMap(Int.init), (1...5).contains(likelihood) else {
                 form.fail("threat_likelihood_\(index)", "case.risk.error.threat_likelihood"); continue
             }
             guard let impact = impact.flatMap(Int.init), (1...5).contains(impact) else { form.fail("threat_impact_\(index)", "case.risk.error.threat_impact"); continue }
-            guard description.count <= 2_000 else { form.fail("threat_description_\(index)", "form.tooLong"); continue }
             threats.append(.init(actor: actorType.flatMap(ThreatActorType.init(rawValue:)) ?? .unknown,
                                  space: space.flatMap(ThreatSpace.init(rawValue:)) ?? .offline,
                                  description: description, likelihood: likelihood, impact: impact))
@@ -100,12 +105,11 @@ enum AssessmentController {
         func factors(_ prefix: String, _ errorKey: String) -> [CaseContent.Factor] {
             var result: [CaseContent.Factor] = []
             for index in 0..<40 {
-                let description = field("\(prefix)_description_\(index)")
+                let description = form.text("\(prefix)_description_\(index)", required: false, max: 2_000)
                 guard let description else { continue }
                 guard let weight = field("\(prefix)_weight_\(index)").flatMap(Int.init), (1...5).contains(weight) else {
                     form.fail("\(prefix)_weight_\(index)", errorKey); continue
                 }
-                guard description.count <= 2_000 else { form.fail("\(prefix)_description_\(index)", "form.tooLong"); continue }
                 result.append(.init(description: description, weight: weight))
             }
             return result

@@ -74,25 +74,25 @@ enum CasesController {
         var level: Int?
         var mine: Bool
         var query: String
-        var page: Int
+        var page: ListPage
 
-        init(_ request: Request) {
+        init(_ request: Request) throws {
             let get = { (key: String) in (try? request.query.get(String.self, at: key)).flatMap { $0.isEmpty ? nil : $0 } }
             status = get("status") ?? "open"
             country = get("country")?.uppercased()
             level = get("level").flatMap(Int.init).flatMap { (1...5).contains($0) ? $0 : nil }
             mine = get("mine") == "1"
             query = String((get("q") ?? "").prefix(200)).trimmingCharacters(in: .whitespaces)
-            page = max(0, Int(get("page") ?? "0") ?? 0)
+            page = try request.listPage(size: CasesController.pageSize)
         }
 
-        func href(page: Int) -> String {
+        func href(page: ListPage) -> String {
             var items = [URLQueryItem(name: "status", value: status)]
             if let country { items.append(.init(name: "country", value: country)) }
             if let level { items.append(.init(name: "level", value: String(level))) }
             if mine { items.append(.init(name: "mine", value: "1")) }
             if !query.isEmpty { items.append(.init(name: "q", value: query)) }
-            if page > 0 { items.append(.init(name: "page", value: String(page))) }
+            if page.number > 0 { items.append(.init(name: "page", value: String(page.number))) }
             var components = URLComponents()
             components.queryItems = items
             return SiteURL.cases.href + "?" + (components.percentEncodedQuery ?? "")
@@ -128,12 +128,12 @@ enum CasesController {
     @Sendable static func list(_ request: Request) async throws -> Response {
         let actor = try request.actor()
         try request.authorize(CasePolicy.evaluate(actor, .listCases, context: nil))
-        let filters = Filters(request)
+        let filters = try Filters(request)
         let app = request.application
         let total = try await count(filters, actor: actor, app: app, on: request.db)
         // One more row than the page shows tells whether an older page exists.
         var records = try await filtered(filters, actor: actor, app: app, on: request.db).sort(\.$updatedAt, .descending)
-            .range((filters.page * pageSize)..<((filters.page + 1) * pageSize + 1)).all()
+            .range(filters.page.rangeWithNext).all()
         let hasOlder = records.count > pageSize
         records = Array(records.prefix(pageSize))
         let directory = StaffDirectory(request)
@@ -148,8 +148,8 @@ enum CasesController {
             countries: request.countryOptions(selected: filters.country),
             levels: RiskLevel.allCases.map { SelectOption(value: String($0.value), label: request.t($0.labelKey), selected: filters.level == $0.value) },
             mine: filters.mine, canOpen: CasePolicy.evaluate(actor, .createCase, context: nil).isAllowed, newHref: SiteURL.newCase.href,
-            olderHref: hasOlder ? filters.href(page: filters.page + 1) : nil,
-            newerHref: filters.page > 0 ? filters.href(page: filters.page - 1) : nil, searched: !filters.query.isEmpty,
+            olderHref: hasOlder ? filters.page.next.map(filters.href(page:)) : nil,
+            newerHref: filters.page.previous.map(filters.href(page:)), searched: !filters.query.isEmpty,
             totalCapped: total > countCap)
         return try await request.render(.caseList, titleKey: "case.list.title", context)
     }
@@ -228,7 +228,7 @@ enum CasesController {
         let summary = form.text("summary", max: 20_000)
         let fieldOfWork = form.text("fieldOfWork", required: false, max: 40)
         if let fieldOfWork, FieldOfWork(rawValue: fieldOfWork) == nil { form.fail("fieldOfWork", "alert.form.choice.invalid") }
-        let defender = form.text("defenderName", required: false, max: 300)
+        let defender = form.text("defenderName", required: false, max: 300, kind: .name)
         let isOrganisation = (try? request.content.get(String.self, at: "defenderIsOrganisation")) == "1"
         let alertID = (try? request.content.get(String.self, at: "alert")).flatMap(UUID.init(uuidString:))
         guard form.isValid, let country, let summary else {

@@ -8,15 +8,19 @@ struct FormChecker {
 
     init(_ request: Request) { self.request = request }
 
-    /// A trimmed text field, `nil` when absent or blank; adds a "required" problem if `required`.
-    mutating func text(_ field: String, required: Bool = true, max: Int = 200) -> String? {
-        let value = (try? request.content.get(String.self, at: field))?.trimmedWhitespace
-        guard let value, !value.isEmpty else {
+    /// A text field cleaned by `TextInput` (trimmed; control characters, and direction overrides
+    /// in a `.name`, refused), `nil` when absent or blank; adds a "required" problem if `required`.
+    mutating func text(_ field: String, required: Bool = true, max: Int = 200, kind: TextInput.Kind = .text) -> String? {
+        switch TextInput.clean(try? request.content.get(String.self, at: field), kind, max: max) {
+        case .success(let value?):
+            return value
+        case .success(nil):
             if required { fail(field, "form.required") }
             return nil
+        case .failure(let problem):
+            fail(field, TextInput.messageKey(problem))
+            return nil
         }
-        if value.count > max { fail(field, "form.tooLong"); return nil }
-        return value
     }
 
     /// A raw (untrimmed) secret field such as a password.

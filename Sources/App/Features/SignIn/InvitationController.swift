@@ -45,7 +45,7 @@ enum InvitationController {
     @Sendable static func accept(_ request: Request) async throws -> Response {
         let (invitation, user) = try await load(request)
         var form = FormChecker(request)
-        let name = form.text("name")
+        let name = form.text("name", kind: .name)
         let password = form.newPassword()
         guard form.isValid, let name, let password else { return try await render(request, user: user, problems: form.problems) }
         let app = request.application

@@ -41,12 +41,12 @@ enum SetupController {
     @Sendable static func submit(_ request: Request) async throws -> Response {
         let token = try await requireValidToken(request)
         var form = FormChecker(request)
-        let organisationName = form.text("organisationName")
+        let organisationName = form.text("organisationName", kind: .name)
         let slug = form.text("slug", max: 40)
         if let slug, !OrganisationForm.isValidSlug(slug) { form.fail("slug", "organisation.slug.invalid") }
         let country = form.text("country", max: 2)
         if let country, !Countries.isValid(country) { form.fail("country", "form.country.invalid") }
-        let name = form.text("name")
+        let name = form.text("name", kind: .name)
         let email = form.text("email", max: 254)
         if let email, !Accounts.isPlausibleEmail(email) { form.fail("email", "form.email.invalid") }
         let password = form.newPassword()

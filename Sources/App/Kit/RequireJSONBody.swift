@@ -1,0 +1,15 @@
+import Vapor
+
+/// The JSON API takes JSON bodies only: a POST, PUT or PATCH whose content type is not
+/// `application/json` (a form, a multipart body, none at all) answers 415 with a problem document
+/// before any handler decodes it, so the API never reads input the OpenAPI document does not describe.
+struct RequireJSONBody: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if [.POST, .PUT, .PATCH].contains(request.method) {
+            guard let type = request.headers.contentType, type.type == "application", type.subType == "json" else {
+                throw ProblemError(status: .unsupportedMediaType, detail: "Send the body as JSON, with Content-Type: application/json.")
+            }
+        }
+        return try await next.respond(to: request)
+    }
+}
