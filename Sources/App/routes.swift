@@ -150,22 +150,25 @@ func routes(_ app: Application) throws {
     // The audit trail: host administrators and auditors (AdminPolicy.viewAuditTrail).
     signedIn.grouped(RequireRole(roles: [.administrator, .auditor])).get("admin", "audit", use: AuditTrailController.list)
 
-    // JSON API (bearer tokens; errors are problem documents).
+    // JSON API (bearer tokens; JSON bodies only; errors are problem documents).
     let api = app.grouped("api", "v1").grouped(BearerAuthenticator())
     api.get("openapi.json", use: OpenAPIController.document)
     api.grouped(RequireSignIn(), RequireScope(scope: .readAccount)).get("me", use: MeController.show)
-    api.on(.POST, "public", "alerts", body: .collect(maxSize: "256kb"), use: AlertsAPIController.submit)
-    api.post("public", "alerts", "status", use: AlertsAPIController.status)
-    api.on(.POST, "public", "alerts", "updates", body: .collect(maxSize: "256kb"), use: AlertsAPIController.addInformation)
-    let alertReaders = api.grouped(RequireSignIn(), RequireScope(scope: .readAlerts))
+    let publicAPI = api.grouped(RequireJSONBody())
+    publicAPI.on(.POST, "public", "alerts", body: .collect(maxSize: "256kb"), use: AlertsAPIController.submit)
+    publicAPI.post("public", "alerts", "status", use: AlertsAPIController.status)
+    publicAPI.on(.POST, "public", "alerts", "updates", body: .collect(maxSize: "256kb"), use: AlertsAPIController.addInformation)
+    // The same role gates as the pages' (`handlers`), so the two doors of an action answer alike.
+    let apiHandlers = api.grouped(RequireSignIn()).grouped(RequireRole(roles: [.protectionOfficer, .coordinator]))
+    let alertReaders = apiHandlers.grouped(RequireScope(scope: .readAlerts))
     alertReaders.get("alerts", use: AlertsAPIController.list)
     alertReaders.get("alerts", ":id", use: AlertsAPIController.show)
 
     // Cases API (CasePolicy decides, through the scoped queries).
-    let caseReaders = api.grouped(RequireSignIn(), RequireScope(scope: .readCases))
+    let caseReaders = apiHandlers.grouped(RequireScope(scope: .readCases))
     caseReaders.get("cases", use: CasesAPIController.list)
     caseReaders.get("cases", ":id", use: CasesAPIController.show)
-    let caseWriters = api.grouped(RequireSignIn(), RequireScope(scope: .writeCases))
+    let caseWriters = apiHandlers.grouped(RequireScope(scope: .writeCases), RequireJSONBody())
     caseWriters.on(.POST, "cases", body: .collect(maxSize: "256kb"), use: CasesAPIController.create)
     caseWriters.on(.POST, "cases", ":id", "assessments", body: .collect(maxSize: "256kb"), use: CasesAPIController.assess)
     caseWriters.post("cases", ":id", "follow-ups", use: CasesAPIController.scheduleFollowUp)

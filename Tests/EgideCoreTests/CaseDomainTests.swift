@@ -557,7 +557,9 @@ struct SeededGenerator: RandomNumberGenerator {
         .manageTeam: leadOrCoordinator, .closeCase: leadOrCoordinator, .reopenCase: leadOrCoordinator,
         .viewAccessLog: leadOrCoordinator,
         .answerReferral: ["referralTargetOfficer"],
-        .addFollowUp: caseWorkers.union(["grantedPartnerOfficer"]),
+        // Scheduling and recording follow-ups is the case team's; a granted partner adds notes (issue #14).
+        .addFollowUp: caseWorkers,
+        .addPartnerNote: caseWorkers.union(["grantedPartnerOfficer"]),
         .recordReview: ["coordinator"],
         .viewCaseStatistics: ["coordinator", "auditor"],
     ]

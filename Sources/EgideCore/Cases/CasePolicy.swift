@@ -13,7 +13,10 @@ public enum CaseAction: String, CaseIterable, Sendable {
     case refer
     /// Accept, decline or report back on a referral (the referral names the partner).
     case answerReferral
+    /// Schedule follow-ups and record how they went (the case team: full view).
     case addFollowUp
+    /// A follow-up note: how a partner granted access reports on the defender (any view).
+    case addPartnerNote
     /// Case conference or audit.
     case recordReview
     case closeCase, reopenCase
@@ -63,8 +66,8 @@ public enum CaseView: String, Sendable, Equatable {
 ///   are on the team of. Among them, only the lead (or a coordinator) manages the team and the
 ///   partner grants, closes and reopens the case, and sees who viewed it.
 /// - Protection officers and coordinators of an organisation the case is granted to (a partner,
-///   a network member) see a limited view — no sensitive fields, no access log — and add follow-up
-///   notes; nothing else.
+///   a network member) see a limited view (`CaseDisclosure.limited`) and add follow-up notes;
+///   nothing else: scheduling and recording follow-ups is the case team's.
 /// - A referral is answered (accepted, declined, reported back on) by a protection officer or
 ///   coordinator of the organisation it is addressed to. Answering does not open the case file:
 ///   the partner sees what the officer chose to share (`ReferralShare`) until access is granted.
@@ -118,9 +121,9 @@ public enum CasePolicy {
         switch action {
         case .viewCase:
             return .allow
-        case .addFollowUp:
+        case .addPartnerNote:
             return .allow
-        case .editCase, .assessRisk, .editPlan, .manageSupport, .refer:
+        case .editCase, .assessRisk, .editPlan, .manageSupport, .refer, .addFollowUp:
             return view == .full ? .allow : .deny("partners see a limited view and add follow-up notes only")
         case .manageTeam, .closeCase, .reopenCase, .viewAccessLog:
             guard view == .full else { return .deny("partners see a limited view and add follow-up notes only") }
@@ -143,5 +146,34 @@ public enum CasePolicy {
 
     static func isOnCase(_ actor: Actor, _ context: CaseAccess) -> Bool {
         context.leadOfficerID == actor.userID || context.teamMemberIDs.contains(actor.userID)
+    }
+}
+
+/// Which parts of a case file a view discloses: the one decision that the case page and the API
+/// both read (`CaseFileReader` leaves out what this withholds, so neither door can show more).
+public struct CaseDisclosure: Sendable, Equatable {
+    /// The situation (the case's summary) and the defender's situation at closure.
+    public var situation: Bool
+    /// People's aliases, date of birth, contacts, address and notes (names and roles always).
+    public var personDetails: Bool
+    /// Gender identity and sexual orientation — each also needs its own permission (`CasePolicy.maySee`).
+    public var sensitiveFields: Bool
+    /// An assessment's threats, vulnerabilities, capacities and justification (levels always).
+    public var assessmentDetails: Bool
+    /// Referrals to other organisations, and the messages, answers and reports of referrals.
+    public var allReferrals: Bool
+    public var referralMessages: Bool
+    /// Case conferences and audits.
+    public var reviews: Bool
+    /// The notes of impact records (the answers always).
+    public var impactNotes: Bool
+
+    /// What `view` discloses. The full view discloses everything; a partner's limited view the
+    /// code, status, facts, names and roles, risk levels, plan, support, follow-ups, its own
+    /// organisation's referrals (without their texts) and the impact answers.
+    public static func of(_ view: CaseView) -> CaseDisclosure {
+        let full = view == .full
+        return CaseDisclosure(situation: full, personDetails: full, sensitiveFields: full, assessmentDetails: full,
+                              allReferrals: full, referralMessages: full, reviews: full, impactNotes: full)
     }
 }

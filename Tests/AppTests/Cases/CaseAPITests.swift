@@ -109,7 +109,7 @@ struct CaseAPINetwork {
             let opened = try await network.open()
             #expect(opened.header.code.hasPrefix("CMR-") && opened.header.code.hasSuffix("-0001"))
             #expect(opened.header.status == "open" && opened.header.leadId == network.officer.id && opened.header.riskLevel == nil)
-            #expect(opened.file.view == "full" && opened.file.summary.hasPrefix("Followed") && opened.file.region == "Littoral")
+            #expect(opened.file.view == "full" && opened.file.summary?.hasPrefix("Followed") == true && opened.file.region == "Littoral")
             #expect(opened.file.people.map(\.name) == ["Aline Mbarga"] && opened.file.people.first?.contacts == "+237 699 12 34 56")
             #expect(opened.file.timeline.map(\.kind).contains("opened"))
 
@@ -131,8 +131,8 @@ struct CaseAPINetwork {
             #expect(shown.header.riskLevel?.name == "high" && shown.header.judgedLevel?.value == 5 && shown.header.status == "active")
             #expect(shown.header.nextReviewAt != nil)
             let latest = try #require(shown.file.assessment)
-            #expect(latest.version == 1 && latest.trigger == "initial" && latest.computed.level.name == "high")
-            #expect(latest.judgedLevel?.name == "critical" && latest.threats.first?.actor == .police && latest.capacities.first?.weight == 2)
+            #expect(latest.version == 1 && latest.trigger == "initial" && latest.computed?.level.name == "high")
+            #expect(latest.judgedLevel?.name == "critical" && latest.threats?.first?.actor == .police && latest.capacities?.first?.weight == 2)
             #expect(shown.file.pastAssessments.isEmpty)
 
             var lower = CaseAPINetwork.assessment
@@ -179,6 +179,18 @@ struct CaseAPINetwork {
             #expect(list.items.map(\.id) == [opened.header.id])
             // Granted a limited view, the partner still may not assess the risk; the other partner still sees nothing.
             #expect(try await network.post(path + "/assessments", CaseAPINetwork.assessment, token: network.partnerToken).status == .forbidden)
+            // Issue #14: the limited view carried the assessment in full, and a partner could schedule follow-ups.
+            #expect(try await network.post(path + "/assessments", CaseAPINetwork.assessment, token: network.officerToken).status == .created)
+            let assessed = try await network.get(path, token: network.partnerToken)
+            let partnerView = try CaseAPINetwork.decode(CasesAPIController.CaseDetail.self, assessed)
+            #expect(partnerView.file.assessment?.judgedLevel?.name == "critical", "the levels are shown")
+            #expect(partnerView.file.assessment?.threats == nil && partnerView.file.assessment?.justification == nil
+                    && partnerView.file.assessment?.vulnerabilities == nil && partnerView.file.assessment?.capacities == nil)
+            #expect(!assessed.text.contains("Summoned twice") && !assessed.text.contains("Lives alone") && !assessed.text.contains("bar association"))
+            #expect(partnerView.file.summary == nil && !assessed.text.contains("Followed and threatened"))
+            let scheduled = try await network.post(path + "/follow-ups", ["due": "2999-01-01", "purpose": "Call"], token: network.partnerToken)
+            #expect(scheduled.status == .forbidden, "a partner schedules no follow-up through the API, as on the web")
+            #expect(try await CaseItemRecord.query(on: app.db).filter(\.$kind == .followUp).count() == 0)
             #expect(try await network.get(path, token: network.otherPartnerToken).status == .notFound)
         }
     }

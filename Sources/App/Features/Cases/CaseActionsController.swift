@@ -13,15 +13,6 @@ enum CaseActionsController {
         return (actor, id)
     }
 
-    /// For steps that need the full case file (a partner granted access has a limited view).
-    static func authoriseFullView(_ request: Request, _ action: CaseAction) async throws -> (Actor, UUID) {
-        let actor = try request.actor()
-        let id = try request.requireUUID("id")
-        let (_, access) = try await CaseQueries.authorized(id, for: actor, action, on: request.db)
-        guard CasePolicy.view(actor, context: access) == .full else { throw Abort(.forbidden) }
-        return (actor, id)
-    }
-
     static func perform(_ request: Request, id: UUID, field: String, anchor: String, _ body: () async throws -> Void) async throws -> Response {
         do {
             try await body()
@@ -57,9 +48,9 @@ enum CaseActionsController {
         let personID = request.parameters.get("person").flatMap(UUID.init(uuidString:))
         var form = FormChecker(request)
         let role = choice(&form, "role", PersonRole.self)
-        let name = form.text("name", max: 300)
+        let name = form.text("name", max: 300, kind: .name)
         let identity = CaseContent.Identity(
-            name: name ?? "", aliases: form.text("aliases", required: false, max: 500), dateOfBirth: form.text("dateOfBirth", required: false, max: 40),
+            name: name ?? "", aliases: form.text("aliases", required: false, max: 500, kind: .name), dateOfBirth: form.text("dateOfBirth", required: false, max: 40),
             contacts: form.text("contacts", required: false, max: 2_000), address: form.text("address", required: false, max: 2_000),
             notes: form.text("notes", required: false, max: 5_000))
         let consent = (try? request.content.get(String.self, at: "consent")) == "1"
@@ -90,7 +81,7 @@ enum CaseActionsController {
         let domain = choice(&form, "domain", MeasureDomain.self)
         let owner = choice(&form, "owner", MeasureOwnerKind.self)
         let description = form.text("description", max: 2_000)
-        let ownerName = form.text("ownerName", required: false, max: 200)
+        let ownerName = form.text("ownerName", required: false, max: 200, kind: .name)
         let assignee = form.text("assignee", required: false, max: 40).flatMap(UUID.init(uuidString:))
         let due = date(&form, "due", required: false)
         guard form.isValid, let stage, let domain, let owner, let description else { return try await invalid(request, id, form) }
@@ -130,7 +121,7 @@ enum CaseActionsController {
         let type = choice(&form, "supportType", SupportType.self)
         let provider = choice(&form, "provider", SupportProvider.self)
         let description = form.text("supportDescription", max: 2_000)
-        let providerName = form.text("providerName", required: false, max: 200)
+        let providerName = form.text("providerName", required: false, max: 200, kind: .name)
         let partner = form.text("partner", required: false, max: 40).flatMap(UUID.init(uuidString:))
         var cost: Money?
         if let amount = form.text("amount", required: false, max: 40) {
@@ -188,7 +179,7 @@ enum CaseActionsController {
     // MARK: Follow-ups and partner notes
 
     @Sendable static func scheduleFollowUp(_ request: Request) async throws -> Response {
-        let (actor, id) = try await authoriseFullView(request, .addFollowUp)
+        let (actor, id) = try await authorise(request, .addFollowUp)
         var form = FormChecker(request)
         let due = date(&form, "followUpDue", required: true)
         let purpose = form.text("purpose", max: 2_000)
@@ -200,7 +191,7 @@ enum CaseActionsController {
     }
 
     @Sendable static func recordFollowUp(_ request: Request) async throws -> Response {
-        let (actor, id) = try await authoriseFullView(request, .addFollowUp)
+        let (actor, id) = try await authorise(request, .addFollowUp)
         let item = try request.requireUUID("item")
         var form = FormChecker(request)
         let state = choice(&form, "state", FollowUpState.self)
@@ -213,7 +204,7 @@ enum CaseActionsController {
     }
 
     @Sendable static func partnerNote(_ request: Request) async throws -> Response {
-        let (actor, id) = try await authorise(request, .addFollowUp)
+        let (actor, id) = try await authorise(request, .addPartnerNote)
         var form = FormChecker(request)
         let notes = form.text("partnerNote", max: 10_000)
         guard form.isValid, let notes else { return try await invalid(request, id, form) }

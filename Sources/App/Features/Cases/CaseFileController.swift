@@ -138,211 +138,47 @@ enum CaseFileController {
         let actor = try request.actor()
         let (record, access) = try await CaseQueries.authorized(id, for: actor, .viewCase, on: request.db)
         let app = request.application
-        let vault = app.vault
         let now = app.clock.now()
-        let view = CasePolicy.view(actor, context: access) ?? .limited
-        let limited = view == .limited
         // Reading a case file is an access to personal data: every read is in the audit log, and
         // the case's "who viewed" page lists them.
         try await request.transaction { db in
             try await AuditRecorder.record(.init(actor: .user(actor.userID), organisation: record.organisationID, action: "case.read",
                                                  objectType: "case", objectID: SiteURL.id(id), details: ["via": "web"]), at: now, on: db)
         }
+        // What the page may show comes from the same read as the API's: nothing withheld is loaded into it.
+        let read = try await CaseFileReader.read(record, access: access, actor: actor, on: request.db, vault: app.vault)
+        let limited = read.view == .limited
         let directory = StaffDirectory(request)
-        let opened = try CaseQueries.open(record, vault: vault)
         func allowed(_ action: CaseAction) -> Bool { CasePolicy.evaluate(actor, action, context: access).isAllowed }
-        let permissions = try await CaseQueries.permissions(of: actor.userID, on: request.db)
-        let maySee = Dictionary(uniqueKeysWithValues: SensitiveField.allCases.map {
-            ($0, CasePolicy.maySee($0, actor: actor, grantedPermissions: permissions, context: access).isAllowed)
-        })
-
-        var facts = [Fact(label: request.t("case.field.country"), value: Countries.name(record.country, in: request.language))]
-        if let region = opened.region { facts.append(Fact(label: request.t("case.field.region"), value: region)) }
-        if let work = record.fieldOfWork { facts.append(Fact(label: request.t("case.field.fieldOfWork"), value: request.t(work.labelKey))) }
-        facts.append(Fact(label: request.t("case.field.lead"), value: try await directory.user(record.leadID)))
         let team = try await CaseTeamRecord.query(on: request.db).filter(\.$caseID == id).all()
-        if !team.isEmpty {
-            var names: [String] = []
-            for member in team { names.append(try await directory.user(member.userID)) }
-            facts.append(Fact(label: request.t("case.field.team"), value: names.joined(separator: ", ")))
-        }
-        if !access.grantedOrganisationIDs.isEmpty {
-            var names: [String] = []
-            for organisation in access.grantedOrganisationIDs { names.append(try await directory.organisation(organisation)) }
-            facts.append(Fact(label: request.t("case.field.grants"), value: names.sorted().joined(separator: ", ")))
-        }
-        facts.append(Fact(label: request.t("case.field.opened"), value: request.day(record.openedAt)))
-        if let alertID = record.alertID, let alert = try await AlertRecord.find(alertID, on: request.db) {
-            facts.append(Fact(label: request.t("case.field.alert"), value: alert.reference))
-        }
-        if let closed = record.closedAt { facts.append(Fact(label: request.t("case.field.closed"), value: request.day(closed))) }
-        if let outcome = record.outcome { facts.append(Fact(label: request.t("case.field.outcome"), value: request.t(outcome.labelKey))) }
-
-        // People concerned: a partner's limited view shows names and roles only.
-        var people: [PersonView] = []
-        for person in try await CaseQueries.people(of: record, on: request.db, vault: vault) {
-            var personFacts: [Fact] = []
-            if !limited {
-                let identity = person.identity
-                for (key, value) in [("case.person.aliases", identity.aliases), ("case.person.dateOfBirth", identity.dateOfBirth),
-                                     ("case.person.contacts", identity.contacts), ("case.person.address", identity.address),
-                                     ("case.person.notes", identity.notes)] {
-                    if let value, !value.isEmpty { personFacts.append(Fact(label: request.t(key), value: value)) }
-                }
-            }
-            var sensitive: [Fact] = []
-            if !limited, maySee.values.contains(true), let values = try CaseQueries.sensitive(of: person.record, vault: vault) {
-                if maySee[.genderIdentity] == true, let value = values.genderIdentity, !value.isEmpty {
-                    sensitive.append(Fact(label: request.t(SensitiveField.genderIdentity.labelKey), value: value))
-                }
-                if maySee[.sexualOrientation] == true, let value = values.sexualOrientation, !value.isEmpty {
-                    sensitive.append(Fact(label: request.t(SensitiveField.sexualOrientation.labelKey), value: value))
-                }
-            }
-            people.append(PersonView(
-                id: SiteURL.id(person.id), name: person.identity.name, role: request.t(person.role.labelKey), roleCode: person.role.rawValue,
-                isOrganisation: person.isOrganisation, facts: personFacts, sensitive: sensitive,
-                consent: person.consentAt.map { request.t("case.person.consentRecorded", request.day($0)) },
-                action: SiteURL.caseItemAction(id, "people", person.id).href,
-                aliases: limited ? "" : person.identity.aliases ?? "", dateOfBirth: limited ? "" : person.identity.dateOfBirth ?? "",
-                contacts: limited ? "" : person.identity.contacts ?? "", address: limited ? "" : person.identity.address ?? "",
-                hasConsent: person.consentAt != nil))
-        }
-
-        // Risk: every version, the latest first, and the history chart.
+        let facts = try await facts(read, team: team, request: request, directory: directory)
+        let people = read.people.map { person(id, $0, request: request) }
         var assessments: [AssessmentView] = []
-        let assessmentItems = try await CaseQueries.items(of: id, kind: .assessment, on: request.db)
-        for item in assessmentItems {
-            let content = try CaseWorkflow.content(CaseContent.Assessment.self, of: item, vault: vault)
-            let score = try? CaseWorkflow.score(of: content)
-            let computed = item.level.flatMap(RiskLevel.init(value:)) ?? .low
-            let judged = item.judgedLevel.flatMap(RiskLevel.init(value:)) ?? computed
-            assessments.append(AssessmentView(
-                version: item.version, when: request.day(item.createdAt), who: try await directory.user(item.createdBy),
-                trigger: request.t("case.assessment.trigger.\(item.category)"),
-                computed: request.t(computed.labelKey), computedTone: CasesController.tone(computed),
-                judged: request.t(judged.labelKey), judgedTone: CasesController.tone(judged), differs: computed != judged,
-                score: score.map { String(format: "%.1f", $0.score) } ?? "—",
-                working: score.map { request.t("case.assessment.working", String(format: "%.1f", $0.threatFactor),
-                                              String(format: "%.2f", $0.vulnerabilityFactor), String(format: "%.2f", $0.capacityFactor),
-                                              String(format: "%.1f", $0.score)) } ?? "",
-                justification: limited ? "" : content.justification,
-                nextReview: item.dueAt.map { request.day($0) },
-                threats: limited ? [] : content.threats.map {
-                    ThreatView(actor: request.t($0.actor.labelKey), space: request.t($0.space.labelKey), description: $0.description,
-                               likelihood: $0.likelihood, impact: $0.impact, score: $0.likelihood * $0.impact)
-                },
-                vulnerabilities: limited ? [] : content.vulnerabilities.map { FactorView(description: $0.description, weight: $0.weight) },
-                capacities: limited ? [] : content.capacities.map { FactorView(description: $0.description, weight: $0.weight) }))
-        }
-        let chart = riskChart(assessmentItems, request: request)
-
-        // The security plan, by stage.
+        for assessment in read.assessments { assessments.append(try await self.assessment(assessment, request: request, directory: directory)) }
+        let chart = riskChart(read.assessments.map(\.item.record), request: request)
         let staffMembers = try await StaffDirectory.members(of: record.organisationID, roles: CasePolicy.handlerRoles, on: request.db)
-        var plan: [StageView] = []
-        let measures = try await CaseQueries.items(of: id, kind: .measure, on: request.db)
-        for stage in MeasureStage.allCases {
-            var views: [ItemView] = []
-            for item in measures where item.category == stage.rawValue {
-                let measure = try CaseWorkflow.content(CaseContent.Measure.self, of: item, vault: vault)
-                let state = MeasureState(rawValue: item.state) ?? .planned
-                var owner = request.t(measure.ownerKind.labelKey)
-                if measure.ownerKind == .staff, let assignee = item.assigneeID { owner = try await directory.user(assignee) }
-                else if let name = measure.ownerName, !name.isEmpty { owner += " — " + name }
-                var meta = [request.t(measure.domain.labelKey), owner]
-                if let due = item.dueAt { meta.append(request.t("case.due", request.day(due))) }
-                let overdue = state.isOpen && (item.dueAt.map { $0 < now } ?? false)
-                views.append(ItemView(
-                    id: SiteURL.id(try item.requireID()), title: measure.description, state: request.t(state.labelKey), stateCode: state.rawValue,
-                    tone: overdue ? "danger" : state == .done ? "ok" : "", meta: meta.joined(separator: " · "), body: measure.note, extra: nil,
-                    action: SiteURL.caseItemAction(id, "measures", try item.requireID()).href, isOpen: state.isOpen,
-                    options: MeasureState.allCases.map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: $0 == state) }))
-            }
-            plan.append(StageView(stage: request.t(stage.labelKey), measures: views))
-        }
+        let plan = try await self.plan(read, request: request, directory: directory, now: now)
         var planReviews: [ItemView] = []
-        for item in try await CaseQueries.items(of: id, kind: .planReview, on: request.db) {
-            let review = try CaseWorkflow.content(CaseContent.PlanReview.self, of: item, vault: vault)
-            planReviews.append(simple(item, title: request.day(item.createdAt), meta: try await directory.user(item.createdBy), body: review.summary))
+        for review in read.planReviews {
+            planReviews.append(simple(review.record, title: request.day(review.record.createdAt), meta: try await directory.user(review.record.createdBy),
+                                      body: review.content.summary))
         }
-
-        // Support.
-        var support: [ItemView] = []
-        for item in try await CaseQueries.items(of: id, kind: .support, on: request.db) {
-            let content = try CaseWorkflow.content(CaseContent.Support.self, of: item, vault: vault)
-            let state = SupportState(rawValue: item.state) ?? .requested
-            var meta = [request.t(content.provider.labelKey)]
-            if let name = content.providerName, !name.isEmpty { meta.append(name) }
-            if let partner = item.targetOrganisationID { meta.append(try await directory.organisation(partner)) }
-            if let minor = item.amountMinor, let currency = item.currency {
-                meta.append(Money(minorUnits: minor, currency: currency).formatted(language: request.language))
-            }
-            support.append(ItemView(
-                id: SiteURL.id(try item.requireID()), title: request.t(SupportType(rawValue: item.category)?.labelKey ?? item.category) + " — " + content.description,
-                state: request.t(state.labelKey), stateCode: state.rawValue, tone: state == .delivered ? "ok" : state.isOpen ? "warn" : "",
-                meta: meta.joined(separator: " · "), body: content.outcome, extra: nil,
-                action: SiteURL.caseItemAction(id, "support", try item.requireID()).href, isOpen: state.isOpen,
-                options: SupportState.allCases.filter { SupportLifecycle.canMove(from: state, to: $0) }
-                    .map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: false) }))
-        }
-
-        // Referrals.
-        var referrals: [ItemView] = []
-        for item in try await CaseQueries.items(of: id, kind: .referral, on: request.db) {
-            let content = try CaseWorkflow.content(CaseContent.Referral.self, of: item, vault: vault)
-            let state = ReferralState(rawValue: item.state) ?? .proposed
-            let partner = try await item.targetOrganisationID.asyncFlatMap { try await directory.organisation($0) } ?? "—"
-            var body = [content.message]
-            if let response = content.response { body.append(request.t("case.referral.response") + " " + response) }
-            if let report = content.report { body.append(request.t("case.referral.report") + " " + report) }
-            referrals.append(ItemView(
-                id: SiteURL.id(try item.requireID()), title: partner, state: request.t(state.labelKey), stateCode: state.rawValue,
-                tone: state == .accepted || state == .reported ? "ok" : state == .declined ? "danger" : "warn",
-                meta: request.day(item.createdAt) + " · " + content.shared.map { request.t($0.labelKey) }.joined(separator: ", "),
-                body: limited ? nil : body.joined(separator: "\n\n"), extra: nil,
-                action: SiteURL.caseItemAction(id, "referrals", try item.requireID()).href,
-                isOpen: ReferralLifecycle.canMove(from: state, to: .withdrawn), options: []))
-        }
-
-        // Follow-ups (and partner notes).
-        var followUps: [ItemView] = []
-        for item in try await CaseQueries.items(of: id, kind: .followUp, on: request.db).sorted(by: { ($0.dueAt ?? $0.createdAt) > ($1.dueAt ?? $1.createdAt) }) {
-            let content = try CaseWorkflow.content(CaseContent.FollowUp.self, of: item, vault: vault)
-            let state = FollowUpState(rawValue: item.state) ?? .scheduled
-            let overdue = state == .scheduled && (item.dueAt.map { $0 < now } ?? false)
-            var meta: [String] = []
-            if let due = item.dueAt { meta.append(request.t("case.due", request.day(due))) }
-            if let assignee = item.assigneeID { meta.append(try await directory.user(assignee)) }
-            if item.category == "partner_note", let partner = item.targetOrganisationID { meta.append(try await directory.organisation(partner)) }
-            if content.newThreat { meta.append(request.t("case.followUp.newThreat")) }
-            followUps.append(ItemView(
-                id: SiteURL.id(try item.requireID()),
-                title: item.category == "partner_note" ? request.t("case.followUp.partnerNote") : content.purpose,
-                state: overdue ? request.t("case.followUp.overdue") : request.t(state.labelKey), stateCode: state.rawValue,
-                tone: overdue ? "danger" : state == .done ? "ok" : state == .missed ? "warn" : "",
-                meta: meta.joined(separator: " · "), body: content.notes, extra: nil,
-                action: SiteURL.caseItemAction(id, "follow-ups", try item.requireID()).href, isOpen: state == .scheduled,
-                options: [FollowUpState.done, .missed, .cancelled].map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: false) }))
-        }
-
-        // Reviews (case conferences and audits) and impact records.
+        let support = try await self.support(read, request: request, directory: directory)
+        let referrals = try await self.referrals(read, request: request, directory: directory)
+        let followUps = try await self.followUps(read, request: request, directory: directory, now: now)
         var reviews: [ItemView] = []
-        for item in try await CaseQueries.items(of: id, kind: .review, on: request.db) where !limited {
-            let review = try CaseWorkflow.content(CaseContent.Review.self, of: item, vault: vault)
-            var view = simple(item, title: request.t(review.kind.labelKey) + " — " + request.day(item.createdAt),
-                              meta: try await directory.user(item.createdBy), body: review.findings)
-            view.extra = review.actions
+        for review in read.reviews {
+            var view = simple(review.record, title: request.t(review.content.kind.labelKey) + " — " + request.day(review.record.createdAt),
+                              meta: try await directory.user(review.record.createdBy), body: review.content.findings)
+            view.extra = review.content.actions
             reviews.append(view)
         }
-        var impacts: [ItemView] = []
-        for item in try await CaseQueries.items(of: id, kind: .impact, on: request.db) {
-            let impact = try CaseWorkflow.content(CaseContent.Impact.self, of: item, vault: vault)
-            let moment = ImpactMoment(rawValue: item.state) ?? .closure
+        let impacts = read.impacts.map { impact in
             let answers = ImpactQuestion.allCases.map { question in
-                request.t(question.labelKey) + " " + request.t((impact.answers[question.rawValue] ?? .unknown).labelKey)
+                request.t(question.labelKey) + " " + request.t((impact.content.answers[question.rawValue] ?? .unknown).labelKey)
             }
-            impacts.append(simple(item, title: request.t(moment.labelKey) + " — " + request.day(item.createdAt),
-                                  meta: answers.joined(separator: " · "), body: limited ? nil : impact.notes))
+            return simple(impact.record, title: request.t((ImpactMoment(rawValue: impact.record.state) ?? .closure).labelKey) + " — "
+                              + request.day(impact.record.createdAt), meta: answers.joined(separator: " · "), body: impact.content.notes)
         }
 
         // The timeline: everything that happened, newest first.
@@ -355,11 +191,11 @@ enum CaseFileController {
         let isOpen = record.status.isOpen
         let can = Can(
             edit: allowed(.editCase), assess: allowed(.assessRisk) && isOpen, plan: allowed(.editPlan) && isOpen,
-            support: allowed(.manageSupport) && isOpen, refer: allowed(.refer) && isOpen, followUp: allowed(.addFollowUp) && !limited && isOpen,
-            note: limited && allowed(.addFollowUp), review: allowed(.recordReview),
+            support: allowed(.manageSupport) && isOpen, refer: allowed(.refer) && isOpen, followUp: allowed(.addFollowUp) && isOpen,
+            note: limited && allowed(.addPartnerNote), review: allowed(.recordReview),
             close: allowed(.closeCase) && CaseLifecycle.canMove(from: record.status, to: .closed),
             reopen: allowed(.reopenCase) && CaseLifecycle.canMove(from: record.status, to: .reopened),
-            team: allowed(.manageTeam), accessLog: allowed(.viewAccessLog), sensitive: maySee.values.contains(true))
+            team: allowed(.manageTeam), accessLog: allowed(.viewAccessLog), sensitive: !read.sensitiveFields.isEmpty)
         let partners = try await OrganisationRecord.query(on: request.db).filter(\.$type ~~ [.partner, .networkMember]).sort(\.$slug).all()
         var partnerOptions: [SelectOption] = []
         for partner in partners {
@@ -401,12 +237,181 @@ enum CaseFileController {
         let context = ShowContext(
             id: SiteURL.id(id), code: record.code, status: request.t(record.status.labelKey), statusCode: record.status.rawValue,
             isOpen: isOpen, limited: limited, opened: (try? request.query.get(String.self, at: "opened")) == "1", problems: problems,
-            summary: limited ? "" : opened.summary, facts: facts, closure: limited ? nil : opened.closure, people: people, chart: chart,
+            summary: read.summary ?? "", facts: facts, closure: read.closure, people: people, chart: chart,
             latest: assessments.last, assessments: assessments.reversed(),
             reviewDue: isOpen && (record.nextReviewAt.map { $0 <= now } ?? assessments.isEmpty),
             plan: plan, planReviews: planReviews.reversed(), support: support, referrals: referrals, followUps: followUps,
             reviews: reviews.reversed(), impacts: impacts, timeline: timeline, can: can, options: options, actions: actions)
         return try await request.render(.caseShow, titleKey: "case.show.title", context, status: status ?? (problems.isEmpty ? .ok : .unprocessableEntity))
+    }
+
+
+    /// The facts at the top of the page: country, region, field of work, lead, team, grants, dates, alert, outcome.
+    static func facts(_ read: CaseFileRead, team: [CaseTeamRecord], request: Request, directory: StaffDirectory) async throws -> [Fact] {
+        let record = read.record
+        var facts = [Fact(label: request.t("case.field.country"), value: Countries.name(record.country, in: request.language))]
+        if let region = read.region { facts.append(Fact(label: request.t("case.field.region"), value: region)) }
+        if let work = record.fieldOfWork { facts.append(Fact(label: request.t("case.field.fieldOfWork"), value: request.t(work.labelKey))) }
+        facts.append(Fact(label: request.t("case.field.lead"), value: try await directory.user(record.leadID)))
+        if !team.isEmpty {
+            var names: [String] = []
+            for member in team { names.append(try await directory.user(member.userID)) }
+            facts.append(Fact(label: request.t("case.field.team"), value: names.joined(separator: ", ")))
+        }
+        if !read.access.grantedOrganisationIDs.isEmpty {
+            var names: [String] = []
+            for organisation in read.access.grantedOrganisationIDs { names.append(try await directory.organisation(organisation)) }
+            facts.append(Fact(label: request.t("case.field.grants"), value: names.sorted().joined(separator: ", ")))
+        }
+        facts.append(Fact(label: request.t("case.field.opened"), value: request.day(record.openedAt)))
+        if let alertID = record.alertID, let alert = try await AlertRecord.find(alertID, on: request.db) {
+            facts.append(Fact(label: request.t("case.field.alert"), value: alert.reference))
+        }
+        if let closed = record.closedAt { facts.append(Fact(label: request.t("case.field.closed"), value: request.day(closed))) }
+        if let outcome = record.outcome { facts.append(Fact(label: request.t("case.field.outcome"), value: request.t(outcome.labelKey))) }
+        return facts
+    }
+
+    /// A person concerned, as the read gives it (a partner's limited view: the name and role only).
+    static func person(_ caseID: UUID, _ person: CaseFileRead.Person, request: Request) -> PersonView {
+        let identity = person.identity
+        var facts: [Fact] = []
+        for (key, value) in [("case.person.aliases", identity.aliases), ("case.person.dateOfBirth", identity.dateOfBirth),
+                             ("case.person.contacts", identity.contacts), ("case.person.address", identity.address),
+                             ("case.person.notes", identity.notes)] {
+            if let value, !value.isEmpty { facts.append(Fact(label: request.t(key), value: value)) }
+        }
+        var sensitive: [Fact] = []
+        for (field, value) in [(SensitiveField.genderIdentity, person.sensitive?.genderIdentity),
+                               (.sexualOrientation, person.sensitive?.sexualOrientation)] {
+            if let value, !value.isEmpty { sensitive.append(Fact(label: request.t(field.labelKey), value: value)) }
+        }
+        return PersonView(
+            id: SiteURL.id(person.id), name: identity.name, role: request.t(person.role.labelKey), roleCode: person.role.rawValue,
+            isOrganisation: person.isOrganisation, facts: facts, sensitive: sensitive,
+            consent: person.consentAt.map { request.t("case.person.consentRecorded", request.day($0)) },
+            action: SiteURL.caseItemAction(caseID, "people", person.id).href,
+            aliases: identity.aliases ?? "", dateOfBirth: identity.dateOfBirth ?? "", contacts: identity.contacts ?? "",
+            address: identity.address ?? "", hasConsent: person.consentAt != nil)
+    }
+
+    /// One version of the risk assessment (its details are empty in a limited view: the read left them out).
+    static func assessment(_ assessment: CaseFileRead.Assessment, request: Request, directory: StaffDirectory) async throws -> AssessmentView {
+        let item = assessment.item.record, content = assessment.item.content, score = assessment.score
+        let computed = item.level.flatMap(RiskLevel.init(value:)) ?? .low
+        let judged = item.judgedLevel.flatMap(RiskLevel.init(value:)) ?? computed
+        return AssessmentView(
+            version: item.version, when: request.day(item.createdAt), who: try await directory.user(item.createdBy),
+            trigger: request.t("case.assessment.trigger.\(item.category)"),
+            computed: request.t(computed.labelKey), computedTone: CasesController.tone(computed),
+            judged: request.t(judged.labelKey), judgedTone: CasesController.tone(judged), differs: computed != judged,
+            score: score.map { String(format: "%.1f", $0.score) } ?? "—",
+            working: score.map { request.t("case.assessment.working", String(format: "%.1f", $0.threatFactor),
+                                          String(format: "%.2f", $0.vulnerabilityFactor), String(format: "%.2f", $0.capacityFactor),
+                                          String(format: "%.1f", $0.score)) } ?? "",
+            justification: content.justification, nextReview: item.dueAt.map { request.day($0) },
+            threats: content.threats.map {
+                ThreatView(actor: request.t($0.actor.labelKey), space: request.t($0.space.labelKey), description: $0.description,
+                           likelihood: $0.likelihood, impact: $0.impact, score: $0.likelihood * $0.impact)
+            },
+            vulnerabilities: content.vulnerabilities.map { FactorView(description: $0.description, weight: $0.weight) },
+            capacities: content.capacities.map { FactorView(description: $0.description, weight: $0.weight) })
+    }
+
+    /// The security plan, by stage.
+    static func plan(_ read: CaseFileRead, request: Request, directory: StaffDirectory, now: Date) async throws -> [StageView] {
+        let caseID = try read.record.requireID()
+        var plan: [StageView] = []
+        for stage in MeasureStage.allCases {
+            var views: [ItemView] = []
+            for item in read.measures where item.record.category == stage.rawValue {
+                let measure = item.content
+                let state = MeasureState(rawValue: item.record.state) ?? .planned
+                var owner = request.t(measure.ownerKind.labelKey)
+                if measure.ownerKind == .staff, let assignee = item.record.assigneeID { owner = try await directory.user(assignee) }
+                else if let name = measure.ownerName, !name.isEmpty { owner += " — " + name }
+                var meta = [request.t(measure.domain.labelKey), owner]
+                if let due = item.record.dueAt { meta.append(request.t("case.due", request.day(due))) }
+                let overdue = state.isOpen && (item.record.dueAt.map { $0 < now } ?? false)
+                views.append(ItemView(
+                    id: SiteURL.id(item.id), title: measure.description, state: request.t(state.labelKey), stateCode: state.rawValue,
+                    tone: overdue ? "danger" : state == .done ? "ok" : "", meta: meta.joined(separator: " · "), body: measure.note, extra: nil,
+                    action: SiteURL.caseItemAction(caseID, "measures", item.id).href, isOpen: state.isOpen,
+                    options: MeasureState.allCases.map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: $0 == state) }))
+            }
+            plan.append(StageView(stage: request.t(stage.labelKey), measures: views))
+        }
+        return plan
+    }
+
+    static func support(_ read: CaseFileRead, request: Request, directory: StaffDirectory) async throws -> [ItemView] {
+        let caseID = try read.record.requireID()
+        var support: [ItemView] = []
+        for item in read.support {
+            let content = item.content
+            let state = SupportState(rawValue: item.record.state) ?? .requested
+            var meta = [request.t(content.provider.labelKey)]
+            if let name = content.providerName, !name.isEmpty { meta.append(name) }
+            if let partner = item.record.targetOrganisationID { meta.append(try await directory.organisation(partner)) }
+            if let minor = item.record.amountMinor, let currency = item.record.currency {
+                meta.append(Money(minorUnits: minor, currency: currency).formatted(language: request.language))
+            }
+            support.append(ItemView(
+                id: SiteURL.id(item.id), title: request.t(SupportType(rawValue: item.record.category)?.labelKey ?? item.record.category) + " — " + content.description,
+                state: request.t(state.labelKey), stateCode: state.rawValue, tone: state == .delivered ? "ok" : state.isOpen ? "warn" : "",
+                meta: meta.joined(separator: " · "), body: content.outcome, extra: nil,
+                action: SiteURL.caseItemAction(caseID, "support", item.id).href, isOpen: state.isOpen,
+                options: SupportState.allCases.filter { SupportLifecycle.canMove(from: state, to: $0) }
+                    .map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: false) }))
+        }
+        return support
+    }
+
+    /// The referrals the read kept (a partner: only those addressed to it, without their texts).
+    static func referrals(_ read: CaseFileRead, request: Request, directory: StaffDirectory) async throws -> [ItemView] {
+        let caseID = try read.record.requireID()
+        var referrals: [ItemView] = []
+        for item in read.referrals {
+            let content = item.content
+            let state = ReferralState(rawValue: item.record.state) ?? .proposed
+            let partner = try await item.record.targetOrganisationID.asyncFlatMap { try await directory.organisation($0) } ?? "—"
+            var body = [content.message].filter { !$0.isEmpty }
+            if let response = content.response { body.append(request.t("case.referral.response") + " " + response) }
+            if let report = content.report { body.append(request.t("case.referral.report") + " " + report) }
+            referrals.append(ItemView(
+                id: SiteURL.id(item.id), title: partner, state: request.t(state.labelKey), stateCode: state.rawValue,
+                tone: state == .accepted || state == .reported ? "ok" : state == .declined ? "danger" : "warn",
+                meta: request.day(item.record.createdAt) + " · " + content.shared.map { request.t($0.labelKey) }.joined(separator: ", "),
+                body: body.isEmpty ? nil : body.joined(separator: "\n\n"), extra: nil,
+                action: SiteURL.caseItemAction(caseID, "referrals", item.id).href,
+                isOpen: ReferralLifecycle.canMove(from: state, to: .withdrawn), options: []))
+        }
+        return referrals
+    }
+
+    /// Follow-ups and partner notes, the latest due first.
+    static func followUps(_ read: CaseFileRead, request: Request, directory: StaffDirectory, now: Date) async throws -> [ItemView] {
+        let caseID = try read.record.requireID()
+        var followUps: [ItemView] = []
+        for item in read.followUps.sorted(by: { ($0.record.dueAt ?? $0.record.createdAt) > ($1.record.dueAt ?? $1.record.createdAt) }) {
+            let content = item.content, record = item.record
+            let state = FollowUpState(rawValue: record.state) ?? .scheduled
+            let overdue = state == .scheduled && (record.dueAt.map { $0 < now } ?? false)
+            var meta: [String] = []
+            if let due = record.dueAt { meta.append(request.t("case.due", request.day(due))) }
+            if let assignee = record.assigneeID { meta.append(try await directory.user(assignee)) }
+            if record.category == "partner_note", let partner = record.targetOrganisationID { meta.append(try await directory.organisation(partner)) }
+            if content.newThreat { meta.append(request.t("case.followUp.newThreat")) }
+            followUps.append(ItemView(
+                id: SiteURL.id(item.id),
+                title: record.category == "partner_note" ? request.t("case.followUp.partnerNote") : content.purpose,
+                state: overdue ? request.t("case.followUp.overdue") : request.t(state.labelKey), stateCode: state.rawValue,
+                tone: overdue ? "danger" : state == .done ? "ok" : state == .missed ? "warn" : "",
+                meta: meta.joined(separator: " · "), body: content.notes, extra: nil,
+                action: SiteURL.caseItemAction(caseID, "follow-ups", item.id).href, isOpen: state == .scheduled,
+                options: [FollowUpState.done, .missed, .cancelled].map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: false) }))
+        }
+        return followUps
     }
 
     static func option(_ value: String, _ key: String, _ request: Request) -> SelectOption {

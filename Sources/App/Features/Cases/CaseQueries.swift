@@ -43,9 +43,20 @@ enum CaseQueries {
     static func authorized(_ id: UUID, for actor: Actor, _ action: CaseAction, on db: any Database) async throws -> (CaseRecord, CaseAccess) {
         guard let record = try await CaseRecord.find(id, on: db) else { throw Abort(.notFound) }
         let access = try await access(record, on: db)
+        try require(action, by: actor, on: access)
+        return (record, access)
+    }
+
+    /// The one place a case decision becomes an answer: 404 when `actor` may not know the case
+    /// exists (for a referral's answer: when it is not addressed to their organisation), 403 when
+    /// they see it but `CasePolicy` refuses them `action`.
+    static func require(_ action: CaseAction, by actor: Actor, on access: CaseAccess) throws {
+        if action == .answerReferral {
+            guard CasePolicy.evaluate(actor, action, context: access).isAllowed else { throw Abort(.notFound) }
+            return
+        }
         guard CasePolicy.evaluate(actor, .viewCase, context: access).isAllowed else { throw Abort(.notFound) }
         guard CasePolicy.evaluate(actor, action, context: access).isAllowed else { throw Abort(.forbidden) }
-        return (record, access)
     }
 
     /// The permissions `user` holds beyond their roles (`UserPermissionRecord`).

@@ -7,8 +7,10 @@ import Vapor
 
 /// Every change to a case file. Each one writes the change, a timeline entry and the audit event
 /// in one transaction, re-reading the case inside it, and refuses what the protocol does not allow
-/// (`Refusal` carries the catalogue key of the message). Authorization is the caller's job
-/// (`CasePolicy`, through `CaseQueries.authorize`); these functions enforce the domain rules.
+/// (`Refusal` carries the catalogue key of the message). Each step is authorised here, against
+/// the case as re-read in the transaction (`CaseQueries.require`): the web form and the API call
+/// the same step, so neither door can allow what the other refuses. Handlers may check earlier
+/// (to answer 404 before reading a form), never instead.
 enum CaseWorkflow {
     typealias Refusal = AlertWorkflow.Refusal
 
@@ -30,6 +32,7 @@ enum CaseWorkflow {
     /// Opens a case led by `actor` (a handler of their organisation), from a verified alert or
     /// directly; its code is `{ISO3}-{year}-{sequence}`, numbered per country and year.
     static func open(_ opening: Opening, by actor: Actor, app: Application) async throws -> UUID {
+        guard CasePolicy.evaluate(actor, .createCase, context: nil).isAllowed else { throw Abort(.forbidden) }
         guard let alpha3 = Countries.alpha3(opening.country) else { throw Refusal(key: "case.refused.country") }
         let vault = app.vault
         let now = app.clock.now()
@@ -91,7 +94,7 @@ enum CaseWorkflow {
 
     /// Attaches a verified alert to an existing case (the same defender, a new incident).
     static func attach(alert alertID: UUID, to caseID: UUID, by actor: Actor, app: Application) async throws {
-        try await change(caseID, by: actor, action: "case.alert_attached", app: app) { record, db, now in
+        try await change(caseID, .editCase, by: actor, action: "case.alert_attached", app: app) { record, db, now in
             try await lockRow(AlertRecord.schema, id: alertID, on: db)
             guard let alert = try await AlertRecord.find(alertID, on: db), alert.organisationID == record.organisationID else {
                 throw Abort(.notFound)
@@ -108,18 +111,25 @@ enum CaseWorkflow {
 
     // MARK: The common shape of a change
 
-    /// Runs `body` on the case re-read (and, on PostgreSQL, locked) inside the transaction, then
-    /// writes its timeline entries and the audit event. `body` returns the entry kinds, the codes
+    /// Runs `body` on the case re-read (and, on PostgreSQL, locked) inside the transaction, once
+    /// `CasePolicy` allows `actor` the `permission` on it (404 or 403 otherwise; for a referral's
+    /// answer, `referral` names the item whose addressee decides), then writes its timeline
+    /// entries and the audit event. `body` returns the entry kinds, the codes
     /// recorded with them, and the item they are about.
     @discardableResult
     static func change(
-        _ caseID: UUID, by actor: Actor, action: String, app: Application,
+        _ caseID: UUID, _ permission: CaseAction, by actor: Actor, action: String, referral: UUID? = nil, app: Application,
         _ body: @escaping @Sendable (CaseRecord, any Database, Date) async throws -> (entries: [String], details: [String: String], item: UUID?)
     ) async throws -> UUID? {
         let now = app.clock.now()
         return try await app.transaction { db in
             try await lockRow(CaseRecord.schema, id: caseID, on: db)
             guard let record = try await CaseRecord.find(caseID, on: db) else { throw Abort(.notFound) }
+            // The policy decides on the case as it is now, inside the transaction that changes it.
+            let target = try await referral.asyncFlatMap { id in
+                try await CaseItemRecord.find(id, on: db).flatMap { $0.caseID == caseID ? $0.targetOrganisationID : nil }
+            }
+            try CaseQueries.require(permission, by: actor, on: try await CaseQueries.access(record, referralTarget: target, on: db))
             let (kinds, details, item) = try await body(record, db, now)
             record.updatedAt = now
             try await record.save(on: db)
@@ -179,7 +189,7 @@ enum CaseWorkflow {
                            sensitive: CaseContent.Sensitive?, consent: Bool, by actor: Actor, app: Application) async throws {
         if let sensitive, !sensitive.isEmpty, !consent { throw Refusal(key: "case.refused.consent") }
         let vault = app.vault
-        try await change(caseID, by: actor, action: personID == nil ? "case.person_add" : "case.person_update", app: app) { record, db, now in
+        try await change(caseID, .editCase, by: actor, action: personID == nil ? "case.person_add" : "case.person_update", app: app) { record, db, now in
             if let personID {
                 guard let person = try await CasePersonRecord.find(personID, on: db), person.caseID == record.id else { throw Abort(.notFound) }
                 try await CaseNameTokenRecord.query(on: db).filter(\.$personID == personID).delete()
@@ -246,7 +256,7 @@ enum CaseWorkflow {
                        app: Application) async throws -> Assessed {
         let score = try score(of: assessment)
         let vault = app.vault
-        let itemID = try await change(caseID, by: actor, action: "case.assess", app: app) { record, db, now in
+        let itemID = try await change(caseID, .assessRisk, by: actor, action: "case.assess", app: app) { record, db, now in
             try requireOpen(record)
             let version = try await CaseItemRecord.query(on: db).filter(\.$caseID == record.requireID()).filter(\.$kind == .assessment).count() + 1
             let item = try newItem(record, kind: .assessment, state: "recorded", category: assessment.trigger, by: actor.userID, at: now)
@@ -277,7 +287,7 @@ enum CaseWorkflow {
     static func addMeasure(_ caseID: UUID, stage: MeasureStage, _ measure: CaseContent.Measure, assignee: UUID?, due: Date?, by actor: Actor,
                            app: Application) async throws {
         let vault = app.vault
-        try await change(caseID, by: actor, action: "case.measure_add", app: app) { record, db, now in
+        try await change(caseID, .editPlan, by: actor, action: "case.measure_add", app: app) { record, db, now in
             try requireOpen(record)
             let item = try newItem(record, kind: .measure, state: MeasureState.planned.rawValue, category: stage.rawValue, by: actor.userID, at: now)
             item.dueAt = due
@@ -290,7 +300,7 @@ enum CaseWorkflow {
 
     static func updateMeasure(_ itemID: UUID, in caseID: UUID, state: MeasureState, note: String?, by actor: Actor, app: Application) async throws {
         let vault = app.vault
-        try await change(caseID, by: actor, action: "case.measure_update", app: app) { _, db, now in
+        try await change(caseID, .editPlan, by: actor, action: "case.measure_update", app: app) { _, db, now in
             let item = try await item(itemID, of: caseID, kind: .measure, on: db)
             var measure = try content(CaseContent.Measure.self, of: item, vault: vault)
             if let note, !note.isEmpty { measure.note = note }
@@ -304,7 +314,7 @@ enum CaseWorkflow {
 
     static func reviewPlan(_ caseID: UUID, summary: String, by actor: Actor, app: Application) async throws {
         let vault = app.vault
-        try await change(caseID, by: actor, action: "case.plan_review", app: app) { record, db, now in
+        try await change(caseID, .editPlan, by: actor, action: "case.plan_review", app: app) { record, db, now in
             let item = try newItem(record, kind: .planReview, state: "recorded", category: "plan", by: actor.userID, at: now)
             try seal(CaseContent.PlanReview(summary: summary), in: item, vault: vault)
             try await item.create(on: db)
@@ -317,7 +327,7 @@ enum CaseWorkflow {
     static func addSupport(_ caseID: UUID, type: SupportType, _ support: CaseContent.Support, cost: Money?, partner: UUID?, by actor: Actor,
                            app: Application) async throws {
         let vault = app.vault
-        try await change(caseID, by: actor, action: "case.support_add", app: app) { record, db, now in
+        try await change(caseID, .manageSupport, by: actor, action: "case.support_add", app: app) { record, db, now in
             try requireOpen(record)
             let item = try newItem(record, kind: .support, state: SupportState.requested.rawValue, category: type.rawValue, by: actor.userID, at: now)
             item.amountMinor = cost?.minorUnits
@@ -331,7 +341,7 @@ enum CaseWorkflow {
 
     static func updateSupport(_ itemID: UUID, in caseID: UUID, state: SupportState, outcome: String?, by actor: Actor, app: Application) async throws {
         let vault = app.vault
-        try await change(caseID, by: actor, action: "case.support_update", app: app) { _, db, now in
+        try await change(caseID, .manageSupport, by: actor, action: "case.support_update", app: app) { _, db, now in
             let item = try await item(itemID, of: caseID, kind: .support, on: db)
             guard let current = SupportState(rawValue: item.state), SupportLifecycle.canMove(from: current, to: state) else {
                 throw Refusal(key: "case.refused.transition")
@@ -356,7 +366,7 @@ enum CaseWorkflow {
         if case .deny = ReferralShare.check(shares, consentRecorded: consentRecorded) { throw Refusal(key: "case.refused.referralConsent") }
         let chosen = ReferralShare.shared(shares)
         let vault = app.vault
-        try await change(caseID, by: actor, action: "case.refer", app: app) { record, db, now in
+        try await change(caseID, .refer, by: actor, action: "case.refer", app: app) { record, db, now in
             try requireOpen(record)
             guard let organisation = try await OrganisationRecord.find(partner, on: db), organisation.id != record.organisationID else { throw Refusal(key: "case.refused.partner") }
             let opened = try CaseQueries.open(record, vault: vault)
@@ -388,7 +398,8 @@ enum CaseWorkflow {
     static func answerReferral(_ itemID: UUID, in caseID: UUID, state: ReferralState, text: String?, by actor: Actor,
                                app: Application) async throws {
         let vault = app.vault
-        try await change(caseID, by: actor, action: "case.referral_\(state.rawValue)", app: app) { _, db, now in
+        try await change(caseID, state == .withdrawn ? .refer : .answerReferral, by: actor, action: "case.referral_\(state.rawValue)",
+                         referral: itemID, app: app) { _, db, now in
             let item = try await item(itemID, of: caseID, kind: .referral, on: db)
             guard let current = ReferralState(rawValue: item.state), ReferralLifecycle.canMove(from: current, to: state) else {
                 throw Refusal(key: "case.refused.transition")
@@ -410,7 +421,7 @@ enum CaseWorkflow {
     @discardableResult
     static func scheduleFollowUp(_ caseID: UUID, due: Date, purpose: String, assignee: UUID?, by actor: Actor, app: Application) async throws -> UUID {
         let vault = app.vault
-        return try await change(caseID, by: actor, action: "case.follow_up_schedule", app: app) { record, db, now in
+        return try await change(caseID, .addFollowUp, by: actor, action: "case.follow_up_schedule", app: app) { record, db, now in
             try requireOpen(record)
             let item = try newItem(record, kind: .followUp, state: FollowUpState.scheduled.rawValue, category: "contact", by: actor.userID, at: now)
             item.dueAt = due
@@ -427,7 +438,7 @@ enum CaseWorkflow {
                                  app: Application) async throws {
         guard state != .scheduled else { throw Refusal(key: "case.refused.transition") }
         let vault = app.vault
-        try await change(caseID, by: actor, action: "case.follow_up_record", app: app) { record, db, now in
+        try await change(caseID, .addFollowUp, by: actor, action: "case.follow_up_record", app: app) { record, db, now in
             let item = try await item(itemID, of: caseID, kind: .followUp, on: db)
             guard item.state == FollowUpState.scheduled.rawValue else { throw Refusal(key: "case.refused.transition") }
             var followUp = try content(CaseContent.FollowUp.self, of: item, vault: vault)
@@ -449,7 +460,7 @@ enum CaseWorkflow {
     /// A follow-up note added by a partner granted access to the case.
     static func addPartnerNote(_ caseID: UUID, notes: String, by actor: Actor, app: Application) async throws {
         let vault = app.vault
-        try await change(caseID, by: actor, action: "case.partner_note", app: app) { record, db, now in
+        try await change(caseID, .addPartnerNote, by: actor, action: "case.partner_note", app: app) { record, db, now in
             let item = try newItem(record, kind: .followUp, state: FollowUpState.done.rawValue, category: "partner_note", by: actor.userID, at: now)
             item.dueAt = now
             item.targetOrganisationID = actor.organisationID
@@ -463,7 +474,7 @@ enum CaseWorkflow {
 
     static func recordReview(_ caseID: UUID, _ review: CaseContent.Review, by actor: Actor, app: Application) async throws {
         let vault = app.vault
-        try await change(caseID, by: actor, action: "case.review", app: app) { record, db, now in
+        try await change(caseID, .recordReview, by: actor, action: "case.review", app: app) { record, db, now in
             let item = try newItem(record, kind: .review, state: "recorded", category: review.kind.rawValue, by: actor.userID, at: now)
             try seal(review, in: item, vault: vault)
             try await item.create(on: db)
@@ -474,7 +485,7 @@ enum CaseWorkflow {
     /// Moves an open case between open, active and monitoring, or reopens a closed one.
     static func setStatus(_ caseID: UUID, to status: CaseStatus, by actor: Actor, app: Application) async throws {
         guard status != .closed else { throw Refusal(key: "case.refused.transition") }
-        try await change(caseID, by: actor, action: status == .reopened ? "case.reopen" : "case.status", app: app) { record, _, _ in
+        try await change(caseID, status == .reopened ? .reopenCase : .editCase, by: actor, action: status == .reopened ? "case.reopen" : "case.status", app: app) { record, _, _ in
             guard CaseLifecycle.canMove(from: record.status, to: status) else { throw Refusal(key: "case.refused.transition") }
             let previous = record.status
             record.status = status
@@ -487,7 +498,7 @@ enum CaseWorkflow {
     static func close(_ caseID: UUID, outcome: CaseOutcome, situation: String, impact: CaseContent.Impact, by actor: Actor,
                       app: Application) async throws {
         let vault = app.vault
-        try await change(caseID, by: actor, action: "case.close", app: app) { record, db, now in
+        try await change(caseID, .closeCase, by: actor, action: "case.close", app: app) { record, db, now in
             guard CaseLifecycle.canMove(from: record.status, to: .closed) else { throw Refusal(key: "case.refused.transition") }
             record.status = .closed
             record.closedAt = now
@@ -501,7 +512,7 @@ enum CaseWorkflow {
     /// The impact record at 3 or 12 months after closure (or a corrected one at closure).
     static func recordImpact(_ caseID: UUID, moment: ImpactMoment, _ impact: CaseContent.Impact, by actor: Actor, app: Application) async throws {
         let vault = app.vault
-        try await change(caseID, by: actor, action: "case.impact", app: app) { record, db, now in
+        try await change(caseID, .closeCase, by: actor, action: "case.impact", app: app) { record, db, now in
             guard record.closedAt != nil else { throw Refusal(key: "case.refused.notClosed") }
             let item = try await impactItem(record, moment: moment, impact: impact, actor: actor.userID, now: now, db: db, vault: vault)
             return (["impact_recorded"], ["moment": moment.rawValue], item)
@@ -521,7 +532,7 @@ enum CaseWorkflow {
 
     /// Sets the lead and the team (handlers of the owning organisation only).
     static func setTeam(_ caseID: UUID, lead: UUID, team: Set<UUID>, by actor: Actor, app: Application) async throws {
-        try await change(caseID, by: actor, action: "case.team", app: app) { record, db, now in
+        try await change(caseID, .manageTeam, by: actor, action: "case.team", app: app) { record, db, now in
             let handlers = Set(try await StaffDirectory.members(of: record.organisationID, roles: CasePolicy.handlerRoles, on: db).compactMap(\.id))
             guard handlers.contains(lead), team.isSubset(of: handlers) else { throw Refusal(key: "case.refused.team") }
             record.leadID = lead
@@ -534,7 +545,7 @@ enum CaseWorkflow {
 
     /// Grants a partner organisation access to the case (`grant`), or takes it back.
     static func setGrant(_ caseID: UUID, organisation: UUID, granted: Bool, by actor: Actor, app: Application) async throws {
-        try await change(caseID, by: actor, action: granted ? "case.grant" : "case.revoke", app: app) { record, db, now in
+        try await change(caseID, .manageTeam, by: actor, action: granted ? "case.grant" : "case.revoke", app: app) { record, db, now in
             let caseID = try record.requireID()
             if granted {
                 guard let partner = try await OrganisationRecord.find(organisation, on: db), partner.id != record.organisationID,

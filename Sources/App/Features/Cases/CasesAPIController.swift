@@ -32,9 +32,8 @@ enum CasesAPIController {
             query.filter(\.$id ~~ ids)
         }
         let total = try await query.copy().count()
-        let page = try await query.sort(\.$updatedAt, .descending).sort(\.$code)
-            .range((filters.page * filters.limit)..<((filters.page + 1) * filters.limit)).all()
-        return CaseList(total: total, page: filters.page, limit: filters.limit, items: try page.map(CaseSummary.init))
+        let page = try await query.sort(\.$updatedAt, .descending).sort(\.$code).range(filters.page.range).all()
+        return CaseList(total: total, page: filters.page.number, limit: filters.page.size, items: try page.map(CaseSummary.init))
     }
 
     /// `GET /api/v1/cases/{id}` — one case file, as much of it as `CasePolicy` lets the account
@@ -164,15 +163,19 @@ enum CasesAPIController {
 
         mutating func fail(_ field: String, _ detail: String) { errors.append(.init(field: field, detail: detail)) }
 
-        /// The trimmed text; `nil` when empty (a problem if `required`) or longer than `max`.
-        mutating func text(_ value: String?, _ field: String, required: Bool, max: Int) -> String? {
-            let trimmed = value?.trimmedWhitespace ?? ""
-            if trimmed.isEmpty {
+        /// The text cleaned by `TextInput`; `nil` when empty (a problem if `required`), too long, or
+        /// carrying characters its `kind` refuses.
+        mutating func text(_ value: String?, _ field: String, required: Bool, max: Int, kind: TextInput.Kind = .text) -> String? {
+            switch TextInput.clean(value, kind, max: max) {
+            case .success(let text?):
+                return text
+            case .success(nil):
                 if required { fail(field, "is required.") }
                 return nil
+            case .failure(let problem):
+                fail(field, TextInput.detail(problem, max: max))
+                return nil
             }
-            guard trimmed.count <= max else { fail(field, "must be at most \(max) characters."); return nil }
-            return trimmed
         }
 
         /// A `YYYY-MM-DD` day (midnight UTC), not before `notBefore`.
@@ -217,8 +220,7 @@ extension CasesAPIController {
         var country: String?
         var code: CaseCode?
         var words: String?
-        var page = 0
-        var limit = CasesAPIController.defaultLimit
+        var page = ListPage(size: CasesAPIController.defaultLimit)
 
         init(_ request: Request) throws {
             let get = { (key: String) in (try? request.query.get(String.self, at: key)).flatMap { $0.isEmpty ? nil : $0 } }
@@ -230,14 +232,15 @@ extension CasesAPIController {
             if let q = get("q")?.trimmedWhitespace, !q.isEmpty {
                 if let parsed = CaseCode(parsing: q) { code = parsed } else { words = q }
             }
-            if let raw = get("page") {
-                if let value = Int(raw), value >= 0 { page = value } else { check.fail("page", "must be a whole number from 0.") }
-            }
-            if let raw = get("limit") {
-                if let value = Int(raw), (1...CasesAPIController.maximumLimit).contains(value) { limit = value } else {
-                    check.fail("limit", "must be a whole number from 1 to \(CasesAPIController.maximumLimit).")
+            var number = 0, limit = CasesAPIController.defaultLimit
+            for (field, range) in [("page", 0...ListPage.maximumNumber), ("limit", 1...CasesAPIController.maximumLimit)] {
+                switch ListPage.bounded(get(field), in: range) {
+                case .success(let value?): if field == "page" { number = value } else { limit = value }
+                case .success(nil): break
+                case .failure(let problem): check.fail(field, QueryParameterError(field: field, problem: problem).detail)
                 }
             }
+            page = ListPage(number: number, size: limit)
             try check.done()
         }
     }
@@ -277,9 +280,9 @@ extension CasesAPIController {
             }
             var defender: CaseContent.Identity?
             if let given = input.defender {
-                let name = check.text(given.name, "defender.name", required: true, max: 300)
+                let name = check.text(given.name, "defender.name", required: true, max: 300, kind: .name)
                 let identity = CaseContent.Identity(
-                    name: name ?? "", aliases: check.text(given.aliases, "defender.aliases", required: false, max: 500),
+                    name: name ?? "", aliases: check.text(given.aliases, "defender.aliases", required: false, max: 500, kind: .name),
                     dateOfBirth: check.text(given.dateOfBirth, "defender.dateOfBirth", required: false, max: 40),
                     contacts: check.text(given.contacts, "defender.contacts", required: false, max: 2_000),
                     address: check.text(given.address, "defender.address", required: false, max: 2_000), notes: nil)

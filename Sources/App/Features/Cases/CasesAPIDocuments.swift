@@ -98,8 +98,12 @@ extension CasesAPIController {
         var createdAt: Date
 
         init(_ item: CaseItemRecord, vault: Vault) throws {
-            let content = try CaseWorkflow.content(CaseContent.FollowUp.self, of: item, vault: vault)
-            id = try item.requireID()
+            self.init(.init(record: item, content: try CaseWorkflow.content(CaseContent.FollowUp.self, of: item, vault: vault)))
+        }
+
+        init(_ read: CaseFileRead.Item<CaseContent.FollowUp>) {
+            let item = read.record, content = read.content
+            id = read.id
             kind = item.category
             state = item.state
             dueAt = item.dueAt
@@ -143,7 +147,8 @@ extension CasesAPIController {
     struct CaseFile: Content {
         /// `full`, or `limited` (a partner organisation granted access).
         var view: String
-        var summary: String
+        /// The situation (full view only).
+        var summary: String?
         var region: String?
         var fieldOfWork: String?
         var alertId: UUID?
@@ -165,39 +170,29 @@ extension CasesAPIController {
         var impacts: [Impact]
         var timeline: [Entry]
 
+        /// What `CaseFileReader` lets the reader see, nothing more: the page is built from the same read.
         init(_ record: CaseRecord, access: CaseAccess, actor: Actor, on db: any Database, vault: Vault) async throws {
+            let read = try await CaseFileReader.read(record, access: access, actor: actor, on: db, vault: vault)
             let caseID = try record.requireID()
-            let isFull = CasePolicy.view(actor, context: access) == .full
-            let opened = try CaseQueries.open(record, vault: vault)
-            view = isFull ? CaseView.full.rawValue : CaseView.limited.rawValue
-            summary = opened.summary
-            region = opened.region
+            view = read.view.rawValue
+            summary = read.summary
+            region = read.region
             fieldOfWork = record.fieldOfWork?.rawValue
             alertId = record.alertID
             outcome = record.outcome?.rawValue
-            closure = isFull ? opened.closure : nil
+            closure = read.closure
             teamIds = access.teamMemberIDs.sorted { $0.uuidString < $1.uuidString }
-            // Each sensitive field needs its own permission (`case.sensitive.*`) on top of the full view.
-            let grantedPermissions = try await CaseQueries.permissions(of: actor.userID, on: db)
-            let visibleFields = Set(SensitiveField.allCases.filter {
-                CasePolicy.maySee($0, actor: actor, grantedPermissions: grantedPermissions, context: access).isAllowed
-            })
-            people = try await CaseQueries.people(of: record, on: db, vault: vault).map {
-                try Person($0, full: isFull, sensitiveFields: visibleFields, vault: vault)
-            }
-            let items = try await CaseItemRecord.query(on: db).filter(\.$caseID == caseID).sort(\.$createdAt).sort(\.$version).all()
-            func of(_ kind: CaseItemRecord.Kind) -> [CaseItemRecord] { items.filter { $0.kind == kind } }
-            let assessments = try of(.assessment).sorted { $0.version < $1.version }.map { try Assessment($0, vault: vault) }
+            people = read.people.map { Person($0, details: read.disclosure.personDetails) }
+            let assessments = read.assessments.map { Assessment($0, details: read.disclosure.assessmentDetails) }
             assessment = assessments.last
             pastAssessments = Array(assessments.dropLast().reversed())
-            measures = try of(.measure).map { try Measure($0, vault: vault) }
-            planReviews = try of(.planReview).map { try PlanReview($0, vault: vault) }
-            support = try of(.support).map { try Support($0, vault: vault) }
-            // A partner sees only the referrals addressed to its own organisation.
-            referrals = try of(.referral).filter { isFull || $0.targetOrganisationID == actor.organisationID }.map { try Referral($0, vault: vault) }
-            followUps = try of(.followUp).map { try FollowUp($0, vault: vault) }
-            reviews = try of(.review).map { try Review($0, vault: vault) }
-            impacts = try of(.impact).map { try Impact($0, vault: vault) }
+            measures = read.measures.map(Measure.init)
+            planReviews = read.planReviews.map(PlanReview.init)
+            support = read.support.map(Support.init)
+            referrals = read.referrals.map { Referral($0, messages: read.disclosure.referralMessages) }
+            followUps = read.followUps.map(FollowUp.init)
+            reviews = read.reviews.map(Review.init)
+            impacts = read.impacts.map(Impact.init)
             timeline = try await CaseEntryRecord.query(on: db).filter(\.$caseID == caseID).sort(\.$createdAt).all().map(Entry.init)
         }
     }
@@ -218,51 +213,50 @@ extension CasesAPIController {
         var genderIdentity: String?
         var sexualOrientation: String?
 
-        init(_ person: CaseQueries.Person, full: Bool, sensitiveFields: Set<SensitiveField>, vault: Vault) throws {
+        init(_ person: CaseFileRead.Person, details: Bool) {
             id = person.id
             role = person.role.rawValue
             isOrganisation = person.isOrganisation
             name = person.identity.name
             aliases = person.identity.aliases
             dateOfBirth = person.identity.dateOfBirth
-            contacts = full ? person.identity.contacts : nil
-            address = full ? person.identity.address : nil
-            notes = full ? person.identity.notes : nil
+            contacts = person.identity.contacts
+            address = person.identity.address
+            notes = person.identity.notes
             consentRecorded = person.consentAt != nil
-            if full, !sensitiveFields.isEmpty, let sensitive = try CaseQueries.sensitive(of: person.record, vault: vault) {
-                genderIdentity = sensitiveFields.contains(.genderIdentity) ? sensitive.genderIdentity : nil
-                sexualOrientation = sensitiveFields.contains(.sexualOrientation) ? sensitive.sexualOrientation : nil
-            }
+            genderIdentity = person.sensitive?.genderIdentity
+            sexualOrientation = person.sensitive?.sexualOrientation
         }
     }
 
-    /// One version of the risk assessment.
+    /// One version of the risk assessment. A limited view has the levels and the computed score,
+    /// not the threats, vulnerabilities, capacities or justification.
     struct Assessment: Content {
         var id: UUID
         var version: Int
         /// `initial`, `scheduled`, `new_threat` or `change`.
         var trigger: String
-        var computed: Computed
+        var computed: Computed?
         var judgedLevel: Level?
-        var justification: String
-        var threats: [CaseContent.Threat]
-        var vulnerabilities: [CaseContent.Factor]
-        var capacities: [CaseContent.Factor]
+        var justification: String?
+        var threats: [CaseContent.Threat]?
+        var vulnerabilities: [CaseContent.Factor]?
+        var capacities: [CaseContent.Factor]?
         var nextReviewAt: Date?
         var recordedAt: Date
         var recordedBy: UUID
 
-        init(_ item: CaseItemRecord, vault: Vault) throws {
-            let content = try CaseWorkflow.content(CaseContent.Assessment.self, of: item, vault: vault)
-            id = try item.requireID()
+        init(_ assessment: CaseFileRead.Assessment, details: Bool) {
+            let item = assessment.item.record, content = assessment.item.content
+            id = assessment.item.id
             version = item.version
             trigger = content.trigger
-            computed = Computed(try CaseWorkflow.score(of: content))
+            computed = assessment.score.map(Computed.init)
             judgedLevel = Level(item.judgedLevel)
-            justification = content.justification
-            threats = content.threats
-            vulnerabilities = content.vulnerabilities
-            capacities = content.capacities
+            justification = details ? content.justification : nil
+            threats = details ? content.threats : nil
+            vulnerabilities = details ? content.vulnerabilities : nil
+            capacities = details ? content.capacities : nil
             nextReviewAt = item.dueAt
             recordedAt = item.createdAt
             recordedBy = item.createdBy
@@ -283,9 +277,9 @@ extension CasesAPIController {
         var assigneeId: UUID?
         var createdAt: Date
 
-        init(_ item: CaseItemRecord, vault: Vault) throws {
-            let content = try CaseWorkflow.content(CaseContent.Measure.self, of: item, vault: vault)
-            id = try item.requireID()
+        init(_ read: CaseFileRead.Item<CaseContent.Measure>) {
+            let item = read.record, content = read.content
+            id = read.id
             stage = item.category
             domain = content.domain.rawValue
             state = item.state
@@ -305,9 +299,10 @@ extension CasesAPIController {
         var recordedAt: Date
         var recordedBy: UUID
 
-        init(_ item: CaseItemRecord, vault: Vault) throws {
-            id = try item.requireID()
-            summary = try CaseWorkflow.content(CaseContent.PlanReview.self, of: item, vault: vault).summary
+        init(_ read: CaseFileRead.Item<CaseContent.PlanReview>) {
+            let item = read.record
+            id = read.id
+            summary = read.content.summary
             recordedAt = item.createdAt
             recordedBy = item.createdBy
         }
@@ -326,9 +321,9 @@ extension CasesAPIController {
         var partnerId: UUID?
         var createdAt: Date
 
-        init(_ item: CaseItemRecord, vault: Vault) throws {
-            let content = try CaseWorkflow.content(CaseContent.Support.self, of: item, vault: vault)
-            id = try item.requireID()
+        init(_ read: CaseFileRead.Item<CaseContent.Support>) {
+            let item = read.record, content = read.content
+            id = read.id
             type = item.category
             provider = content.provider.rawValue
             providerName = content.providerName
@@ -349,20 +344,21 @@ extension CasesAPIController {
         var state: String
         var shared: [String]
         var consentRecorded: Bool
-        var message: String
+        /// The message, answer and report: full view only.
+        var message: String?
         var response: String?
         var report: String?
         var createdAt: Date
         var updatedAt: Date
 
-        init(_ item: CaseItemRecord, vault: Vault) throws {
-            let content = try CaseWorkflow.content(CaseContent.Referral.self, of: item, vault: vault)
-            id = try item.requireID()
+        init(_ read: CaseFileRead.Item<CaseContent.Referral>, messages: Bool) {
+            let item = read.record, content = read.content
+            id = read.id
             organisationId = item.targetOrganisationID
             state = item.state
             shared = content.shared.map(\.rawValue)
             consentRecorded = content.consentRecorded
-            message = content.message
+            message = messages ? content.message : nil
             response = content.response
             report = content.report
             createdAt = item.createdAt
@@ -379,9 +375,9 @@ extension CasesAPIController {
         var recordedAt: Date
         var recordedBy: UUID
 
-        init(_ item: CaseItemRecord, vault: Vault) throws {
-            let content = try CaseWorkflow.content(CaseContent.Review.self, of: item, vault: vault)
-            id = try item.requireID()
+        init(_ read: CaseFileRead.Item<CaseContent.Review>) {
+            let item = read.record, content = read.content
+            id = read.id
             kind = content.kind.rawValue
             findings = content.findings
             actions = content.actions
@@ -398,9 +394,9 @@ extension CasesAPIController {
         var notes: String?
         var recordedAt: Date
 
-        init(_ item: CaseItemRecord, vault: Vault) throws {
-            let content = try CaseWorkflow.content(CaseContent.Impact.self, of: item, vault: vault)
-            id = try item.requireID()
+        init(_ read: CaseFileRead.Item<CaseContent.Impact>) {
+            let item = read.record, content = read.content
+            id = read.id
             moment = item.state
             answers = content.answers.mapValues(\.rawValue)
             notes = content.notes
