@@ -1,7 +1,11 @@
 import Foundation
 
 /// Every encrypted column in the database, so key rotation (and the canary tests) can walk them all
-/// without knowing the features. A module that adds an encrypted column adds it here.
+/// without knowing the features. A module that adds an encrypted column adds it here, and
+/// `EncryptedColumnRegistryTests` fails until it does: it reads the live schema (SQLite and
+/// PostgreSQL) and refuses any ciphertext column (`…_ct`) missing from this list. Until that test
+/// existed, the six case columns were missing and `egide keys rotate` left case files under the
+/// retired key.
 struct EncryptedColumn: Sendable {
     var table: String
     var column: String
@@ -27,5 +31,11 @@ struct EncryptedColumn: Sendable {
         .init(table: AlertEntryRecord.schema, column: "body_ct", field: "body", ownerColumn: "organisation_id"),
         .init(table: VerificationRequestRecord.schema, column: "message_ct", field: "message", ownerColumn: "alert_organisation_id"),
         .init(table: VerificationFindingRecord.schema, column: "notes_ct", field: "notes", ownerColumn: "alert_organisation_id"),
+        .init(table: CaseRecord.schema, column: "summary_ct", field: "summary", ownerColumn: "organisation_id"),
+        .init(table: CaseRecord.schema, column: "region_ct", field: "region", ownerColumn: "organisation_id"),
+        .init(table: CaseRecord.schema, column: "closure_ct", field: "closure", ownerColumn: "organisation_id"),
+        .init(table: CasePersonRecord.schema, column: "identity_ct", field: "identity", ownerColumn: "organisation_id"),
+        .init(table: CasePersonRecord.schema, column: "sensitive_ct", field: "sensitive", ownerColumn: "organisation_id"),
+        .init(table: CaseItemRecord.schema, column: "content_ct", field: "content", ownerColumn: "organisation_id"),
     ]
 }
