@@ -2,7 +2,7 @@ import EgideCore
 import Vapor
 
 /// A query parameter that a list refused (a page number that is not a whole number in range):
-/// 400 with an error page on the web, a problem document naming the parameter in the API.
+/// 400 with an error page on the web, 422 with a problem document naming the parameter in the API.
 struct QueryParameterError: Error {
     var field: String
     var problem: ListPage.Problem
@@ -19,7 +19,7 @@ struct QueryParameterError: Error {
 extension Request {
     /// The page of a list this request asks for with `page` (from 0), `size` rows long. Every list
     /// reads its page here, so no number from a request reaches the offset arithmetic unbounded.
-    /// - Throws: `QueryParameterError` (400) when `page` is not a whole number from 0 to
+    /// - Throws: `QueryParameterError` (400; 422 in the API) when `page` is not a whole number from 0 to
     ///   `ListPage.maximumNumber`.
     func listPage(size: Int) throws -> ListPage {
         let raw = try? query.get(String.self, at: "page")

@@ -6,7 +6,8 @@ import Vapor
 struct RequireJSONBody: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if [.POST, .PUT, .PATCH].contains(request.method) {
-            guard let type = request.headers.contentType, type.type == "application", type.subType == "json" else {
+            // Media types compare case-insensitively (RFC 9110 §8.3.1); parameters such as charset are ignored.
+            guard let type = request.headers.contentType, type.type.lowercased() == "application", type.subType.lowercased() == "json" else {
                 throw ProblemError(status: .unsupportedMediaType, detail: "Send the body as JSON, with Content-Type: application/json.")
             }
         }

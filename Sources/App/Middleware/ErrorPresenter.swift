@@ -21,7 +21,9 @@ struct ErrorPresenter: AsyncMiddleware {
             request.logger.error("\(request.method) \(request.routePattern) failed: \(String(reflecting: error))")
         }
         if request.url.path.hasPrefix("/api/") {
-            return problemResponse(status: status, detail: detail, fields: fields)
+            // The API reports a refused query parameter like any refused field: 422 naming it.
+            let apiStatus = error is QueryParameterError ? .unprocessableEntity : status
+            return problemResponse(status: apiStatus, detail: detail, fields: fields)
         }
         // Framework reasons are English and technical; on a page only our own messages are shown.
         let pageDetail = error is ProblemError ? detail : nil

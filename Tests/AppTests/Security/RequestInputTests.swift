@@ -58,7 +58,7 @@ import VaporTesting
             #expect(try CaseAPINetwork.fields(api) == ["page"])
             let alerts = try await CaseAPINetwork.token(app, network.officer, [.readAlerts])
             let alertsPage = try await network.get("/api/v1/alerts?page=9223372036854775807", token: alerts)
-            #expect(alertsPage.status == .badRequest)
+            #expect(alertsPage.status == .unprocessableEntity)
             #expect(try CaseAPINetwork.fields(alertsPage) == ["page"])
             #expect(try await network.get("/api/v1/cases?page=1&limit=100", token: network.partnerToken).status == .ok)
         }
@@ -126,6 +126,8 @@ import VaporTesting
             #expect(form.status == .unsupportedMediaType && form.headers.contentType == Problem.mediaType)
             let none = try await app.send(.POST, "/api/v1/public/alerts", headers: [:], body: "{}")
             #expect(none.status == .unsupportedMediaType)
+            let upper = try await app.send(.POST, "/api/v1/public/alerts", headers: ["Content-Type": "APPLICATION/JSON; charset=UTF-8"], body: "{}")
+            #expect(upper.status == .unprocessableEntity, "media types compare case-insensitively")
             #expect(try await AlertRecord.query(on: app.db).count() == 0)
         }
     }
