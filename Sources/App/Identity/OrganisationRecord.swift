@@ -5,7 +5,10 @@ import Foundation
 /// An organisation sharing this Egide: the host NGO, consortium members, partners, network members.
 /// Its name is encrypted (being a partner of a protection NGO can itself be dangerous); the slug
 /// is a neutral identifier chosen by the administrator, used in the CLI.
-final class OrganisationRecord: Model, @unchecked Sendable {
+final class OrganisationRecord: Model, EncryptedRecord, @unchecked Sendable {
+    /// Its `…_ct` fields are sealed for the organisation in this column (`EncryptedRecord`).
+    static let encryptionOwnerColumn: String? = nil
+
     static let schema = "organisations"
 
     @ID(key: .id) var id: UUID?

@@ -4,7 +4,10 @@ import Foundation
 
 /// A staff or partner account. The email and name are encrypted under the organisation's key; the
 /// email is found at sign-in through a blind index. The TOTP seed is encrypted too.
-final class UserRecord: Model, @unchecked Sendable {
+final class UserRecord: Model, EncryptedRecord, @unchecked Sendable {
+    /// Its `…_ct` fields are sealed for the organisation in this column (`EncryptedRecord`).
+    static let encryptionOwnerColumn: String? = "organisation_id"
+
     static let schema = "users"
 
     @ID(key: .id) var id: UUID?

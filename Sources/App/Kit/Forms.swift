@@ -49,6 +49,12 @@ struct FormChecker {
     var isValid: Bool { problems.isEmpty }
 }
 
+/// A labelled value on a page (the facts at the top of an alert or a case).
+struct Fact: Encodable {
+    var label: String
+    var value: String
+}
+
 /// The options of a `<select>`.
 struct SelectOption: Encodable {
     var value: String

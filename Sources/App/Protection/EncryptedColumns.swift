@@ -1,12 +1,26 @@
+import Fluent
 import Foundation
 
-/// Every encrypted column in the database, so key rotation (and the canary tests) can walk them all
-/// without knowing the features. A module that adds an encrypted column adds it here, and
-/// `EncryptedColumnRegistryTests` fails until it does: it reads the live schema (SQLite and
-/// PostgreSQL) and refuses any ciphertext column (`…_ct`) missing from this list. Until that test
-/// existed, the six case columns were missing and `egide keys rotate` left case files under the
-/// retired key.
-struct EncryptedColumn: Sendable {
+/// A record type whose table holds encrypted values: each of its fields whose key ends in `_ct`
+/// is AEAD ciphertext, bound to the field name without `_ct` (`FieldContext.field`) and sealed with
+/// the key of the organisation named in `encryptionOwnerColumn` (the instance's key when `nil`).
+/// A record declares it beside its fields, and key rotation finds its columns from the fields.
+protocol EncryptedRecord: Model {
+    static var encryptionOwnerColumn: String? { get }
+}
+
+extension EncryptedRecord {
+    /// The record's encrypted columns, read from its own field declarations.
+    static var encryptedColumns: [EncryptedColumn] {
+        keys.map(\.description).filter { $0.hasSuffix("_ct") }.map {
+            EncryptedColumn(table: schema, column: $0, field: String($0.dropLast(3)), ownerColumn: encryptionOwnerColumn)
+        }
+    }
+}
+
+/// One encrypted column, for key rotation and the canary tests, which walk them all without
+/// knowing the features.
+struct EncryptedColumn: Sendable, Equatable {
     var table: String
     var column: String
     /// The field name bound into the ciphertext (`FieldContext.field`).
@@ -14,28 +28,16 @@ struct EncryptedColumn: Sendable {
     /// The column holding the owning organisation's id; `nil` for instance-owned data.
     var ownerColumn: String?
 
-    static let all: [EncryptedColumn] = [
-        .init(table: OrganisationRecord.schema, column: "name_ct", field: "name", ownerColumn: nil),
-        .init(table: UserRecord.schema, column: "email_ct", field: "email", ownerColumn: "organisation_id"),
-        .init(table: UserRecord.schema, column: "name_ct", field: "name", ownerColumn: "organisation_id"),
-        .init(table: UserRecord.schema, column: "totp_seed_ct", field: "totp_seed", ownerColumn: "organisation_id"),
-        .init(table: EncryptedFileRecord.schema, column: "name_ct", field: "name", ownerColumn: "organisation_id"),
-        .init(table: EncryptedFileRecord.schema, column: "content_ct", field: "content", ownerColumn: "organisation_id"),
-        .init(table: AlertRecord.schema, column: "defender_name_ct", field: "defender_name", ownerColumn: "organisation_id"),
-        .init(table: AlertRecord.schema, column: "organisation_name_ct", field: "organisation_name", ownerColumn: "organisation_id"),
-        .init(table: AlertRecord.schema, column: "region_ct", field: "region", ownerColumn: "organisation_id"),
-        .init(table: AlertRecord.schema, column: "incident_date_ct", field: "incident_date", ownerColumn: "organisation_id"),
-        .init(table: AlertRecord.schema, column: "narrative_ct", field: "narrative", ownerColumn: "organisation_id"),
-        .init(table: AlertRecord.schema, column: "contact_ct", field: "contact", ownerColumn: "organisation_id"),
-        .init(table: AlertRecord.schema, column: "decision_grounds_ct", field: "decision_grounds", ownerColumn: "organisation_id"),
-        .init(table: AlertEntryRecord.schema, column: "body_ct", field: "body", ownerColumn: "organisation_id"),
-        .init(table: VerificationRequestRecord.schema, column: "message_ct", field: "message", ownerColumn: "alert_organisation_id"),
-        .init(table: VerificationFindingRecord.schema, column: "notes_ct", field: "notes", ownerColumn: "alert_organisation_id"),
-        .init(table: CaseRecord.schema, column: "summary_ct", field: "summary", ownerColumn: "organisation_id"),
-        .init(table: CaseRecord.schema, column: "region_ct", field: "region", ownerColumn: "organisation_id"),
-        .init(table: CaseRecord.schema, column: "closure_ct", field: "closure", ownerColumn: "organisation_id"),
-        .init(table: CasePersonRecord.schema, column: "identity_ct", field: "identity", ownerColumn: "organisation_id"),
-        .init(table: CasePersonRecord.schema, column: "sensitive_ct", field: "sensitive", ownerColumn: "organisation_id"),
-        .init(table: CaseItemRecord.schema, column: "content_ct", field: "content", ownerColumn: "organisation_id"),
+    /// The record types with encrypted columns. A module whose records hold any adds them here;
+    /// `EncryptedColumnRegistryTests` reads the live schema (SQLite and PostgreSQL) and fails on any
+    /// ciphertext column that none of these declares. (A hand-kept list of columns once lacked the
+    /// six case columns, and `egide keys rotate` left case files under the retired key.)
+    static let records: [any EncryptedRecord.Type] = [
+        OrganisationRecord.self, UserRecord.self, EncryptedFileRecord.self,
+        AlertRecord.self, AlertEntryRecord.self, VerificationRequestRecord.self, VerificationFindingRecord.self,
+        CaseRecord.self, CasePersonRecord.self, CaseItemRecord.self,
     ]
+
+    /// Every encrypted column in the database, derived from the records' declarations.
+    static let all: [EncryptedColumn] = records.flatMap { $0.encryptedColumns }
 }

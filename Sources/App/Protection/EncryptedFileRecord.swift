@@ -4,7 +4,10 @@ import Foundation
 /// A file (attachment, evidence) stored encrypted in the database itself, so that backups hold
 /// everything and no plaintext ever touches the filesystem. Its name is encrypted too; its size and
 /// media type are kept in clear to enforce limits and serve it.
-final class EncryptedFileRecord: Model, @unchecked Sendable {
+final class EncryptedFileRecord: Model, EncryptedRecord, @unchecked Sendable {
+    /// Its `…_ct` fields are sealed for the organisation in this column (`EncryptedRecord`).
+    static let encryptionOwnerColumn: String? = "organisation_id"
+
     static let schema = "encrypted_files"
 
     @ID(key: .id) var id: UUID?

@@ -77,14 +77,14 @@ extension Request {
         var items: [(SiteURL, String)] = [(.home, "nav.home")]
         let actor = principal?.session == .active ? principal?.actor : nil
         if let actor {
-            if AlertPolicy.isHandler(actor) || actor.has(.verifier) || CasePolicy.evaluate(actor, .listCases, context: nil).isAllowed {
+            if AlertPolicy.isHandler(actor) || actor.has(.verifier) || CasePolicy.evaluate(actor, .listCases, nil).isAllowed {
                 items.append((.attention, "nav.attention"))
             }
             if AlertPolicy.isHandler(actor) { items.append((.alerts, "nav.alerts")) }
             else if AlertPolicy.evaluate(actor, .recordAlert).isAllowed { items.append((.newAlert, "nav.recordAlert")) }
-            if CasePolicy.evaluate(actor, .listCases, context: nil).isAllowed {
+            if CasePolicy.evaluate(actor, .listCases, nil).isAllowed {
                 items.append((.cases, "nav.cases"))
-                if ![.host, .consortiumMember].contains(actor.organisationType) { items.append((.referrals, "nav.referrals")) }
+                if !actor.organisationType.handlesProtection { items.append((.referrals, "nav.referrals")) }
             }
             if actor.has(.verifier) { items.append((.verificationRequests, "nav.verification")) }
             if actor.has(.administrator) {

@@ -9,6 +9,31 @@ public enum Decision: Sendable, Equatable {
     public var isAllowed: Bool { self == .allow }
 }
 
+/// The one shape of every policy of every module: a pure function of who acts, what they do and
+/// the record they do it to (`Resource` carries what the decision needs to know of it; `nil` for
+/// lists, creation and settings, which the scoped queries narrow). Admin, Alerts and Cases adopt
+/// it; a new module's policy does too (docs/DEVELOPMENT.md, "Adding a module").
+public protocol Policy {
+    associatedtype Action: Sendable
+    associatedtype Resource: Sendable
+    static func evaluate(_ actor: Actor, _ action: Action, _ resource: Resource) -> Decision
+}
+
+extension Policy where Resource: ExpressibleByNilLiteral {
+    /// The decision when no particular record is named (a list, creating one, the settings).
+    public static func evaluate(_ actor: Actor, _ action: Action) -> Decision { evaluate(actor, action, nil) }
+}
+
+/// The record an administration action names: an organisation, a user, or neither (a list).
+public struct AdminTarget: Sendable, Equatable {
+    public var organisation: UUID?
+    public var user: UUID?
+    public init(organisation: UUID? = nil, user: UUID? = nil) {
+        self.organisation = organisation
+        self.user = user
+    }
+}
+
 /// What the administration pages can do.
 public enum AdminAction: String, CaseIterable, Sendable {
     case listOrganisations, createOrganisation, viewOrganisation, editOrganisation
@@ -28,11 +53,10 @@ public enum AdminAction: String, CaseIterable, Sendable {
 /// - The audit trail is for host administrators and host auditors.
 /// - Only host administrators grant the permissions to see sensitive fields in cases, and never
 ///   to themselves (which users may hold them is the App's check: case handlers only).
-public enum AdminPolicy {
-    /// Whether `actor` may do `action`; `targetOrganisation` / `targetUser` name the record acted on.
-    public static func evaluate(
-        _ actor: Actor, _ action: AdminAction, targetOrganisation: UUID? = nil, targetUser: UUID? = nil
-    ) -> Decision {
+public enum AdminPolicy: Policy {
+    /// Whether `actor` may do `action` to `target` (the organisation and/or user acted on; `nil` for lists).
+    public static func evaluate(_ actor: Actor, _ action: AdminAction, _ target: AdminTarget?) -> Decision {
+        let targetOrganisation = target?.organisation, targetUser = target?.user
         if action == .viewAuditTrail {
             return actor.organisationType == .host && (actor.has(.administrator) || actor.has(.auditor))
                 ? .allow : .deny("the audit trail is for host administrators and auditors")
@@ -70,4 +94,12 @@ public enum AdminPolicy {
         guard roles.isSubset(of: allowed) else { return .deny("role not available for this organisation type") }
         return actor.has(.administrator) ? .allow : .deny("not an administrator")
     }
+}
+
+/// A step the domain's protocol does not allow now (a closed case, a transition out of order),
+/// with the catalogue key of the message shown to the person who asked. Every workflow of every
+/// module refuses with this one type; the web shows the message, the API answers 409.
+public struct Refusal: Error, Sendable, Equatable {
+    public var key: String
+    public init(key: String) { self.key = key }
 }

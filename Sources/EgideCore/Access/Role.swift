@@ -27,4 +27,15 @@ public enum OrganisationType: String, CaseIterable, Sendable, Codable, Hashable 
 
     /// The catalogue key of the type's name.
     public var labelKey: String { "organisation.type.\(rawValue)" }
+
+    /// The organisations that handle alerts and protection cases: the host and consortium members.
+    public static let handling: [OrganisationType] = [.host, .consortiumMember]
+    /// The organisations that cases are granted and referred to, and whose staff verify alerts:
+    /// local partners and network members.
+    public static let partnering: [OrganisationType] = [.partner, .networkMember]
+
+    /// Whether this organisation handles alerts and protection cases (`handling`).
+    public var handlesProtection: Bool { Self.handling.contains(self) }
+    /// Whether this organisation is a partner of the network (`partnering`).
+    public var isPartnering: Bool { Self.partnering.contains(self) }
 }

@@ -23,24 +23,36 @@ public enum AlertAction: String, CaseIterable, Sendable {
 /// - A verifier answers only the verification requests addressed to them, and sees only what
 ///   verifying needs (never the sender's contact).
 /// - Host administrators configure deadlines, the rule and the categories.
-public enum AlertPolicy {
+/// The alert (or verification request) an action names.
+public struct AlertTarget: Sendable, Equatable {
+    /// The organisation that owns the alert.
+    public var organisation: UUID?
+    /// The user a verification request is addressed to.
+    public var verifier: UUID?
+    public init(organisation: UUID? = nil, verifier: UUID? = nil) {
+        self.organisation = organisation
+        self.verifier = verifier
+    }
+}
+
+public enum AlertPolicy: Policy {
     /// The roles that handle alerts.
     public static let handlerRoles: Set<Role> = [.protectionOfficer, .coordinator]
 
     public static func isHandler(_ actor: Actor) -> Bool {
-        [.host, .consortiumMember].contains(actor.organisationType) && !actor.roles.isDisjoint(with: handlerRoles)
+        actor.organisationType.handlesProtection && !actor.roles.isDisjoint(with: handlerRoles)
     }
 
-    /// Whether `actor` may do `action`; `alertOrganisation` is the owner of the alert acted on,
-    /// `requestedVerifier` the user a verification request is addressed to.
-    public static func evaluate(_ actor: Actor, _ action: AlertAction, alertOrganisation: UUID? = nil,
-                                requestedVerifier: UUID? = nil) -> Decision {
+    /// Whether `actor` may do `action` to `target` (its owner, or the verifier a request is
+    /// addressed to; `nil` for lists, recording and settings).
+    public static func evaluate(_ actor: Actor, _ action: AlertAction, _ target: AlertTarget?) -> Decision {
+        let alertOrganisation = target?.organisation, requestedVerifier = target?.verifier
         switch action {
         case .configureAlerts:
             return actor.isHostAdministrator ? .allow : .deny("only host administrators configure alerts")
         case .recordAlert:
             if isHandler(actor) { return .allow }
-            return [.partner, .networkMember].contains(actor.organisationType)
+            return actor.organisationType.isPartnering
                 && (actor.has(.protectionOfficer) || actor.has(.verifier))
                 ? .allow : .deny("not a protection officer or verifier")
         case .respondToVerification:

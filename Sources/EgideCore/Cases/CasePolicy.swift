@@ -74,13 +74,13 @@ public enum CaseView: String, Sendable, Equatable {
 /// - Administrators, auditors and every other role get no case file by their role alone. Auditors
 ///   and coordinators see aggregate figures (`viewCaseStatistics`), which name no one.
 /// - Sensitive fields (gender identity, sexual orientation) also need their own permission: see `maySee`.
-public enum CasePolicy {
+public enum CasePolicy: Policy {
     /// The roles that handle cases.
     public static let handlerRoles: Set<Role> = [.protectionOfficer, .coordinator]
 
     /// A protection officer or coordinator of a host or consortium-member organisation.
     public static func isHandler(_ actor: Actor) -> Bool {
-        [.host, .consortiumMember].contains(actor.organisationType) && !actor.roles.isDisjoint(with: handlerRoles)
+        actor.organisationType.handlesProtection && !actor.roles.isDisjoint(with: handlerRoles)
     }
 
     /// How much of the case `actor` sees; `nil`: nothing (the App answers 404).
@@ -97,7 +97,7 @@ public enum CasePolicy {
 
     /// Whether `actor` may do `action`; `context` describes the case acted on (`nil` for the list,
     /// creation, statistics, and the list of referrals addressed to the actor's organisation).
-    public static func evaluate(_ actor: Actor, _ action: CaseAction, context: CaseAccess?) -> Decision {
+    public static func evaluate(_ actor: Actor, _ action: CaseAction, _ context: CaseAccess?) -> Decision {
         switch action {
         case .viewCaseStatistics:
             return actor.has(.auditor) || (actor.has(.coordinator) && isHandler(actor))

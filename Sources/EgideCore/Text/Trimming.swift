@@ -13,6 +13,11 @@ extension StringProtocol {
     }
 }
 
+extension String {
+    /// `nil` when empty.
+    public var nonEmpty: String? { isEmpty ? nil : self }
+}
+
 private func isTrimmed(_ scalar: Unicode.Scalar) -> Bool {
     scalar.isASCII ? (scalar == " " || (0x09...0x0D).contains(scalar.value)) : (scalar.properties.isWhitespace || scalar == "\u{200B}")
 }

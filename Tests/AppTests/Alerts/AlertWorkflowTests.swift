@@ -98,7 +98,7 @@ import VaporTesting
             let verifiers = try await UserRecord.query(on: app.db).filter(\.$id ~~ [chain.verifier.id, chain.otherVerifier.id]).all()
             try await AlertWorkflow.requestVerification(id, verifiers: verifiers, message: nil, by: officerActor, app: app)
             // Asking the same verifiers again while their requests are open is refused.
-            await #expect(throws: AlertWorkflow.Refusal.self) {
+            await #expect(throws: Refusal.self) {
                 try await AlertWorkflow.requestVerification(id, verifiers: verifiers, message: nil, by: officerActor, app: app)
             }
             let requests = try await VerificationRequestRecord.query(on: app.db).filter(\.$alertID == id).all()

@@ -199,13 +199,13 @@ import VaporTesting
             try await CaseWorkflow.setTeam(id, lead: chain.officer.id, team: [other.id], by: officer, app: app)
             #expect(try await otherClient.get(SiteURL.caseFile(id).href).status == .ok)
             // A team member from outside the organisation is refused.
-            await #expect(throws: CaseWorkflow.Refusal.self) {
+            await #expect(throws: Refusal.self) {
                 try await CaseWorkflow.setTeam(id, lead: chain.officer.id, team: [chain.verifier.id], by: officer, app: app)
             }
             // Only a verified alert becomes a case.
             let receipt = try await AlertFixtures.submit(app, AlertFixtures.alert())
             let fresh = try await AlertFixtures.alertID(app, receipt: receipt.receipt)
-            await #expect(throws: CaseWorkflow.Refusal.self) {
+            await #expect(throws: Refusal.self) {
                 _ = try await CaseWorkflow.open(.init(country: "CM", summary: "S", alertID: fresh), by: officer, app: app)
             }
         }

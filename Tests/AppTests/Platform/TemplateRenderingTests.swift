@@ -95,7 +95,7 @@ import Vapor
                 rows: [alertRow], total: 1, statuses: options, urgencies: options, countries: options, categories: options, assignees: options,
                 overdue: true, newHref: "/alerts/new", olderHref: "/o", newerHref: "/n"))
         case .alertShow:
-            let fact = AlertsController.Fact(label: "L", value: "V")
+            let fact = Fact(label: "L", value: "V")
             let file = AlertsController.FileLink(href: "/f", name: "photo.jpg", size: "1 KB", source: "sender")
             return try await req.render(.alertShow, titleKey: "alert.show.title", AlertsController.ShowContext(
                 id: "x", reference: "AL-2026-0001", name: "N", status: "Received", urgency: "P1", urgencyTone: "danger",

@@ -12,18 +12,18 @@ import Testing
     @Test func a_host_administrator_administers_every_organisation() {
         let admin = actor([.administrator], org: host, type: .host)
         for action in AdminAction.allCases {
-            #expect(AdminPolicy.evaluate(admin, action, targetOrganisation: partner, targetUser: UUID()).isAllowed, "\(action)")
+            #expect(AdminPolicy.evaluate(admin, action, AdminTarget(organisation: partner, user: UUID())).isAllowed, "\(action)")
         }
     }
 
     @Test func a_partner_administrator_stays_within_their_own_organisation() {
         let admin = actor([.administrator], org: partner, type: .partner)
-        #expect(AdminPolicy.evaluate(admin, .inviteUser, targetOrganisation: partner).isAllowed)
-        #expect(AdminPolicy.evaluate(admin, .disableUser, targetOrganisation: partner, targetUser: UUID()).isAllowed)
-        #expect(!AdminPolicy.evaluate(admin, .inviteUser, targetOrganisation: other).isAllowed)
-        #expect(!AdminPolicy.evaluate(admin, .viewUser, targetOrganisation: other, targetUser: UUID()).isAllowed)
+        #expect(AdminPolicy.evaluate(admin, .inviteUser, AdminTarget(organisation: partner)).isAllowed)
+        #expect(AdminPolicy.evaluate(admin, .disableUser, AdminTarget(organisation: partner, user: UUID())).isAllowed)
+        #expect(!AdminPolicy.evaluate(admin, .inviteUser, AdminTarget(organisation: other)).isAllowed)
+        #expect(!AdminPolicy.evaluate(admin, .viewUser, AdminTarget(organisation: other, user: UUID())).isAllowed)
         #expect(!AdminPolicy.evaluate(admin, .createOrganisation).isAllowed)
-        #expect(!AdminPolicy.evaluate(admin, .editOrganisation, targetOrganisation: partner).isAllowed)
+        #expect(!AdminPolicy.evaluate(admin, .editOrganisation, AdminTarget(organisation: partner)).isAllowed)
         #expect(!AdminPolicy.evaluate(admin, .viewAuditTrail).isAllowed)
     }
 
@@ -31,33 +31,32 @@ import Testing
     func other_roles_administer_nothing(role: Role) {
         let user = actor([role], org: host, type: .host)
         for action in AdminAction.allCases where action != .viewAuditTrail {
-            #expect(!AdminPolicy.evaluate(user, action, targetOrganisation: host).isAllowed, "\(role) \(action)")
+            #expect(!AdminPolicy.evaluate(user, action, AdminTarget(organisation: host)).isAllowed, "\(role) \(action)")
         }
     }
 
     @Test func nobody_changes_their_own_access() {
         let admin = actor([.administrator], org: host, type: .host)
         for action in [AdminAction.changeRoles, .disableUser, .resetTwoFactor, .changeSensitivePermissions] {
-            #expect(!AdminPolicy.evaluate(admin, action, targetOrganisation: host, targetUser: admin.userID).isAllowed)
+            #expect(!AdminPolicy.evaluate(admin, action, AdminTarget(organisation: host, user: admin.userID)).isAllowed)
         }
-        #expect(AdminPolicy.evaluate(admin, .viewUser, targetOrganisation: host, targetUser: admin.userID).isAllowed)
+        #expect(AdminPolicy.evaluate(admin, .viewUser, AdminTarget(organisation: host, user: admin.userID)).isAllowed)
     }
 
     @Test func only_host_administrators_grant_sensitive_field_permissions_and_never_to_themselves() {
         let hostAdmin = actor([.administrator], org: host, type: .host)
-        #expect(AdminPolicy.evaluate(hostAdmin, .changeSensitivePermissions, targetOrganisation: host, targetUser: UUID()).isAllowed)
-        #expect(AdminPolicy.evaluate(hostAdmin, .changeSensitivePermissions, targetOrganisation: partner, targetUser: UUID()).isAllowed)
+        #expect(AdminPolicy.evaluate(hostAdmin, .changeSensitivePermissions, AdminTarget(organisation: host, user: UUID())).isAllowed)
+        #expect(AdminPolicy.evaluate(hostAdmin, .changeSensitivePermissions, AdminTarget(organisation: partner, user: UUID())).isAllowed)
         let partnerAdmin = actor([.administrator], org: partner, type: .partner)
-        #expect(!AdminPolicy.evaluate(partnerAdmin, .changeSensitivePermissions, targetOrganisation: partner, targetUser: UUID()).isAllowed)
-        #expect(!AdminPolicy.evaluate(partnerAdmin, .changeSensitivePermissions, targetOrganisation: other, targetUser: UUID()).isAllowed)
+        #expect(!AdminPolicy.evaluate(partnerAdmin, .changeSensitivePermissions, AdminTarget(organisation: partner, user: UUID())).isAllowed)
+        #expect(!AdminPolicy.evaluate(partnerAdmin, .changeSensitivePermissions, AdminTarget(organisation: other, user: UUID())).isAllowed)
         let memberAdmin = actor([.administrator], org: other, type: .consortiumMember)
-        #expect(!AdminPolicy.evaluate(memberAdmin, .changeSensitivePermissions, targetOrganisation: other, targetUser: UUID()).isAllowed)
+        #expect(!AdminPolicy.evaluate(memberAdmin, .changeSensitivePermissions, AdminTarget(organisation: other, user: UUID())).isAllowed)
         // Not on themselves, even a host administrator who also handles cases.
         let handlingAdmin = actor([.administrator, .coordinator], org: host, type: .host)
-        #expect(!AdminPolicy.evaluate(handlingAdmin, .changeSensitivePermissions, targetOrganisation: host,
-                                      targetUser: handlingAdmin.userID).isAllowed)
+        #expect(!AdminPolicy.evaluate(handlingAdmin, .changeSensitivePermissions, AdminTarget(organisation: host, user: handlingAdmin.userID)).isAllowed)
         #expect(!AdminPolicy.evaluate(actor([.coordinator], org: host, type: .host), .changeSensitivePermissions,
-                                      targetOrganisation: host, targetUser: UUID()).isAllowed)
+                                      AdminTarget(organisation: host, user: UUID())).isAllowed)
     }
 
     @Test func the_audit_trail_is_for_host_administrators_and_auditors() {

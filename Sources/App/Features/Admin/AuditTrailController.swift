@@ -45,8 +45,7 @@ enum AuditTrailController {
 
     static func parseDay(_ text: String?) -> Date?? {
         guard let text, !text.isEmpty else { return .some(nil) }
-        let format = Date.ISO8601FormatStyle().year().month().day()
-        guard let date = try? format.parse(text) else { return nil }
+        guard let date = Day.parse(text) else { return nil }
         return .some(date)
     }
 

@@ -61,7 +61,7 @@ enum InviteController {
         }
         guard form.isValid, let organisation, let email else { return try await render(request, problems: form.problems) }
         let orgID = try organisation.requireID()
-        try request.authorize(AdminPolicy.evaluate(actor, .inviteUser, targetOrganisation: orgID))
+        try request.authorize(AdminPolicy.evaluate(actor, .inviteUser, AdminTarget(organisation: orgID)))
         let app = request.application
         let now = app.clock.now()
         let (userID, token) = try await request.transaction { db in

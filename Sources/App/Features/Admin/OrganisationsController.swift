@@ -66,13 +66,13 @@ enum OrganisationsController {
         let actor = try request.actor()
         let organisation = try await AdminQueries.organisation(request.uuid("id"), for: actor, on: request.db)
         let id = try organisation.requireID()
-        try request.authorize(AdminPolicy.evaluate(actor, .viewOrganisation, targetOrganisation: id), orNotFound: true)
+        try request.authorize(AdminPolicy.evaluate(actor, .viewOrganisation, AdminTarget(organisation: id)), orNotFound: true)
         let users = try await UserRecord.query(on: request.db).filter(\.$organisation.$id == id).all()
         let context = ShowContext(
             name: try AdminQueries.name(of: organisation, vault: request.application.vault), slug: organisation.slug,
             type: request.t(organisation.type.labelKey), country: Countries.name(organisation.country, in: request.language),
             users: try await UsersController.rows(users, request: request),
-            canEdit: AdminPolicy.evaluate(actor, .editOrganisation, targetOrganisation: id).isAllowed,
+            canEdit: AdminPolicy.evaluate(actor, .editOrganisation, AdminTarget(organisation: id)).isAllowed,
             editHref: SiteURL.editOrganisation(id).href,
             inviteHref: SiteURL.inviteUser.href + "?organisation=" + SiteURL.id(id),
             created: (try? request.query.get(String.self, at: "created")) != nil)
@@ -87,7 +87,7 @@ enum OrganisationsController {
     @Sendable static func edit(_ request: Request) async throws -> Response {
         let actor = try request.actor()
         let organisation = try await AdminQueries.organisation(request.uuid("id"), for: actor, on: request.db)
-        try request.authorize(AdminPolicy.evaluate(actor, .editOrganisation, targetOrganisation: organisation.id))
+        try request.authorize(AdminPolicy.evaluate(actor, .editOrganisation, AdminTarget(organisation: organisation.id)))
         return try await renderForm(request, editing: organisation, problems: [])
     }
 
@@ -139,7 +139,7 @@ enum OrganisationsController {
         let actor = try request.actor()
         let organisation = try await AdminQueries.organisation(request.uuid("id"), for: actor, on: request.db)
         let id = try organisation.requireID()
-        try request.authorize(AdminPolicy.evaluate(actor, .editOrganisation, targetOrganisation: id))
+        try request.authorize(AdminPolicy.evaluate(actor, .editOrganisation, AdminTarget(organisation: id)))
         var form = FormChecker(request)
         let name = form.text("name", kind: .name)
         let country = form.text("country", max: 2)

@@ -14,7 +14,7 @@ enum PermissionsController {
 
     /// Whether a user with `roles` in an organisation of `type` may be granted these permissions.
     static func isEligible(roles: Set<Role>, in type: OrganisationType) -> Bool {
-        [.host, .consortiumMember].contains(type) && !roles.isDisjoint(with: CasePolicy.handlerRoles)
+        type.handlesProtection && !roles.isDisjoint(with: CasePolicy.handlerRoles)
     }
 
     /// The checkboxes of the user page, ticked for the permissions `held`.

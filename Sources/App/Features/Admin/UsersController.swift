@@ -91,12 +91,12 @@ enum UsersController {
         let user = try await AdminQueries.user(request.uuid("id"), for: actor, on: request.db)
         let id = try user.requireID()
         let orgID = user.$organisation.id
-        try request.authorize(AdminPolicy.evaluate(actor, .viewUser, targetOrganisation: orgID, targetUser: id), orNotFound: true)
+        try request.authorize(AdminPolicy.evaluate(actor, .viewUser, AdminTarget(organisation: orgID, user: id)), orNotFound: true)
         guard let organisation = try await OrganisationRecord.find(orgID, on: request.db) else { throw Abort(.notFound) }
         let unreadable = request.t("user.unreadable")
         let (email, name) = (try? Accounts.identity(of: user, vault: request.application.vault)) ?? (unreadable, unreadable)
         let held = Set(try await AdminQueries.roles(of: id, on: request.db))
-        let allowed = { (action: AdminAction) in AdminPolicy.evaluate(actor, action, targetOrganisation: orgID, targetUser: id).isAllowed }
+        let allowed = { (action: AdminAction) in AdminPolicy.evaluate(actor, action, AdminTarget(organisation: orgID, user: id)).isAllowed }
         let state = AdminQueries.status(of: user)
         let canChangePermissions = allowed(.changeSensitivePermissions) && PermissionsController.isEligible(roles: held, in: organisation.type)
         let permissions = canChangePermissions ? try await CaseQueries.permissions(of: id, on: request.db) : []
@@ -125,7 +125,7 @@ enum UsersController {
         let actor = try request.actor()
         let user = try await AdminQueries.user(request.uuid("id"), for: actor, on: request.db)
         let id = try user.requireID()
-        try request.authorize(AdminPolicy.evaluate(actor, action, targetOrganisation: user.$organisation.id, targetUser: id))
+        try request.authorize(AdminPolicy.evaluate(actor, action, AdminTarget(organisation: user.$organisation.id, user: id)))
         return (actor, user, id)
     }
 

@@ -119,7 +119,7 @@ enum AlertIntake {
         let region = text(input.region, "region", max: Limits.region)
         var incidentDate: String?
         if let raw = text(input.incidentDate, "incidentDate", max: 10) {
-            if let date = Self.parseDay(raw), date <= now.addingTimeInterval(36 * 3600),
+            if let date = Day.parse(raw), date <= now.addingTimeInterval(36 * 3600),
                date >= Date(timeIntervalSince1970: 0) {
                 incidentDate = raw
             } else {
@@ -169,18 +169,6 @@ enum AlertIntake {
             fieldOfWork: fieldOfWork, narrative: narrative, needs: needs.sorted { $0.rawValue < $1.rawValue },
             contact: contact, contactChannel: contact == nil ? nil : channel, consentToContact: consent,
             language: language, idempotencyKey: idempotencyKey))
-    }
-
-    /// `YYYY-MM-DD` as midnight UTC.
-    static func parseDay(_ text: String) -> Date? {
-        let parts = text.split(separator: "-")
-        guard parts.count == 3, parts[0].count == 4, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let components = DateComponents(year: y, month: m, day: d)
-        guard let date = calendar.date(from: components),
-              calendar.dateComponents([.year, .month, .day], from: date) == DateComponents(year: y, month: m, day: d) else { return nil }
-        return date
     }
 
     /// Reads and checks the files of a multipart form: at most five, each a JPEG, PNG or PDF

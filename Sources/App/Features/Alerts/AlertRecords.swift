@@ -6,7 +6,10 @@ import SQLKit
 /// One alert: the same record whatever the channel. Everything that could identify someone —
 /// names, region, date, narrative, contact — is encrypted under the owning organisation's key and
 /// bound to this row; the codes used for filtering (country, categories, urgency, status) are not.
-final class AlertRecord: Model, @unchecked Sendable {
+final class AlertRecord: Model, EncryptedRecord, @unchecked Sendable {
+    /// Its `…_ct` fields are sealed for the organisation in this column (`EncryptedRecord`).
+    static let encryptionOwnerColumn: String? = "organisation_id"
+
     static let schema = "alerts"
 
     @ID(key: .id) var id: UUID?
@@ -85,7 +88,10 @@ enum AlertReference {
 
 /// One line of an alert's history: a comment, a status change, information added by the sender,
 /// an assignment, a merge. The body, when there is one, is encrypted.
-final class AlertEntryRecord: Model, @unchecked Sendable {
+final class AlertEntryRecord: Model, EncryptedRecord, @unchecked Sendable {
+    /// Its `…_ct` fields are sealed for the organisation in this column (`EncryptedRecord`).
+    static let encryptionOwnerColumn: String? = "organisation_id"
+
     static let schema = "alert_entries"
 
     enum Kind: String, Codable, Sendable, CaseIterable {
@@ -218,7 +224,10 @@ final class AlertSettingsRecord: Model, @unchecked Sendable {
 }
 
 /// A protection officer's request to a partner verifier to verify an alert.
-final class VerificationRequestRecord: Model, @unchecked Sendable {
+final class VerificationRequestRecord: Model, EncryptedRecord, @unchecked Sendable {
+    /// Its `…_ct` fields are sealed for the organisation in this column (`EncryptedRecord`).
+    static let encryptionOwnerColumn: String? = "alert_organisation_id"
+
     static let schema = "verification_requests"
 
     enum State: String, Codable, Sendable, CaseIterable {
@@ -244,7 +253,10 @@ final class VerificationRequestRecord: Model, @unchecked Sendable {
 }
 
 /// A verifier's finding, graded on the Admiralty scale.
-final class VerificationFindingRecord: Model, @unchecked Sendable {
+final class VerificationFindingRecord: Model, EncryptedRecord, @unchecked Sendable {
+    /// Its `…_ct` fields are sealed for the organisation in this column (`EncryptedRecord`).
+    static let encryptionOwnerColumn: String? = "alert_organisation_id"
+
     static let schema = "verification_findings"
 
     @ID(key: .id) var id: UUID?
@@ -434,4 +446,8 @@ struct DropAlertIdempotencyIndex: AsyncMigration {
     func revert(on database: any Database) async throws {
         try await AddAlertIdempotencyIndex().prepare(on: database)
     }
+}
+
+extension AlertRecord: WorkflowRecord {
+    static let auditObjectType = "alert"
 }

@@ -6,26 +6,16 @@ import Vapor
 /// Every change to an alert after intake: each one writes the change, a history entry and the
 /// audit event in one transaction, and refuses a move the protocol does not allow.
 enum AlertWorkflow {
-    /// A refused step, with the catalogue key of the message shown to the officer.
-    struct Refusal: Error, Sendable { var key: String }
-
-    /// Runs `change` on the alert re-read inside the transaction (so two officers acting at once
-    /// each see the other's result), then records the entry and the audit event.
+    /// Runs `body` on the alert through `Workflow.change` (re-read and locked in the transaction),
+    /// then records its history entry beside the audit event.
     static func change(
         _ alertID: UUID, by actor: AuditActor, action: String, app: Application,
         _ body: @escaping @Sendable (AlertRecord, any Database, Date) async throws -> (entry: AlertEntryRecord?, details: [String: String])
     ) async throws {
-        let now = app.clock.now()
-        try await app.transaction { db in
-            try await lockRow(AlertRecord.schema, id: alertID, on: db)
-            guard let alert = try await AlertRecord.find(alertID, on: db) else { throw Abort(.notFound) }
+        try await Workflow.change(AlertRecord.self, alertID, by: actor, action: action, app: app) { alert, db, now in
             let (entry, details) = try await body(alert, db, now)
-            alert.updatedAt = now
-            try await alert.save(on: db)
             try await entry?.create(on: db)
-            try await AuditRecorder.record(
-                .init(actor: actor, organisation: alert.organisationID, action: action, objectType: "alert",
-                      objectID: SiteURL.id(alertID), details: details), at: now, on: db)
+            return (details, ())
         }
     }
 

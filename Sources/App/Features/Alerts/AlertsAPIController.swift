@@ -140,7 +140,7 @@ enum AlertsAPIController {
     @Sendable static func show(_ request: Request) async throws -> AlertDetail {
         let actor = try request.actor()
         let alert = try await AlertQueries.alert(try request.requireUUID("id"), for: actor, on: request.db)
-        try request.authorize(AlertPolicy.evaluate(actor, .viewAlert, alertOrganisation: alert.organisationID), orNotFound: true)
+        try request.authorize(AlertPolicy.evaluate(actor, .viewAlert, AlertTarget(organisation: alert.organisationID)), orNotFound: true)
         let opened = try AlertQueries.open(alert, vault: request.application.vault)
         let now = request.application.clock.now()
         try await request.transaction { db in

@@ -217,7 +217,6 @@ enum AlertsController {
 
     // MARK: One alert
 
-    struct Fact: Encodable { var label: String; var value: String }
     struct FileLink: Encodable { var href: String; var name: String; var size: String; var source: String }
     struct TimelineItem: Encodable { var when: String; var who: String; var what: String; var body: String? }
     struct DuplicateView: Encodable { var href: String; var reference: String; var name: String; var status: String; var score: String; var mergeAction: String }
@@ -276,7 +275,7 @@ enum AlertsController {
     static func renderShow(_ request: Request, id: UUID, problems: [FieldProblem], status: HTTPStatus? = nil) async throws -> Response {
         let actor = try request.actor()
         let alert = try await AlertQueries.alert(id, for: actor, on: request.db)
-        try request.authorize(AlertPolicy.evaluate(actor, .viewAlert, alertOrganisation: alert.organisationID), orNotFound: true)
+        try request.authorize(AlertPolicy.evaluate(actor, .viewAlert, AlertTarget(organisation: alert.organisationID)), orNotFound: true)
         let app = request.application
         let vault = app.vault
         let now = app.clock.now()
@@ -417,7 +416,7 @@ enum AlertsController {
                              decision: SiteURL.alertAction(id, "decision").href, merge: SiteURL.alertAction(id, "merge").href),
             isOpen: alert.status.isOpen && alert.mergedInto == nil,
             caseActions: alert.status == .verified && alert.mergedInto == nil
-                && CasePolicy.evaluate(actor, .createCase, context: nil).isAllowed
+                && CasePolicy.evaluate(actor, .createCase, nil).isAllowed
                 ? CaseActions(open: SiteURL.newCase.href + "?alert=" + SiteURL.id(id), attach: SiteURL.alertAction(id, "case").href) : nil,
             caseHref: try await CaseRecord.query(on: request.db).filter(\.$alertID == id).first().map { SiteURL.caseFile(try $0.requireID()).href })
         return try await request.render(.alertShow, titleKey: "alert.show.title", context,
@@ -448,7 +447,7 @@ enum AlertsController {
         var options: [(Bool, SelectOption)] = []
         for user in users {
             guard let organisation = try await OrganisationRecord.find(user.$organisation.id, on: request.db),
-                  [.partner, .networkMember].contains(organisation.type) else { continue }
+                  organisation.type.isPartnering else { continue }
             let sameCountry = organisation.country == alert.country
             let label = try await directory.user(user.id) + " — " + (try await directory.organisation(user.$organisation.id))
                 + " (" + Countries.name(organisation.country, in: request.language) + ")"
@@ -482,7 +481,7 @@ enum AlertsController {
         let actor = try request.actor()
         let id = try request.requireUUID("id")
         let alert = try await AlertQueries.alert(id, for: actor, on: request.db)
-        try request.authorize(AlertPolicy.evaluate(actor, action, alertOrganisation: alert.organisationID), orNotFound: true)
+        try request.authorize(AlertPolicy.evaluate(actor, action, AlertTarget(organisation: alert.organisationID)), orNotFound: true)
         return (actor, id)
     }
 
@@ -490,7 +489,7 @@ enum AlertsController {
     static func perform(_ request: Request, id: UUID, field: String, _ body: () async throws -> Void) async throws -> Response {
         do {
             try await body()
-        } catch let refusal as AlertWorkflow.Refusal {
+        } catch let refusal as Refusal {
             return try await renderShow(request, id: id, problems: [FieldProblem(field: field, message: request.t(refusal.key))], status: .conflict)
         }
         return request.redirect(to: SiteURL.alert(id).href)
@@ -546,7 +545,7 @@ enum AlertsController {
             // Only verifiers of partner and network organisations.
             guard let user = try await UserRecord.find(verifierID, on: request.db), user.disabledAt == nil,
                   let organisation = try await OrganisationRecord.find(user.$organisation.id, on: request.db),
-                  [.partner, .networkMember].contains(organisation.type),
+                  organisation.type.isPartnering,
                   try await UserRoleRecord.query(on: request.db).filter(\.$user.$id == verifierID).filter(\.$role == .verifier).count() > 0
             else { continue }
             verifiers.append(user)
@@ -593,10 +592,10 @@ enum AlertsController {
             return try await renderShow(request, id: duplicateID, problems: [FieldProblem(field: "into", message: request.t("form.required"))])
         }
         let primary = try await AlertQueries.alert(target, for: actor, on: request.db)
-        try request.authorize(AlertPolicy.evaluate(actor, .merge, alertOrganisation: primary.organisationID), orNotFound: true)
+        try request.authorize(AlertPolicy.evaluate(actor, .merge, AlertTarget(organisation: primary.organisationID)), orNotFound: true)
         do {
             try await AlertWorkflow.merge(duplicateID, into: target, by: actor, app: request.application)
-        } catch let refusal as AlertWorkflow.Refusal {
+        } catch let refusal as Refusal {
             return try await renderShow(request, id: target, problems: [FieldProblem(field: "duplicates", message: request.t(refusal.key))], status: .conflict)
         }
         return request.redirect(to: SiteURL.alert(target).href)
@@ -627,9 +626,4 @@ enum AlertsController {
         response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         return response
     }
-}
-
-extension String {
-    /// `nil` when empty.
-    var nonEmpty: String? { isEmpty ? nil : self }
 }

@@ -70,10 +70,10 @@ enum AttentionController {
     /// Casework waiting on this person: follow-ups due (theirs, within a day or overdue), risk
     /// reviews due on their cases, and — for partner staff — referrals awaiting an answer.
     static func caseWork(_ request: Request, actor: Actor, now: Date) async throws -> [CaseSection] {
-        guard CasePolicy.evaluate(actor, .listCases, context: nil).isAllowed else { return [] }
+        guard CasePolicy.evaluate(actor, .listCases, nil).isAllowed else { return [] }
         var sections: [CaseSection] = []
         let db = request.db
-        if [.host, .consortiumMember].contains(actor.organisationType) {
+        if actor.organisationType.handlesProtection {
             let soon = now.addingTimeInterval(24 * 3600)
             let mine = try await CaseQueries.visible(to: actor, on: db).filter(\.$status != .closed).all()
             let byID = Dictionary(uniqueKeysWithValues: mine.compactMap { record in record.id.map { ($0, record) } })

@@ -259,34 +259,3 @@ enum PublicAlertController {
         }
     }
 }
-
-extension Request {
-    private struct AlternatesKey: StorageKey { typealias Value = [Language: String] }
-
-    /// The same page in each language, when its address carries the language (`/alerte`, `/alert`):
-    /// the language switch links there instead of setting a preference cookie.
-    var languageAlternates: [Language: String]? {
-        get { storage[AlternatesKey.self] }
-        set { storage[AlternatesKey.self] = newValue }
-    }
-
-    /// A date as the user reads it, day precision (`21 Nov 2026`, `21 nov. 2026`).
-    func day(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: language == .fr ? "fr_FR" : "en_GB")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateStyle = .medium
-        formatter.timeStyle = .none
-        return formatter.string(from: date)
-    }
-
-    /// A date and time (UTC) as the user reads it.
-    func moment(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: language == .fr ? "fr_FR" : "en_GB")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateStyle = .medium
-        formatter.timeStyle = .short
-        return formatter.string(from: date) + " UTC"
-    }
-}

@@ -42,7 +42,7 @@ enum VerificationController {
         var message: String?
         var askedBy: String
         var asked: String
-        var facts: [AlertsController.Fact]
+        var facts: [Fact]
         var defenderName: String?
         var organisationName: String?
         var narrative: String
@@ -60,7 +60,7 @@ enum VerificationController {
         let id = try request.requireUUID("id")
         guard let item = try await VerificationRequestRecord.find(id, on: request.db), item.verifierID == actor.userID,
               let alert = try await AlertRecord.find(item.alertID, on: request.db) else { throw Abort(.notFound) }
-        try request.authorize(AlertPolicy.evaluate(actor, .respondToVerification, requestedVerifier: item.verifierID), orNotFound: true)
+        try request.authorize(AlertPolicy.evaluate(actor, .respondToVerification, AlertTarget(verifier: item.verifierID)), orNotFound: true)
         return (actor, item, alert)
     }
 
@@ -77,7 +77,7 @@ enum VerificationController {
         let opened = open ? try AlertQueries.open(alert, vault: vault) : nil
         let categories = Dictionary(uniqueKeysWithValues: try await AlertQueries.categories(on: request.db, includeInactive: true)
             .map { ($0.code, $0.label(in: request.language)) })
-        var facts: [AlertsController.Fact] = [
+        var facts: [Fact] = [
             .init(label: request.t("alert.field.country"), value: Countries.name(alert.country, in: request.language)),
             .init(label: request.t("alert.field.categories"), value: alert.categories.map { categories[$0] ?? $0 }.joined(separator: ", ").nonEmpty ?? "—"),
             .init(label: request.t("alert.field.fieldOfWork"), value: alert.fieldOfWork.map { request.t($0.labelKey) } ?? "—"),
@@ -135,7 +135,7 @@ enum VerificationController {
         do {
             try await AlertWorkflow.respond(try item.requireID(), finding: .init(reliability: reliability, credibility: credibility, notes: notes, uploads: uploads),
                                             by: actor, app: request.application)
-        } catch let refusal as AlertWorkflow.Refusal {
+        } catch let refusal as Refusal {
             return try await render(request, problems: [FieldProblem(field: "notes", message: request.t(refusal.key))], status: .conflict)
         }
         return request.redirect(to: SiteURL.verificationRequests.href + "?sent=1")
@@ -148,7 +148,7 @@ enum VerificationController {
         guard form.isValid, let reason else { return try await render(request, problems: form.problems) }
         do {
             try await AlertWorkflow.decline(try item.requireID(), reason: reason, by: actor, app: request.application)
-        } catch let refusal as AlertWorkflow.Refusal {
+        } catch let refusal as Refusal {
             return try await render(request, problems: [FieldProblem(field: "reason", message: request.t(refusal.key))], status: .conflict)
         }
         return request.redirect(to: SiteURL.verificationRequests.href)

@@ -123,7 +123,7 @@ enum AssessmentController {
         let reviewText = field("nextReview")
         var nextReview: Date?
         if let reviewText {
-            nextReview = AlertIntake.parseDay(reviewText)
+            nextReview = Day.parse(reviewText)
             if nextReview == nil { form.fail("nextReview", "case.form.date") }
         }
         let draft = CaseContent.Assessment(threats: threats, vulnerabilities: vulnerabilities, capacities: capacities,
@@ -133,7 +133,7 @@ enum AssessmentController {
         }
         do {
             try await CaseWorkflow.assess(id, draft, judged: judged, nextReview: nextReview, by: actor, app: request.application)
-        } catch let refusal as CaseWorkflow.Refusal {
+        } catch let refusal as Refusal {
             return try await render(request, record: record, draft: draft, judged: judged, nextReview: reviewText ?? "",
                                     problems: [FieldProblem(field: "judgedLevel", message: request.t(refusal.key))])
         }

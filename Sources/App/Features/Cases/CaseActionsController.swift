@@ -13,10 +13,17 @@ enum CaseActionsController {
         return (actor, id)
     }
 
+    /// The `:item` of the case, of `kind`: 404 unless it is one of this case's items (another
+    /// case's item answers like a missing one), checked before the form is read.
+    static func item(_ request: Request, of caseID: UUID, _ kind: CaseItemRecord.Kind) async throws -> UUID {
+        _ = try await CaseWorkflow.item(try request.requireUUID("item"), of: caseID, kind: kind, on: request.db)
+        return try request.requireUUID("item")
+    }
+
     static func perform(_ request: Request, id: UUID, field: String, anchor: String, _ body: () async throws -> Void) async throws -> Response {
         do {
             try await body()
-        } catch let refusal as CaseWorkflow.Refusal {
+        } catch let refusal as Refusal {
             return try await CaseFileController.render(request, id: id, problems: [FieldProblem(field: field, message: request.t(refusal.key))],
                                                        status: .conflict)
         }
@@ -30,14 +37,14 @@ enum CaseActionsController {
     /// A date typed as `YYYY-MM-DD` (the browser's date field), as midnight UTC like the API's.
     static func date(_ form: inout FormChecker, _ field: String, required: Bool) -> Date? {
         guard let text = form.text(field, required: required, max: 10) else { return nil }
-        guard let date = AlertIntake.parseDay(text) else { form.fail(field, "case.form.date"); return nil }
+        guard let date = Day.parse(text) else { form.fail(field, "case.form.date"); return nil }
         return date
     }
 
     static func choice<T: RawRepresentable>(_ form: inout FormChecker, _ field: String, _ type: T.Type, required: Bool = true) -> T?
     where T.RawValue == String {
         guard let text = form.text(field, required: required, max: 60) else { return nil }
-        guard let value = T(rawValue: text) else { form.fail(field, "alert.form.choice.invalid"); return nil }
+        guard let value = T(rawValue: text) else { form.fail(field, "form.choice.invalid"); return nil }
         return value
     }
 
@@ -45,7 +52,15 @@ enum CaseActionsController {
 
     @Sendable static func savePerson(_ request: Request) async throws -> Response {
         let (actor, id) = try await authorise(request, .editCase)
-        let personID = request.parameters.get("person").flatMap(UUID.init(uuidString:))
+        var personID: UUID?
+        if request.parameters.get("person") != nil {
+            // Another case's person answers like a missing one, before the form is read.
+            let person = try request.requireUUID("person")
+            guard try await CasePersonRecord.query(on: request.db).filter(\.$id == person).filter(\.$caseID == id).count() == 1 else {
+                throw Abort(.notFound)
+            }
+            personID = person
+        }
         var form = FormChecker(request)
         let role = choice(&form, "role", PersonRole.self)
         let name = form.text("name", max: 300, kind: .name)
@@ -93,7 +108,7 @@ enum CaseActionsController {
 
     @Sendable static func updateMeasure(_ request: Request) async throws -> Response {
         let (actor, id) = try await authorise(request, .editPlan)
-        let item = try request.requireUUID("item")
+        let item = try await item(request, of: id, .measure)
         var form = FormChecker(request)
         let state = choice(&form, "state", MeasureState.self)
         let note = form.text("note", required: false, max: 2_000)
@@ -138,7 +153,7 @@ enum CaseActionsController {
 
     @Sendable static func updateSupport(_ request: Request) async throws -> Response {
         let (actor, id) = try await authorise(request, .manageSupport)
-        let item = try request.requireUUID("item")
+        let item = try await item(request, of: id, .support)
         var form = FormChecker(request)
         let state = choice(&form, "state", SupportState.self)
         let outcome = form.text("outcome", required: false, max: 5_000)
@@ -170,7 +185,7 @@ enum CaseActionsController {
 
     @Sendable static func withdrawReferral(_ request: Request) async throws -> Response {
         let (actor, id) = try await authorise(request, .refer)
-        let item = try request.requireUUID("item")
+        let item = try await item(request, of: id, .referral)
         return try await perform(request, id: id, field: "referrals", anchor: "referrals") {
             try await CaseWorkflow.answerReferral(item, in: id, state: .withdrawn, text: nil, by: actor, app: request.application)
         }
@@ -192,7 +207,7 @@ enum CaseActionsController {
 
     @Sendable static func recordFollowUp(_ request: Request) async throws -> Response {
         let (actor, id) = try await authorise(request, .addFollowUp)
-        let item = try request.requireUUID("item")
+        let item = try await item(request, of: id, .followUp)
         var form = FormChecker(request)
         let state = choice(&form, "state", FollowUpState.self)
         let notes = form.text("notes", max: 10_000)
@@ -248,7 +263,7 @@ enum CaseActionsController {
         var answers: [String: ImpactAnswer] = [:]
         for question in ImpactQuestion.allCases {
             let text = (try? request.content.get(String.self, at: "impact_\(question.rawValue)")) ?? "unknown"
-            guard let answer = ImpactAnswer(rawValue: text) else { form.fail("impact_\(question.rawValue)", "alert.form.choice.invalid"); continue }
+            guard let answer = ImpactAnswer(rawValue: text) else { form.fail("impact_\(question.rawValue)", "form.choice.invalid"); continue }
             answers[question.rawValue] = answer
         }
         return CaseContent.Impact(answers: answers, notes: form.text("impactNotes", required: false, max: 5_000))
@@ -323,13 +338,13 @@ enum CaseActionsController {
         if let code {
             target = try await CaseQueries.visible(to: actor, on: request.db).filter(\.$code == code.description).first()
         }
-        guard let target, let caseID = target.id, CasePolicy.evaluate(actor, .editCase, context: try await CaseQueries.access(target, on: request.db)).isAllowed else {
+        guard let target, let caseID = target.id, CasePolicy.evaluate(actor, .editCase, try await CaseQueries.access(target, on: request.db)).isAllowed else {
             return try await AlertsController.renderShow(request, id: alert.requireID(),
                                                          problems: [FieldProblem(field: "caseCode", message: request.t("case.attach.notFound"))])
         }
         do {
             try await CaseWorkflow.attach(alert: alertID, to: caseID, by: actor, app: request.application)
-        } catch let refusal as CaseWorkflow.Refusal {
+        } catch let refusal as Refusal {
             return try await AlertsController.renderShow(request, id: alertID, problems: [FieldProblem(field: "caseCode", message: request.t(refusal.key))],
                                                          status: .conflict)
         }

@@ -5,8 +5,6 @@ import Vapor
 /// The case file: one page with every part of the case, the forms that change it, and the
 /// timeline. Reading it writes an access event (`case.read`) in the audit log.
 enum CaseFileController {
-    typealias Fact = AlertsController.Fact
-
     struct PersonView: Encodable {
         var id: String
         var name: String
@@ -149,7 +147,7 @@ enum CaseFileController {
         let read = try await CaseFileReader.read(record, access: access, actor: actor, on: request.db, vault: app.vault)
         let limited = read.view == .limited
         let directory = StaffDirectory(request)
-        func allowed(_ action: CaseAction) -> Bool { CasePolicy.evaluate(actor, action, context: access).isAllowed }
+        func allowed(_ action: CaseAction) -> Bool { CasePolicy.evaluate(actor, action, access).isAllowed }
         let team = try await CaseTeamRecord.query(on: request.db).filter(\.$caseID == id).all()
         let facts = try await facts(read, team: team, request: request, directory: directory)
         let people = read.people.map { person(id, $0, request: request) }
@@ -196,7 +194,7 @@ enum CaseFileController {
             close: allowed(.closeCase) && CaseLifecycle.canMove(from: record.status, to: .closed),
             reopen: allowed(.reopenCase) && CaseLifecycle.canMove(from: record.status, to: .reopened),
             team: allowed(.manageTeam), accessLog: allowed(.viewAccessLog), sensitive: !read.sensitiveFields.isEmpty)
-        let partners = try await OrganisationRecord.query(on: request.db).filter(\.$type ~~ [.partner, .networkMember]).sort(\.$slug).all()
+        let partners = try await OrganisationRecord.query(on: request.db).filter(\.$type ~~ OrganisationType.partnering).sort(\.$slug).all()
         var partnerOptions: [SelectOption] = []
         for partner in partners {
             partnerOptions.append(SelectOption(value: SiteURL.id(try partner.requireID()), label: try await directory.organisation(partner.id!), selected: false))

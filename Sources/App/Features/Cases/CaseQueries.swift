@@ -18,7 +18,7 @@ enum CaseQueries {
         let query = CaseRecord.query(on: db)
         let nobody = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
         guard !actor.roles.isDisjoint(with: CasePolicy.handlerRoles) else { return query.filter(\.$id == nobody) }
-        if [.host, .consortiumMember].contains(actor.organisationType) {
+        if actor.organisationType.handlesProtection {
             query.filter(\.$organisationID == actor.organisationID)
             if actor.has(.coordinator) { return query }
             let team = try await CaseTeamRecord.query(on: db).filter(\.$userID == actor.userID).all().map(\.caseID)
@@ -52,11 +52,11 @@ enum CaseQueries {
     /// they see it but `CasePolicy` refuses them `action`.
     static func require(_ action: CaseAction, by actor: Actor, on access: CaseAccess) throws {
         if action == .answerReferral {
-            guard CasePolicy.evaluate(actor, action, context: access).isAllowed else { throw Abort(.notFound) }
+            guard CasePolicy.evaluate(actor, action, access).isAllowed else { throw Abort(.notFound) }
             return
         }
-        guard CasePolicy.evaluate(actor, .viewCase, context: access).isAllowed else { throw Abort(.notFound) }
-        guard CasePolicy.evaluate(actor, action, context: access).isAllowed else { throw Abort(.forbidden) }
+        guard CasePolicy.evaluate(actor, .viewCase, access).isAllowed else { throw Abort(.notFound) }
+        guard CasePolicy.evaluate(actor, action, access).isAllowed else { throw Abort(.forbidden) }
     }
 
     /// The permissions `user` holds beyond their roles (`UserPermissionRecord`).

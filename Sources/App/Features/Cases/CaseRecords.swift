@@ -7,7 +7,10 @@ import SQLKit
 /// (`CMR-2026-0042`). The columns in clear are the codes lists and filters need (country, status,
 /// risk level, dates); everything that could identify someone is encrypted under the owning
 /// organisation's key and bound to this row.
-final class CaseRecord: Model, @unchecked Sendable {
+final class CaseRecord: Model, EncryptedRecord, @unchecked Sendable {
+    /// Its `…_ct` fields are sealed for the organisation in this column (`EncryptedRecord`).
+    static let encryptionOwnerColumn: String? = "organisation_id"
+
     static let schema = "cases"
 
     @ID(key: .id) var id: UUID?
@@ -45,7 +48,10 @@ final class CaseRecord: Model, @unchecked Sendable {
 /// Identity is one encrypted document; gender identity and sexual orientation are a second one,
 /// written only with the person's recorded consent and opened only for holders of each field's
 /// permission.
-final class CasePersonRecord: Model, @unchecked Sendable {
+final class CasePersonRecord: Model, EncryptedRecord, @unchecked Sendable {
+    /// Its `…_ct` fields are sealed for the organisation in this column (`EncryptedRecord`).
+    static let encryptionOwnerColumn: String? = "organisation_id"
+
     static let schema = "case_people"
 
     @ID(key: .id) var id: UUID?
@@ -131,7 +137,10 @@ final class CaseGrantRecord: Model, @unchecked Sendable {
 /// request, a referral, a follow-up, a case review, an impact record. Its words are one encrypted
 /// JSON document (`content_ct`, a `CaseContent` type per kind); the columns in clear hold only
 /// what lists, deadlines and counts need — codes, dates, levels, amounts.
-final class CaseItemRecord: Model, @unchecked Sendable {
+final class CaseItemRecord: Model, EncryptedRecord, @unchecked Sendable {
+    /// Its `…_ct` fields are sealed for the organisation in this column (`EncryptedRecord`).
+    static let encryptionOwnerColumn: String? = "organisation_id"
+
     static let schema = "case_items"
 
     enum Kind: String, Codable, Sendable, CaseIterable {
@@ -352,4 +361,8 @@ struct CreateCases: AsyncMigration {
             try await database.schema(schema).delete()
         }
     }
+}
+
+extension CaseRecord: WorkflowRecord {
+    static let auditObjectType = "case"
 }

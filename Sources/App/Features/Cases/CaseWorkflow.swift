@@ -12,8 +12,6 @@ import Vapor
 /// the same step, so neither door can allow what the other refuses. Handlers may check earlier
 /// (to answer 404 before reading a form), never instead.
 enum CaseWorkflow {
-    typealias Refusal = AlertWorkflow.Refusal
-
     /// Serialises case numbering per instance (PostgreSQL advisory lock; SQLite serialises writers).
     static let sequenceLockKey: Int64 = 0x4567_6964_6543_6173
 
@@ -32,7 +30,7 @@ enum CaseWorkflow {
     /// Opens a case led by `actor` (a handler of their organisation), from a verified alert or
     /// directly; its code is `{ISO3}-{year}-{sequence}`, numbered per country and year.
     static func open(_ opening: Opening, by actor: Actor, app: Application) async throws -> UUID {
-        guard CasePolicy.evaluate(actor, .createCase, context: nil).isAllowed else { throw Abort(.forbidden) }
+        guard CasePolicy.evaluate(actor, .createCase, nil).isAllowed else { throw Abort(.forbidden) }
         guard let alpha3 = Countries.alpha3(opening.country) else { throw Refusal(key: "case.refused.country") }
         let vault = app.vault
         let now = app.clock.now()
@@ -121,27 +119,21 @@ enum CaseWorkflow {
         _ caseID: UUID, _ permission: CaseAction, by actor: Actor, action: String, referral: UUID? = nil, app: Application,
         _ body: @escaping @Sendable (CaseRecord, any Database, Date) async throws -> (entries: [String], details: [String: String], item: UUID?)
     ) async throws -> UUID? {
-        let now = app.clock.now()
-        return try await app.transaction { db in
-            try await lockRow(CaseRecord.schema, id: caseID, on: db)
-            guard let record = try await CaseRecord.find(caseID, on: db) else { throw Abort(.notFound) }
+        try await Workflow.change(CaseRecord.self, caseID, by: .user(actor.userID), action: action, app: app, authorize: { record, db in
             // The policy decides on the case as it is now, inside the transaction that changes it.
             let target = try await referral.asyncFlatMap { id in
                 try await CaseItemRecord.find(id, on: db).flatMap { $0.caseID == caseID ? $0.targetOrganisationID : nil }
             }
             try CaseQueries.require(permission, by: actor, on: try await CaseQueries.access(record, referralTarget: target, on: db))
+        }) { record, db, now in
             let (kinds, details, item) = try await body(record, db, now)
-            record.updatedAt = now
-            try await record.save(on: db)
             for kind in kinds {
                 try await CaseEntryRecord(caseID: caseID, kind: kind, itemID: item, actorID: actor.userID, details: details, createdAt: now)
                     .create(on: db)
             }
             var audited = details
             if let item { audited["item"] = SiteURL.id(item) }
-            try await AuditRecorder.record(.init(actor: .user(actor.userID), organisation: record.organisationID, action: action,
-                                                 objectType: "case", objectID: SiteURL.id(caseID), details: audited), at: now, on: db)
-            return item
+            return (audited, item)
         }
     }
 
@@ -549,7 +541,7 @@ enum CaseWorkflow {
             let caseID = try record.requireID()
             if granted {
                 guard let partner = try await OrganisationRecord.find(organisation, on: db), partner.id != record.organisationID,
-                      [.partner, .networkMember].contains(partner.type) else { throw Refusal(key: "case.refused.partner") }
+                      partner.type.isPartnering else { throw Refusal(key: "case.refused.partner") }
                 if try await CaseGrantRecord.query(on: db).filter(\.$caseID == caseID).filter(\.$organisationID == organisation).first() == nil {
                     try await CaseGrantRecord(caseID: caseID, organisationID: organisation, grantedBy: actor.userID, grantedAt: now).create(on: db)
                 }

@@ -18,7 +18,7 @@ enum CasesAPIController {
     /// and `limit` (1–100). Codes and dates only: no personal data in the list.
     @Sendable static func list(_ request: Request) async throws -> CaseList {
         let actor = try request.actor()
-        try request.authorize(CasePolicy.evaluate(actor, .listCases, context: nil))
+        try request.authorize(CasePolicy.evaluate(actor, .listCases, nil))
         let filters = try ListFilters(request)
         let query = try await CaseQueries.visible(to: actor, on: request.db)
         if let status = filters.status { query.filter(\.$status == status) }
@@ -57,7 +57,7 @@ enum CasesAPIController {
     /// member); 201 with the case. 422 names each invalid field; 409 when the alert cannot be used.
     @Sendable static func create(_ request: Request) async throws -> Response {
         let actor = try request.actor()
-        guard CasePolicy.evaluate(actor, .createCase, context: nil).isAllowed else {
+        guard CasePolicy.evaluate(actor, .createCase, nil).isAllowed else {
             throw ProblemError(status: .forbidden, detail: "Only protection officers and coordinators of a host or consortium-member organisation open cases.")
         }
         let opening = try OpenInput.validated(try decode(OpenInput.self, request))
@@ -135,7 +135,7 @@ enum CasesAPIController {
     static func refusing<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
-        } catch let refusal as CaseWorkflow.Refusal {
+        } catch let refusal as Refusal {
             switch refusal.key {
             case "case.refused.country":
                 throw invalid([.init(field: "country", detail: "Cases cannot be numbered for this country code.")])
@@ -181,7 +181,7 @@ enum CasesAPIController {
         /// A `YYYY-MM-DD` day (midnight UTC), not before `notBefore`.
         mutating func day(_ value: String?, _ field: String, required: Bool, notBefore: Date) -> Date? {
             guard let value = text(value, field, required: required, max: 10) else { return nil }
-            guard let day = AlertIntake.parseDay(value) else { fail(field, "must be a date written YYYY-MM-DD."); return nil }
+            guard let day = Day.parse(value) else { fail(field, "must be a date written YYYY-MM-DD."); return nil }
             guard day >= notBefore else { fail(field, "must be today or later."); return nil }
             return day
         }

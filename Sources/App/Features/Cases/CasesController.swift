@@ -118,7 +118,7 @@ enum CasesController {
             if let code = CaseCode(parsing: filters.query) {
                 query.filter(\.$code == code.description)
             } else {
-                let organisations: [UUID]? = [.host, .consortiumMember].contains(actor.organisationType) ? [actor.organisationID] : nil
+                let organisations: [UUID]? = actor.organisationType.handlesProtection ? [actor.organisationID] : nil
                 query.filter(\.$id ~~ (try await CaseQueries.matchingNames(filters.query, organisations: organisations, vault: app.vault, on: db)))
             }
         }
@@ -127,7 +127,7 @@ enum CasesController {
 
     @Sendable static func list(_ request: Request) async throws -> Response {
         let actor = try request.actor()
-        try request.authorize(CasePolicy.evaluate(actor, .listCases, context: nil))
+        try request.authorize(CasePolicy.evaluate(actor, .listCases, nil))
         let filters = try Filters(request)
         let app = request.application
         let total = try await count(filters, actor: actor, app: app, on: request.db)
@@ -147,7 +147,7 @@ enum CasesController {
                 + CaseStatus.allCases.map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: filters.status == $0.rawValue) },
             countries: request.countryOptions(selected: filters.country),
             levels: RiskLevel.allCases.map { SelectOption(value: String($0.value), label: request.t($0.labelKey), selected: filters.level == $0.value) },
-            mine: filters.mine, canOpen: CasePolicy.evaluate(actor, .createCase, context: nil).isAllowed, newHref: SiteURL.newCase.href,
+            mine: filters.mine, canOpen: CasePolicy.evaluate(actor, .createCase, nil).isAllowed, newHref: SiteURL.newCase.href,
             olderHref: hasOlder ? filters.page.next.map(filters.href(page:)) : nil,
             newerHref: filters.page.previous.map(filters.href(page:)), searched: !filters.query.isEmpty,
             totalCapped: total > countCap)
@@ -193,7 +193,7 @@ enum CasesController {
 
     @Sendable static func new(_ request: Request) async throws -> Response {
         let actor = try request.actor()
-        try request.authorize(CasePolicy.evaluate(actor, .createCase, context: nil))
+        try request.authorize(CasePolicy.evaluate(actor, .createCase, nil))
         var context = NewContext(problems: [], action: SiteURL.cases.href, alertID: nil, alertReference: nil,
                                  countries: request.countryOptions(selected: nil), fieldsOfWork: fieldOfWorkOptions(request, selected: nil),
                                  region: "", summary: "", defenderName: "", defenderIsOrganisation: false, cancelHref: SiteURL.cases.href)
@@ -220,14 +220,14 @@ enum CasesController {
 
     @Sendable static func create(_ request: Request) async throws -> Response {
         let actor = try request.actor()
-        try request.authorize(CasePolicy.evaluate(actor, .createCase, context: nil))
+        try request.authorize(CasePolicy.evaluate(actor, .createCase, nil))
         var form = FormChecker(request)
         let country = form.text("country", max: 2)?.uppercased()
-        if let country, !Countries.isValid(country) { form.fail("country", "alert.form.choice.invalid") }
+        if let country, !Countries.isValid(country) { form.fail("country", "form.choice.invalid") }
         let region = form.text("region", required: false, max: 200)
         let summary = form.text("summary", max: 20_000)
         let fieldOfWork = form.text("fieldOfWork", required: false, max: 40)
-        if let fieldOfWork, FieldOfWork(rawValue: fieldOfWork) == nil { form.fail("fieldOfWork", "alert.form.choice.invalid") }
+        if let fieldOfWork, FieldOfWork(rawValue: fieldOfWork) == nil { form.fail("fieldOfWork", "form.choice.invalid") }
         let defender = form.text("defenderName", required: false, max: 300, kind: .name)
         let isOrganisation = (try? request.content.get(String.self, at: "defenderIsOrganisation")) == "1"
         let alertID = (try? request.content.get(String.self, at: "alert")).flatMap(UUID.init(uuidString:))
@@ -246,7 +246,7 @@ enum CasesController {
         do {
             let id = try await CaseWorkflow.open(opening, by: actor, app: request.application)
             return request.redirect(to: SiteURL.caseFile(id).href + "?opened=1")
-        } catch let refusal as CaseWorkflow.Refusal {
+        } catch let refusal as Refusal {
             let context = NewContext(problems: [FieldProblem(field: "country", message: request.t(refusal.key))], action: SiteURL.cases.href,
                                      alertID: alertID.map(SiteURL.id), alertReference: nil, countries: request.countryOptions(selected: country),
                                      fieldsOfWork: fieldOfWorkOptions(request, selected: fieldOfWork.flatMap(FieldOfWork.init)), region: region ?? "",

@@ -42,7 +42,7 @@ enum ReferralsController {
         for item in items {
             guard let record = try await CaseRecord.find(item.caseID, on: request.db) else { continue }
             let access = try await CaseQueries.access(record, referralTarget: item.targetOrganisationID, on: request.db)
-            guard CasePolicy.evaluate(actor, .answerReferral, context: access).isAllowed else { continue }
+            guard CasePolicy.evaluate(actor, .answerReferral, access).isAllowed else { continue }
             let state = ReferralState(rawValue: item.state) ?? .proposed
             rows.append(Row(href: SiteURL.referral(try item.requireID()).href, code: record.code,
                             country: Countries.name(record.country, in: request.language), state: request.t(state.labelKey),
@@ -57,7 +57,7 @@ enum ReferralsController {
         guard let item = try await addressed(to: actor, on: request.db).filter(\.$id == id).first(),
               let record = try await CaseRecord.find(item.caseID, on: request.db) else { throw Abort(.notFound) }
         let access = try await CaseQueries.access(record, referralTarget: item.targetOrganisationID, on: request.db)
-        guard CasePolicy.evaluate(actor, .answerReferral, context: access).isAllowed else { throw Abort(.notFound) }
+        guard CasePolicy.evaluate(actor, .answerReferral, access).isAllowed else { throw Abort(.notFound) }
         return (actor, item, record)
     }
 
@@ -93,13 +93,13 @@ enum ReferralsController {
         let (actor, item, record) = try await load(request)
         var form = FormChecker(request)
         let state = form.text("answer", max: 20).flatMap(ReferralState.init(rawValue:))
-        if state == nil || ![.accepted, .declined, .reported].contains(state!) { form.fail("answer", "alert.form.choice.invalid") }
+        if state == nil || ![.accepted, .declined, .reported].contains(state!) { form.fail("answer", "form.choice.invalid") }
         let text = form.text("text", required: state == .reported || state == .declined, max: 10_000)
         guard form.isValid, let state else { return try await render(request, problems: form.problems, status: .unprocessableEntity) }
         do {
             try await CaseWorkflow.answerReferral(try item.requireID(), in: try record.requireID(), state: state, text: text, by: actor,
                                                   app: request.application)
-        } catch let refusal as CaseWorkflow.Refusal {
+        } catch let refusal as Refusal {
             return try await render(request, problems: [FieldProblem(field: "answer", message: request.t(refusal.key))], status: .conflict)
         }
         return request.redirect(to: SiteURL.referral(try item.requireID()).href)
