@@ -2,13 +2,32 @@ import EgideCore
 import Fluent
 import Vapor
 
-/// Names of staff and organisations for one request, decrypted once each.
+/// Names of staff and organisations for one request, decrypted once each. A page that shows many
+/// names `preload`s them first: one query for all the people and one for all the organisations,
+/// instead of one per name.
 final class StaffDirectory: @unchecked Sendable {
     private let request: Request
     private var users: [UUID: String] = [:]
     private var organisations: [UUID: String] = [:]
 
     init(_ request: Request) { self.request = request }
+
+    /// Reads the names of `users` and `organisations` not read yet, in one query each.
+    func preload(users ids: some Sequence<UUID>, organisations organisationIDs: some Sequence<UUID> = []) async throws {
+        let vault = request.application.vault
+        let wantedUsers = Set(ids).subtracting(users.keys)
+        if !wantedUsers.isEmpty {
+            for user in try await UserRecord.query(on: request.db).filter(\.$id ~~ Array(wantedUsers)).all() {
+                users[try user.requireID()] = (try? Accounts.identity(of: user, vault: vault).name) ?? request.t("user.unreadable")
+            }
+        }
+        let wantedOrganisations = Set(organisationIDs).subtracting(organisations.keys)
+        if !wantedOrganisations.isEmpty {
+            for organisation in try await OrganisationRecord.query(on: request.db).filter(\.$id ~~ Array(wantedOrganisations)).all() {
+                organisations[try organisation.requireID()] = (try? AdminQueries.name(of: organisation, vault: vault)) ?? request.t("user.unreadable")
+            }
+        }
+    }
 
     func user(_ id: UUID?) async throws -> String {
         guard let id else { return request.t("alert.nobody") }

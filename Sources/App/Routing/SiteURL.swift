@@ -2,8 +2,41 @@ import EgideCore
 import Foundation
 import Vapor
 
-/// Every page and endpoint by name: used to build links and redirects, so they never disagree
-/// with the route table.
+/// The forms of an alert's page (`/alerts/:id/<form>`).
+enum AlertForm: String, CaseIterable, Sendable {
+    case triage, assign, comments, verification, decision, merge
+    /// Attach the alert to an existing case.
+    case attachToCase = "case"
+}
+
+/// The forms and sub-pages of a case file (`/cases/:id/<form>`).
+enum CaseForm: String, CaseIterable, Sendable {
+    case people, assessments, measures, support, referrals, notes, reviews, status, close, impact, reopen, team, grants, access
+    case newAssessment = "assessments/new", planReviews = "plan-reviews", followUps = "follow-ups"
+}
+
+/// The forms on one part of a case file (`/cases/:id/<part>/:item`).
+enum CaseItemForm: String, CaseIterable, Sendable {
+    case people, measures, support, referrals
+    case followUps = "follow-ups"
+}
+
+/// The actions on an account of the administration (`/admin/users/:id/<action>`).
+enum UserForm: String, CaseIterable, Sendable {
+    case roles, disable, enable, reinvite, permissions
+    case resetTwoFactor = "reset-two-factor"
+}
+
+/// A verifier's answers to a request (`/verification/:id/<form>`).
+enum VerificationForm: String, CaseIterable, Sendable { case findings, decline }
+
+/// A partner's answer to a referral (`/referrals/:id/<form>`).
+enum ReferralForm: String, CaseIterable, Sendable { case answer }
+
+/// Every page and endpoint by name, forms typed: used to build links, form actions and redirects.
+/// `SiteURLTests` holds it to the route table both ways — every address it builds is a
+/// registered route, and every page route of the table has its case here — so a link cannot
+/// point where nothing answers.
 enum SiteURL {
     case home
     case healthz
@@ -25,24 +58,24 @@ enum SiteURL {
     case editOrganisation(UUID)
     case adminUsers, inviteUser, adminAudit
     case adminUser(UUID)
-    case adminUserAction(UUID, String)
+    case adminUserAction(UUID, UserForm)
     case publicAlert(Language)
     case publicFollowUp(Language)
     case publicFollowUpAdd(Language)
     case alerts, newAlert, attention, verificationRequests
     case alert(UUID)
-    case alertAction(UUID, String)
+    case alertAction(UUID, AlertForm)
     case alertFile(UUID, UUID)
     case verificationRequest(UUID)
-    case verificationAction(UUID, String)
+    case verificationAction(UUID, VerificationForm)
     case alertSettings, alertCategories
     case alertCategory(UUID)
     case cases, newCase, referrals
     case caseFile(UUID)
-    case caseAction(UUID, String)
-    case caseItemAction(UUID, String, UUID)
+    case caseAction(UUID, CaseForm)
+    case caseItemAction(UUID, CaseItemForm, UUID)
     case referral(UUID)
-    case referralAction(UUID, String)
+    case referralAction(UUID, ReferralForm)
 
     /// The path (and query) to put in an `href` or a `Location`.
     var href: String {
@@ -73,7 +106,7 @@ enum SiteURL {
         case .inviteUser: "/admin/users/invite"
         case .adminAudit: "/admin/audit"
         case .adminUser(let id): "/admin/users/\(Self.id(id))"
-        case .adminUserAction(let id, let action): "/admin/users/\(Self.id(id))/\(action)"
+        case .adminUserAction(let id, let action): "/admin/users/\(Self.id(id))/\(action.rawValue)"
         case .publicAlert(let language): language == .fr ? "/alerte" : "/alert"
         case .publicFollowUp(let language): language == .fr ? "/alerte/suivi" : "/alert/follow-up"
         case .publicFollowUpAdd(let language): language == .fr ? "/alerte/suivi/ajout" : "/alert/follow-up/add"
@@ -82,10 +115,10 @@ enum SiteURL {
         case .attention: "/attention"
         case .verificationRequests: "/verification"
         case .alert(let id): "/alerts/\(Self.id(id))"
-        case .alertAction(let id, let action): "/alerts/\(Self.id(id))/\(action)"
+        case .alertAction(let id, let action): "/alerts/\(Self.id(id))/\(action.rawValue)"
         case .alertFile(let id, let file): "/alerts/\(Self.id(id))/files/\(Self.id(file))"
         case .verificationRequest(let id): "/verification/\(Self.id(id))"
-        case .verificationAction(let id, let action): "/verification/\(Self.id(id))/\(action)"
+        case .verificationAction(let id, let action): "/verification/\(Self.id(id))/\(action.rawValue)"
         case .alertSettings: "/admin/alert-settings"
         case .alertCategories: "/admin/alert-settings/categories"
         case .alertCategory(let id): "/admin/alert-settings/categories/\(Self.id(id))"
@@ -93,10 +126,10 @@ enum SiteURL {
         case .newCase: "/cases/new"
         case .referrals: "/referrals"
         case .caseFile(let id): "/cases/\(Self.id(id))"
-        case .caseAction(let id, let action): "/cases/\(Self.id(id))/\(action)"
-        case .caseItemAction(let id, let part, let item): "/cases/\(Self.id(id))/\(part)/\(Self.id(item))"
+        case .caseAction(let id, let action): "/cases/\(Self.id(id))/\(action.rawValue)"
+        case .caseItemAction(let id, let part, let item): "/cases/\(Self.id(id))/\(part.rawValue)/\(Self.id(item))"
         case .referral(let id): "/referrals/\(Self.id(id))"
-        case .referralAction(let id, let action): "/referrals/\(Self.id(id))/\(action)"
+        case .referralAction(let id, let action): "/referrals/\(Self.id(id))/\(action.rawValue)"
         }
     }
 

@@ -46,15 +46,15 @@ import VaporTesting
 
             let officer = TestClient(app)
             try await officer.signIn(chain.officer)
-            try await officer.post(SiteURL.alertAction(id, "triage").href, [("urgency", "p1"), ("note", canaries.arabicName + " note")])
-            try await officer.post(SiteURL.alertAction(id, "comments").href, [("comment", canaries.phone + " comment")])
-            try await officer.post(SiteURL.alertAction(id, "verification").href, [("verifiers[]", SiteURL.id(chain.verifier.id)), ("message", canaries.email + " message")])
+            try await officer.post(SiteURL.alertAction(id, .triage).href, [("urgency", "p1"), ("note", canaries.arabicName + " note")])
+            try await officer.post(SiteURL.alertAction(id, .comments).href, [("comment", canaries.phone + " comment")])
+            try await officer.post(SiteURL.alertAction(id, .verification).href, [("verifiers[]", SiteURL.id(chain.verifier.id)), ("message", canaries.email + " message")])
             let verifier = TestClient(app)
             try await verifier.signIn(chain.verifier)
             let path = try #require(AlertFixtures.firstRequestPath(try await verifier.get("/verification").text))
             #expect(try await verifier.get(path).status == .ok)
             try await verifier.post(path + "/findings", [("reliability", "B"), ("credibility", "2"), ("notes", canaries.latinName + " finding")])
-            try await officer.post(SiteURL.alertAction(id, "decision").href, [("decision", "verified"), ("grounds", canaries.cyrillicName + " grounds")])
+            try await officer.post(SiteURL.alertAction(id, .decision).href, [("decision", "verified"), ("grounds", canaries.cyrillicName + " grounds")])
             for page in [SiteURL.alert(id).href, "/alerts", "/attention"] {
                 #expect(try await officer.get(page).status == .ok, "\(page)")
             }

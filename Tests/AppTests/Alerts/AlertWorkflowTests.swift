@@ -19,10 +19,10 @@ import VaporTesting
             try await officer.signIn(chain.officer)
 
             // Verification cannot be asked before triage.
-            let early = try await officer.post(SiteURL.alertAction(id, "verification").href, [("verifiers[]", SiteURL.id(chain.verifier.id))])
+            let early = try await officer.post(SiteURL.alertAction(id, .verification).href, [("verifiers[]", SiteURL.id(chain.verifier.id))])
             #expect(early.status == .conflict && early.text.contains("Triage the alert"))
 
-            #expect(try await officer.post(SiteURL.alertAction(id, "triage").href, [("urgency", "p1"), ("note", "Immediate danger")]).status == .seeOther)
+            #expect(try await officer.post(SiteURL.alertAction(id, .triage).href, [("urgency", "p1"), ("note", "Immediate danger")]).status == .seeOther)
             var alert = try #require(try await AlertRecord.find(id, on: app.db))
             #expect(alert.status == .triaged && alert.urgency == .p1 && alert.assigneeID == chain.officer.id)
 
@@ -32,7 +32,7 @@ import VaporTesting
             #expect(cameroonFirst.lowerBound < congo.lowerBound)
             #expect(page.text.contains("+237 699 00 11 22"))  // the officer sees the contact
 
-            let asked = try await officer.post(SiteURL.alertAction(id, "verification").href,
+            let asked = try await officer.post(SiteURL.alertAction(id, .verification).href,
                                                [("verifiers[]", SiteURL.id(chain.verifier.id)), ("message", "Can you confirm the hearing date?")])
             #expect(asked.status == .seeOther)
             alert = try #require(try await AlertRecord.find(id, on: app.db))
@@ -67,13 +67,13 @@ import VaporTesting
             #expect(withFinding.text.contains("B2") && withFinding.text.contains("Confirmed with her lawyer."))
             #expect(withFinding.text.contains(#"The rule proposes “verified”"#))
 
-            #expect(try await officer.post(SiteURL.alertAction(id, "decision").href, [("decision", "verified")]).status == .unprocessableEntity)
-            #expect(try await officer.post(SiteURL.alertAction(id, "decision").href,
+            #expect(try await officer.post(SiteURL.alertAction(id, .decision).href, [("decision", "verified")]).status == .unprocessableEntity)
+            #expect(try await officer.post(SiteURL.alertAction(id, .decision).href,
                                            [("decision", "verified"), ("grounds", "B2 finding from the Douala partner.")]).status == .seeOther)
             alert = try #require(try await AlertRecord.find(id, on: app.db))
             #expect(alert.status == .verified && alert.decidedAt != nil)
             // The protocol refuses what does not follow.
-            let invalid = try await officer.post(SiteURL.alertAction(id, "decision").href, [("decision", "rejected:out_of_mandate"), ("grounds", "x")])
+            let invalid = try await officer.post(SiteURL.alertAction(id, .decision).href, [("decision", "rejected:out_of_mandate"), ("grounds", "x")])
             #expect(invalid.status == .conflict)
             let status = try await app.send(.POST, "/api/v1/public/alerts/status", headers: AlertFixtures.jsonHeaders,
                                             body: AlertFixtures.json(["receipt": receipt.receipt, "passphrase": receipt.passphrase]))
@@ -140,7 +140,7 @@ import VaporTesting
             let overdue = try await officer.get("/alerts?overdue=1")
             #expect(overdue.text.contains("Paul Biya Ndzana") && overdue.text.contains("Overdue"))
             // Triage as P3 moves the deadline to 7 days after reception: no longer overdue.
-            #expect(try await officer.post(SiteURL.alertAction(id, "triage").href, [("urgency", "p3")]).status == .seeOther)
+            #expect(try await officer.post(SiteURL.alertAction(id, .triage).href, [("urgency", "p3")]).status == .seeOther)
             #expect(try await officer.get("/alerts?overdue=1").text.contains("Paul Biya Ndzana") == false)
             #expect(try await officer.get("/alerts?urgency=p3&country=CM&category=threats").text.contains("Paul Biya Ndzana"))
             #expect(try await officer.get("/alerts?category=killing").text.contains("Paul Biya Ndzana") == false)
@@ -148,7 +148,7 @@ import VaporTesting
             app.clock.advance(by: 7 * 24 * 3600)
             try await officer.signIn(chain.officer)
             #expect(try await officer.get("/alerts?overdue=1").text.contains("Paul Biya Ndzana"))
-            #expect(try await officer.post(SiteURL.alertAction(id, "verification").href, [("verifiers[]", SiteURL.id(chain.verifier.id))]).status == .seeOther)
+            #expect(try await officer.post(SiteURL.alertAction(id, .verification).href, [("verifiers[]", SiteURL.id(chain.verifier.id))]).status == .seeOther)
             #expect(try await officer.get("/alerts?overdue=1").text.contains("Paul Biya Ndzana") == false)
             #expect(try await AlertRecord.find(id, on: app.db)?.answeredAt != nil)
         }
@@ -167,14 +167,14 @@ import VaporTesting
             #expect(page.text.contains(#"id="duplicates""#) && page.text.contains("محمد بن صالح"))
             #expect(!page.text.contains("Mohamed Trabelsi"))
 
-            #expect(try await officer.post(SiteURL.alertAction(second, "merge").href, [("into", SiteURL.id(first))]).status == .seeOther)
+            #expect(try await officer.post(SiteURL.alertAction(second, .merge).href, [("into", SiteURL.id(first))]).status == .seeOther)
             let merged = try #require(try await AlertRecord.find(second, on: app.db))
             #expect(merged.mergedInto == first && merged.status == .rejected && merged.rejectionReason == .duplicate)
             let primary = try await officer.get(SiteURL.alert(first).href)
             #expect(primary.text.contains("Arrêté à Sfax.") == false)  // the narrative stays on its own alert page…
             #expect(primary.text.contains("merged into this alert"))  // …but its history joins the primary's
             // Merging twice is refused; the duplicate's sender now follows the primary.
-            #expect(try await officer.post(SiteURL.alertAction(second, "merge").href, [("into", SiteURL.id(first))]).status == .conflict)
+            #expect(try await officer.post(SiteURL.alertAction(second, .merge).href, [("into", SiteURL.id(first))]).status == .conflict)
             let status = try await app.send(.POST, "/api/v1/public/alerts/status", headers: AlertFixtures.jsonHeaders,
                                             body: AlertFixtures.json(["receipt": secondReceipt.receipt, "passphrase": secondReceipt.passphrase]))
             #expect(status.status == .ok && status.text.contains(#""status":"received""#))

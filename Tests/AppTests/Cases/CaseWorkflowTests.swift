@@ -115,7 +115,7 @@ import VaporTesting
             #expect(referralPage.text.contains("Threatened after the hearing.") && !referralPage.text.contains("Paul Mbarga"))
             // The partner sees the referral, not the case file.
             #expect(try await partner.get(file).status == .notFound)
-            res = try await partner.post(SiteURL.referralAction(try referral.requireID(), "answer").href, [("answer", "accepted"), ("text", "We take it.")])
+            res = try await partner.post(SiteURL.referralAction(try referral.requireID(), .answer).href, [("answer", "accepted"), ("text", "We take it.")])
             #expect(res.status == .seeOther)
             #expect(try await CaseItemRecord.find(referral.id, on: app.db)?.state == ReferralState.accepted.rawValue)
 

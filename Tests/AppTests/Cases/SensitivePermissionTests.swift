@@ -22,7 +22,7 @@ import VaporTesting
         var coordinator: TestAccount
         var caseID: UUID
         var officerPath: String { SiteURL.adminUser(officer.id).href }
-        var permissionsPath: String { SiteURL.adminUserAction(officer.id, "permissions").href }
+        var permissionsPath: String { SiteURL.adminUserAction(officer.id, .permissions).href }
         var casePath: String { SiteURL.caseFile(caseID).href }
     }
 
@@ -129,7 +129,7 @@ import VaporTesting
                 // No fieldset for them, and the route refuses them.
                 let page = try await admin.get(SiteURL.adminUser(target.id).href)
                 #expect(page.status == .ok && !page.text.contains(#"id="permissions""#))
-                let res = try await admin.post(SiteURL.adminUserAction(target.id, "permissions").href,
+                let res = try await admin.post(SiteURL.adminUserAction(target.id, .permissions).href,
                                                [("permissions[]", SensitiveField.genderIdentity.permission)])
                 #expect(res.status == .unprocessableEntity)
                 #expect(res.text.contains("form-problems"))
@@ -153,20 +153,20 @@ import VaporTesting
             try await client.signIn(memberAdmin)
             let ownPage = try await client.get(SiteURL.adminUser(memberOfficer.id).href)
             #expect(ownPage.status == .ok && !ownPage.text.contains(#"id="permissions""#))
-            #expect(try await client.post(SiteURL.adminUserAction(memberOfficer.id, "permissions").href, gender).status == .forbidden)
+            #expect(try await client.post(SiteURL.adminUserAction(memberOfficer.id, .permissions).href, gender).status == .forbidden)
             #expect(try await client.post(s.permissionsPath, gender).status == .notFound)
 
             // A host administrator who also coordinates cannot grant themselves.
             let own = TestClient(app)
             try await own.signIn(handlingAdmin)
-            #expect(try await own.post(SiteURL.adminUserAction(handlingAdmin.id, "permissions").href, gender).status == .forbidden)
+            #expect(try await own.post(SiteURL.adminUserAction(handlingAdmin.id, .permissions).href, gender).status == .forbidden)
             let ownAccount = try await own.get(SiteURL.adminUser(handlingAdmin.id).href)
             #expect(!ownAccount.text.contains(#"id="permissions""#))
 
             // The host administrator may grant to the consortium member's officer.
             let host = TestClient(app)
             try await host.signIn(s.admin)
-            #expect(try await host.post(SiteURL.adminUserAction(memberOfficer.id, "permissions").href, gender).status == .seeOther)
+            #expect(try await host.post(SiteURL.adminUserAction(memberOfficer.id, .permissions).href, gender).status == .seeOther)
 
             #expect(try await Self.held(app, s.officer.id).isEmpty)
             #expect(try await Self.held(app, handlingAdmin.id).isEmpty)
@@ -181,7 +181,7 @@ import VaporTesting
             let partnerOfficer = try await Fixtures.account(app, in: partner, roles: [.protectionOfficer])
             let client = TestClient(app)
             try await client.signIn(partnerAdmin)
-            let res = try await client.post(SiteURL.adminUserAction(partnerOfficer.id, "permissions").href,
+            let res = try await client.post(SiteURL.adminUserAction(partnerOfficer.id, .permissions).href,
                                             [("permissions[]", SensitiveField.genderIdentity.permission)])
             #expect(res.status == .forbidden)
             #expect(try await Self.held(app, partnerOfficer.id).isEmpty)

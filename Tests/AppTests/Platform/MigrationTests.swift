@@ -29,4 +29,24 @@ import Vapor
             #expect(rows.first?.id == before)
         }
     }
+
+    /// The names existing SQLite and PostgreSQL databases stored in `_fluent_migrations` when they
+    /// ran each migration. A migration found under another name would run again on an upgrade (and
+    /// fail on its existing tables), so moving a migration to a file of its own, or renaming its
+    /// type, must keep its name.
+    static let storedNames = [
+        "App.CreateInstance", "App.CreateDataKeys", "App.CreateAuditEvents", "App.CreateOrganisations", "App.CreateUsers",
+        "App.CreateSessionsAndTokens", "App.CreateEncryptedFiles", "App.CreateAlerts", "App.CreateCases",
+        "App.AddAlertIdempotencyIndex", "App.DropAlertIdempotencyIndex",
+    ]
+
+    @Test func every_migration_keeps_the_name_existing_databases_stored() async throws {
+        #expect(Migrations.all.map(\.name) == Self.storedNames)
+        try await withApp { app in
+            let sql = try #require(app.db as? any SQLDatabase)
+            let stored = try await sql.raw("SELECT name FROM _fluent_migrations ORDER BY batch, created_at").all()
+                .map { try $0.decode(column: "name", as: String.self) }
+            #expect(Set(stored) == Set(Self.storedNames))
+        }
+    }
 }

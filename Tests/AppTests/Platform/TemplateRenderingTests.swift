@@ -96,8 +96,8 @@ import Vapor
                 overdue: true, newHref: "/alerts/new", olderHref: "/o", newerHref: "/n"))
         case .alertShow:
             let fact = Fact(label: "L", value: "V")
-            let file = AlertsController.FileLink(href: "/f", name: "photo.jpg", size: "1 KB", source: "sender")
-            return try await req.render(.alertShow, titleKey: "alert.show.title", AlertsController.ShowContext(
+            let file = AlertPage.FileLink(href: "/f", name: "photo.jpg", size: "1 KB", source: "sender")
+            return try await req.render(.alertShow, titleKey: "alert.show.title", AlertPage.ShowContext(
                 id: "x", reference: "AL-2026-0001", name: "N", status: "Received", urgency: "P1", urgencyTone: "danger",
                 deadline: "d", deadlineState: "Overdue", deadlineTone: "danger", recorded: true, problems: problems, facts: [fact], contact: [fact],
                 narrative: "N", files: [file], mergedInto: "AL-2026-0002", mergedIntoHref: "/m",
@@ -139,7 +139,7 @@ import Vapor
                 problems: problems, action: "/cases", alertID: "x", alertReference: "AL-2026-0001", countries: options, fieldsOfWork: options,
                 region: "R", summary: "S", defenderName: "D", defenderIsOrganisation: true, cancelHref: "/cases"), forms: true)
         case .caseShow:
-            typealias F = CaseFileController
+            typealias F = CaseFilePage
             let item = F.ItemView(id: "i", title: "T", state: "S", stateCode: "planned", tone: "warn", meta: "M", body: "B", extra: "E",
                                   action: "/a", isOpen: true, options: options)
             let assessment = F.AssessmentView(

@@ -94,7 +94,7 @@ import VaporTesting
                api: { app, token, _ in try await json(app, .POST, "/api/v1/cases", token, ["country": "CM", "summary": "Opened through the API."]) }),
         Action(name: "assess the risk",
                web: { web, n in
-                   try await web.post(SiteURL.caseAction(n.caseID, "assessments").href,
+                   try await web.post(SiteURL.caseAction(n.caseID, .assessments).href,
                                       [("threat_description_0", "Summoned."), ("threat_likelihood_0", "3"), ("threat_impact_0", "4"),
                                        ("judgedLevel", "high"), ("justification", "As computed.")])
                },
@@ -104,7 +104,7 @@ import VaporTesting
                                    "judgedLevel": "high", "justification": "As computed."])
                }),
         Action(name: "schedule a follow-up",
-               web: { web, n in try await web.post(SiteURL.caseAction(n.caseID, "follow-ups").href, [("followUpDue", "2999-01-01"), ("purpose", "Call.")]) },
+               web: { web, n in try await web.post(SiteURL.caseAction(n.caseID, .followUps).href, [("followUpDue", "2999-01-01"), ("purpose", "Call.")]) },
                api: { app, token, n in
                    try await json(app, .POST, "/api/v1/cases/\(SiteURL.id(n.caseID))/follow-ups", token, ["due": "2999-01-01", "purpose": "Call."])
                }),

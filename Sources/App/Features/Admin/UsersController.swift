@@ -107,7 +107,7 @@ enum UsersController {
             roles: AdminPolicy.assignableRoles(in: organisation.type).map {
                 RoleOption(value: $0.rawValue, label: request.t($0.labelKey), checked: held.contains($0))
             },
-            rolesAction: SiteURL.adminUserAction(id, "roles").href, actionBase: SiteURL.adminUser(id).href,
+            rolesAction: SiteURL.adminUserAction(id, .roles).href, actionBase: SiteURL.adminUser(id).href,
             canChangeRoles: allowed(.changeRoles),
             canDisable: allowed(.disableUser) && user.disabledAt == nil,
             canEnable: allowed(.enableUser) && user.disabledAt != nil,
@@ -115,7 +115,7 @@ enum UsersController {
             canReinvite: allowed(.inviteUser) && user.passwordHash == nil && user.disabledAt == nil,
             canChangePermissions: canChangePermissions,
             permissions: PermissionsController.options(held: permissions, request: request),
-            permissionsAction: SiteURL.adminUserAction(id, "permissions").href,
+            permissionsAction: SiteURL.adminUserAction(id, .permissions).href,
             invitationLink: invitationLink, notice: notice, problems: problems)
         return try await request.render(.adminUser, titleKey: "admin.user.title", context, status: status, forms: true)
     }

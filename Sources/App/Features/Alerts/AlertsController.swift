@@ -101,12 +101,13 @@ enum AlertsController {
         let total = try await base().count()
         let alerts = try await base().sort(\.$deadlineAt).sort(\.$receivedAt, .descending).range(filters.page.range).all()
         let directory = StaffDirectory(request)
+        let handlers = try await StaffDirectory.members(of: actor.organisationID, roles: AlertPolicy.handlerRoles, on: request.db)
+        try await directory.preload(users: alerts.compactMap(\.assigneeID) + handlers.compactMap(\.id))
         let settings = try await AlertSettingsRecord.current(on: request.db)
         var rows: [Row] = []
         for alert in alerts {
             rows.append(try await row(alert, request: request, directory: directory, settings: settings, now: now))
         }
-        let handlers = try await StaffDirectory.members(of: actor.organisationID, roles: AlertPolicy.handlerRoles, on: request.db)
         var assignees = [SelectOption(value: "me", label: request.t("alert.filter.me"), selected: filters.assignee == "me"),
                          SelectOption(value: "none", label: request.t("alert.filter.unassigned"), selected: filters.assignee == "none")]
         for user in handlers {
@@ -217,57 +218,6 @@ enum AlertsController {
 
     // MARK: One alert
 
-    struct FileLink: Encodable { var href: String; var name: String; var size: String; var source: String }
-    struct TimelineItem: Encodable { var when: String; var who: String; var what: String; var body: String? }
-    struct DuplicateView: Encodable { var href: String; var reference: String; var name: String; var status: String; var score: String; var mergeAction: String }
-    struct RequestView: Encodable { var verifier: String; var organisation: String; var state: String; var tone: String; var asked: String }
-    struct FindingView: Encodable {
-        var verifier: String; var organisation: String; var grade: String; var reliability: String; var credibility: String
-        var notes: String; var when: String; var files: [FileLink]
-    }
-
-    struct ShowContext: Encodable {
-        var id: String
-        var reference: String
-        var name: String
-        var status: String
-        var urgency: String?
-        var urgencyTone: String
-        var deadline: String
-        var deadlineState: String?
-        var deadlineTone: String
-        var recorded: Bool
-        var problems: [FieldProblem]
-        var facts: [Fact]
-        var contact: [Fact]
-        var narrative: String
-        var files: [FileLink]
-        var mergedInto: String?
-        var mergedIntoHref: String?
-        var duplicates: [DuplicateView]
-        var requests: [RequestView]
-        var findings: [FindingView]
-        var proposal: String
-        var proposesVerified: Bool
-        var decisionGrounds: String?
-        var timeline: [TimelineItem]
-        var urgencies: [SelectOption]
-        var assignees: [SelectOption]
-        var verifiers: [SelectOption]
-        var decisions: [SelectOption]
-        var actions: Actions
-        var isOpen: Bool
-        /// Opening a case from a verified alert, or attaching it to one.
-        var caseActions: CaseActions?
-        var caseHref: String?
-    }
-
-    struct CaseActions: Encodable { var open: String; var attach: String }
-
-    struct Actions: Encodable {
-        var triage: String, assign: String, comment: String, verification: String, decision: String, merge: String
-    }
-
     @Sendable static func show(_ request: Request) async throws -> Response {
         try await renderShow(request, id: try request.requireUUID("id"), problems: [])
     }
@@ -276,149 +226,13 @@ enum AlertsController {
         let actor = try request.actor()
         let alert = try await AlertQueries.alert(id, for: actor, on: request.db)
         try request.authorize(AlertPolicy.evaluate(actor, .viewAlert, AlertTarget(organisation: alert.organisationID)), orNotFound: true)
-        let app = request.application
-        let vault = app.vault
-        let now = app.clock.now()
-        let opened = try AlertQueries.open(alert, vault: vault)
+        let now = request.application.clock.now()
         // Reading an alert is an access to personal data: it is in the audit log, like any change.
         try await request.transaction { db in
             try await AuditRecorder.record(.init(actor: .user(actor.userID), organisation: alert.organisationID, action: "alert.read",
                                                  objectType: "alert", objectID: SiteURL.id(id)), at: now, on: db)
         }
-        let directory = StaffDirectory(request)
-        let settings = try await AlertSettingsRecord.current(on: request.db)
-        let categories = Dictionary(uniqueKeysWithValues: try await AlertQueries.categories(on: request.db, includeInactive: true).map { ($0.code, $0.label(in: request.language)) })
-        let yes = request.t("form.yes"), no = request.t("form.no")
-
-        var facts: [Fact] = [
-            Fact(label: request.t("alert.field.channel"), value: request.t(alert.channel.labelKey)),
-            Fact(label: request.t("alert.field.received"), value: request.moment(alert.receivedAt)),
-            Fact(label: request.t("alert.field.country"), value: Countries.name(alert.country, in: request.language)),
-        ]
-        if let region = opened.region { facts.append(Fact(label: request.t("alert.field.region"), value: region)) }
-        if let date = opened.incidentDate { facts.append(Fact(label: request.t("alert.field.incidentDate"), value: date)) }
-        if let organisation = opened.organisationName, opened.defenderName != nil {
-            facts.append(Fact(label: request.t("alert.field.organisationName"), value: organisation))
-        }
-        facts.append(Fact(label: request.t("alert.field.categories"),
-                          value: alert.categories.map { categories[$0] ?? $0 }.joined(separator: ", ").nonEmpty ?? "—"))
-        facts.append(Fact(label: request.t("alert.field.fieldOfWork"), value: alert.fieldOfWork.map { request.t($0.labelKey) } ?? "—"))
-        facts.append(Fact(label: request.t("alert.field.needs"), value: alert.needs.map { request.t($0.labelKey) }.joined(separator: ", ").nonEmpty ?? "—"))
-        facts.append(Fact(label: request.t("alert.fact.sentByDefender"), value: alert.senderIsDefender ? yes : no))
-        facts.append(Fact(label: request.t("alert.field.language"), value: Language(rawValue: alert.language)?.endonym ?? alert.language))
-        facts.append(Fact(label: request.t("alert.field.assignee"), value: alert.assigneeID == nil ? request.t("alert.unassigned") : try await directory.user(alert.assigneeID)))
-        if let recorder = alert.recordedBy {
-            var who = try await directory.user(recorder)
-            if let organisation = alert.recordedByOrganisation { who += " — " + (try await directory.organisation(organisation)) }
-            facts.append(Fact(label: request.t("alert.field.recordedBy"), value: who))
-        }
-        if let answered = alert.answeredAt { facts.append(Fact(label: request.t("alert.field.answered"), value: request.moment(answered))) }
-        if let reason = alert.rejectionReason { facts.append(Fact(label: request.t("alert.field.rejection"), value: request.t(reason.labelKey))) }
-        var contact: [Fact] = []
-        if let value = opened.contact {
-            contact = [Fact(label: request.t("alert.field.contact"), value: value),
-                       Fact(label: request.t("alert.field.contactChannel"), value: alert.contactChannel.map { request.t($0.labelKey) } ?? "—"),
-                       Fact(label: request.t("alert.field.consentToContact"), value: alert.consentToContact ? yes : no)]
-        }
-
-        // Files, history, verification: this alert's and those of alerts merged into it.
-        let merged = try await AlertRecord.query(on: request.db).filter(\.$mergedInto == id).all()
-        let family = [id] + merged.compactMap(\.id)
-        let attachments = try await AlertAttachmentRecord.query(on: request.db).filter(\.$alertID ~~ family).sort(\.$createdAt).all()
-        let fileRecords = Dictionary(uniqueKeysWithValues: try await EncryptedFileRecord.query(on: request.db)
-            .filter(\.$id ~~ attachments.map(\.fileID)).all().map { (try $0.requireID(), $0) })
-        func link(_ attachment: AlertAttachmentRecord) -> FileLink? {
-            guard let record = fileRecords[attachment.fileID], let name = try? FileStore.open(record, vault: vault).name else { return nil }
-            return FileLink(href: SiteURL.alertFile(id, attachment.fileID).href, name: name,
-                            size: ByteCountFormatter.string(fromByteCount: Int64(record.size), countStyle: .file),
-                            source: request.t("alert.file.source.\(attachment.source)"))
-        }
-        let requests = try await VerificationRequestRecord.query(on: request.db).filter(\.$alertID ~~ family).sort(\.$createdAt).all()
-        var requestViews: [RequestView] = []
-        for item in requests {
-            requestViews.append(RequestView(
-                verifier: try await directory.user(item.verifierID), organisation: try await directory.organisation(item.verifierOrganisationID),
-                state: request.t(item.state.labelKey), tone: item.state == .answered ? "ok" : item.state == .pending ? "warn" : "",
-                asked: request.moment(item.createdAt)))
-        }
-        let findings = try await VerificationFindingRecord.query(on: request.db).filter(\.$alertID ~~ family).sort(\.$createdAt).all()
-        var findingViews: [FindingView] = []
-        for finding in findings {
-            let findingID = try finding.requireID()
-            findingViews.append(FindingView(
-                verifier: try await directory.user(finding.verifierID), organisation: try await directory.organisation(finding.organisationID),
-                grade: finding.reliability.rawValue + String(finding.credibility.rawValue),
-                reliability: request.t(finding.reliability.labelKey), credibility: request.t(finding.credibility.labelKey),
-                notes: (try? vault.open(finding.notesCiphertext, owner: alert.owner, VerificationFindingRecord.ref(findingID))) ?? "",
-                when: request.moment(finding.createdAt),
-                files: attachments.filter { $0.findingID == findingID }.compactMap(link)))
-        }
-        let proposal = settings.rule.evaluate(findings.map(\.graded))
-        let proposalText: String = switch proposal {
-        case .verifiedByIndependentFindings(let count): request.t("alert.proposal.independent", String(count))
-        case .verifiedByReliableSource(let reliability, let credibility): request.t("alert.proposal.reliable", reliability.rawValue + String(credibility.rawValue))
-        case .notYet(let count): request.t("alert.proposal.notYet", String(count), String(settings.rule.independentFindings))
-        }
-
-        let entries = try await AlertEntryRecord.query(on: request.db).filter(\.$alertID ~~ family).sort(\.$createdAt).all()
-        var timeline: [TimelineItem] = []
-        for entry in entries {
-            let details = AuditEventModel.decode(entry.details)
-            let body = try entry.bodyCiphertext.map { try vault.open($0, owner: alert.owner, AlertEntryRecord.ref(try entry.requireID())) }
-            timeline.append(TimelineItem(
-                when: request.moment(entry.createdAt),
-                who: entry.actorID == nil ? request.t(entry.kind == .received || entry.kind == .senderUpdate ? "alert.sender" : "alert.system")
-                    : try await directory.user(entry.actorID),
-                what: describe(entry, details: details, request: request, ownReference: entry.alertID == id ? nil : merged.first { $0.id == entry.alertID }?.reference),
-                body: body))
-        }
-
-        var duplicates: [DuplicateView] = []
-        if alert.mergedInto == nil {
-            for (other, score) in try await AlertQueries.duplicates(of: alert, on: request.db, vault: vault) where other.mergedInto == nil {
-                let otherID = try other.requireID()
-                let names = try AlertQueries.names(other, vault: vault)
-                duplicates.append(DuplicateView(
-                    href: SiteURL.alert(otherID).href, reference: other.reference, name: names.defender ?? names.organisation ?? "—",
-                    status: request.t(other.status.labelKey), score: String(Int((score * 100).rounded())) + " %",
-                    mergeAction: SiteURL.alertAction(otherID, "merge").href))
-            }
-        }
-
-        let handlers = try await StaffDirectory.members(of: alert.organisationID, roles: AlertPolicy.handlerRoles, on: request.db)
-        var assignees: [SelectOption] = [SelectOption(value: "", label: request.t("alert.unassigned"), selected: alert.assigneeID == nil)]
-        for user in handlers {
-            assignees.append(SelectOption(value: SiteURL.id(try user.requireID()), label: try await directory.user(user.id), selected: user.id == alert.assigneeID))
-        }
-        let verifiers = try await verifierOptions(for: alert, request: request, directory: directory)
-        let deadline = deadlineState(alert, settings: settings, now: now)
-        var mergedInto: AlertRecord?
-        if let target = alert.mergedInto { mergedInto = try await AlertRecord.find(target, on: request.db) }
-
-        let context = ShowContext(
-            id: SiteURL.id(id), reference: alert.reference, name: opened.displayName,
-            status: request.t(alert.status.labelKey),
-            urgency: alert.urgency.map { request.t($0.labelKey) }, urgencyTone: alert.urgency.map(tone) ?? "",
-            deadline: request.moment(alert.deadlineAt), deadlineState: deadline.map { request.t($0.labelKey) },
-            deadlineTone: deadline.map(tone) ?? "",
-            recorded: (try? request.query.get(String.self, at: "recorded")) != nil,
-            problems: problems, facts: facts, contact: contact, narrative: opened.narrative,
-            files: attachments.filter { $0.findingID == nil }.compactMap(link),
-            mergedInto: mergedInto?.reference, mergedIntoHref: try mergedInto.map { SiteURL.alert(try $0.requireID()).href },
-            duplicates: duplicates, requests: requestViews, findings: findingViews,
-            proposal: proposalText, proposesVerified: proposal.proposesVerified, decisionGrounds: opened.decisionGrounds,
-            timeline: timeline.reversed(),
-            urgencies: Urgency.allCases.map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: $0 == alert.urgency) },
-            assignees: assignees, verifiers: verifiers,
-            decisions: decisionOptions(for: alert, request: request),
-            actions: Actions(triage: SiteURL.alertAction(id, "triage").href, assign: SiteURL.alertAction(id, "assign").href,
-                             comment: SiteURL.alertAction(id, "comments").href, verification: SiteURL.alertAction(id, "verification").href,
-                             decision: SiteURL.alertAction(id, "decision").href, merge: SiteURL.alertAction(id, "merge").href),
-            isOpen: alert.status.isOpen && alert.mergedInto == nil,
-            caseActions: alert.status == .verified && alert.mergedInto == nil
-                && CasePolicy.evaluate(actor, .createCase, nil).isAllowed
-                ? CaseActions(open: SiteURL.newCase.href + "?alert=" + SiteURL.id(id), attach: SiteURL.alertAction(id, "case").href) : nil,
-            caseHref: try await CaseRecord.query(on: request.db).filter(\.$alertID == id).first().map { SiteURL.caseFile(try $0.requireID()).href })
+        let context = try await AlertPage.build(alert, actor: actor, problems: problems, request: request, now: now)
         return try await request.render(.alertShow, titleKey: "alert.show.title", context,
                                         status: status ?? (problems.isEmpty ? .ok : .unprocessableEntity), forms: true)
     }

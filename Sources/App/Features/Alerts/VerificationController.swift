@@ -105,8 +105,8 @@ enum VerificationController {
             credibilities: InformationCredibility.allCases.map {
                 SelectOption(value: String($0.rawValue), label: String($0.rawValue) + " — " + request.t($0.labelKey), selected: posted("credibility") == String($0.rawValue))
             },
-            notes: posted("notes"), action: SiteURL.verificationAction(itemID, "findings").href,
-            declineAction: SiteURL.verificationAction(itemID, "decline").href, maxFiles: AlertIntake.maximumFiles)
+            notes: posted("notes"), action: SiteURL.verificationAction(itemID, .findings).href,
+            declineAction: SiteURL.verificationAction(itemID, .decline).href, maxFiles: AlertIntake.maximumFiles)
         return try await request.render(.verificationShow, titleKey: "verification.show.title", context,
                                         status: status ?? (problems.isEmpty ? .ok : .unprocessableEntity), forms: true)
     }

@@ -48,7 +48,7 @@ enum AssessmentController {
         }
         let previous = record.judgedLevel.flatMap(RiskLevel.init(value:)).map { request.t($0.labelKey) }
         let context = FormContext(
-            code: record.code, caseHref: SiteURL.caseFile(id).href, action: SiteURL.caseAction(id, "assessments").href, problems: problems,
+            code: record.code, caseHref: SiteURL.caseFile(id).href, action: SiteURL.caseAction(id, .assessments).href, problems: problems,
             threats: (0..<max(4, draft.threats.count + blankThreats)).map { threatRow($0, $0 < draft.threats.count ? draft.threats[$0] : nil) },
             vulnerabilities: factorRows(draft.vulnerabilities), capacities: factorRows(draft.capacities),
             levels: RiskLevel.allCases.map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: $0 == judged) },

@@ -137,6 +137,7 @@ enum CasesController {
         let hasOlder = records.count > pageSize
         records = Array(records.prefix(pageSize))
         let directory = StaffDirectory(request)
+        try await directory.preload(users: records.map(\.leadID))
         let now = app.clock.now()
         var rows: [Row] = []
         for record in records { rows.append(try await row(record, request: request, directory: directory, now: now)) }

@@ -85,7 +85,7 @@ enum ReferralsController {
             problems: problems,
             canAnswer: ReferralLifecycle.canMove(from: state, to: .accepted) || ReferralLifecycle.canMove(from: state, to: .declined),
             canReport: ReferralLifecycle.canMove(from: state, to: .reported),
-            action: SiteURL.referralAction(try item.requireID(), "answer").href)
+            action: SiteURL.referralAction(try item.requireID(), .answer).href)
         return try await request.render(.referralShow, titleKey: "case.referral.title", context, status: status)
     }
 
