@@ -1,3 +1,4 @@
+import EgideCore
 import Vapor
 
 /// CSRF protection for every state-changing form: a random token in a session cookie
@@ -9,7 +10,8 @@ struct CSRFMiddleware: AsyncMiddleware {
 
     /// The largest body collected before the token check: forms with files on the routes that
     /// accept them, the framework's default elsewhere.
-    static let uploadPaths: Set<String> = ["/alerte", "/alert", "/alerte/suivi/ajout", "/alert/follow-up/add", "/alerts"]
+    static let uploadPaths: Set<String> = Set(Language.allCases.flatMap { [SiteURL.publicAlert($0).href, SiteURL.publicFollowUpAdd($0).href] }
+                                              + [SiteURL.alerts.href])
 
     static func collectLimit(_ request: Request) -> Int {
         let path = request.url.path

@@ -194,7 +194,7 @@ import VaporTesting
                     for scope in hasID ? Scope.allCases : [.own] {
                         if let account, client.sessionCookie == nil { try await client.signIn(account) }
                         let isOrganisationRoute = route.path.count > 1 && route.path[1].description == "organisations"
-                        let id: UUID = !route.path.first!.description.hasPrefix("admin") ? UUID()
+                        let id: UUID = route.path.first?.description.hasPrefix("admin") != true ? UUID()
                             : isOrganisationRoute ? (scope == .own ? orgID : try other.requireID())
                             : (scope == .own ? targets[orgID]! : otherTarget)
                         let path = "/" + route.path.map { component -> String in
