@@ -5,8 +5,8 @@ import Vapor
 /// home per layer: the gates here (signed in? which roles?), the policies in EgideCore
 /// (`AdminPolicy`…), and the scoped queries (`visible(to:)`) that make a record outside the
 /// actor's scope answer 404. A route added here without a row in `AccessMatrixTests` fails the suite.
-/// Pages and forms are registered by their `SiteURL` (the addresses pages link to); the language
-/// switch and the JSON API, which no page builds a link to by id, keep literal paths.
+/// Pages and forms are registered by their `SiteURL` (the addresses pages link to), the JSON API
+/// by its `APIURL`: no path is spelt here.
 func routes(_ app: Application) throws {
     // Forms that may carry files: five files of 10 MiB and the text.
     let uploadLimit: ByteCount = "56mb"
@@ -14,7 +14,9 @@ func routes(_ app: Application) throws {
     // Public: no account needed, nothing personal shown.
     app.get(SiteURL.home, use: HomeController.show)
     app.get(SiteURL.healthz, use: HealthController.check)
-    app.get("language", ":code", use: LanguageController.choose)
+    for language in Language.allCases {
+        app.get(SiteURL.language(language, next: nil), use: LanguageController.choose(language))
+    }
 
     // Raising an alert without an account (French and English addresses), and following it up
     // with the receipt and passphrase. Files may come with the form (hence the larger bodies).
@@ -150,25 +152,25 @@ func routes(_ app: Application) throws {
     signedIn.grouped(RequireRole(roles: [.administrator, .auditor])).get(SiteURL.adminAudit, use: AuditTrailController.list)
 
     // JSON API (bearer tokens; JSON bodies only; errors are problem documents).
-    let api = app.grouped("api", "v1").grouped(BearerAuthenticator())
-    api.get("openapi.json", use: OpenAPIController.document)
-    api.grouped(RequireSignIn(), RequireScope(scope: .readAccount)).get("me", use: MeController.show)
+    let api = app.grouped(BearerAuthenticator())
+    api.get(APIURL.openAPI, use: OpenAPIController.document)
+    api.grouped(RequireSignIn(), RequireScope(scope: .readAccount)).get(APIURL.me, use: MeController.show)
     let publicAPI = api.grouped(RequireJSONBody())
-    publicAPI.on(.POST, "public", "alerts", body: .collect(maxSize: "256kb"), use: AlertsAPIController.submit)
-    publicAPI.post("public", "alerts", "status", use: AlertsAPIController.status)
-    publicAPI.on(.POST, "public", "alerts", "updates", body: .collect(maxSize: "256kb"), use: AlertsAPIController.addInformation)
+    publicAPI.post(APIURL.publicAlerts, collecting: "256kb", use: AlertsAPIController.submit)
+    publicAPI.post(APIURL.publicAlertStatus, use: AlertsAPIController.status)
+    publicAPI.post(APIURL.publicAlertUpdates, collecting: "256kb", use: AlertsAPIController.addInformation)
     // The same role gates as the pages' (`handlers`), so the two doors of an action answer alike.
     let apiHandlers = api.grouped(RequireSignIn()).grouped(RequireRole(roles: [.protectionOfficer, .coordinator]))
     let alertReaders = apiHandlers.grouped(RequireScope(scope: .readAlerts))
-    alertReaders.get("alerts", use: AlertsAPIController.list)
-    alertReaders.get("alerts", ":id", use: AlertsAPIController.show)
+    alertReaders.get(APIURL.alerts, use: AlertsAPIController.list)
+    alertReaders.get(APIURL.alert(SiteURL.anyID), use: AlertsAPIController.show)
 
     // Cases API (CasePolicy decides, through the scoped queries).
     let caseReaders = apiHandlers.grouped(RequireScope(scope: .readCases))
-    caseReaders.get("cases", use: CasesAPIController.list)
-    caseReaders.get("cases", ":id", use: CasesAPIController.show)
+    caseReaders.get(APIURL.cases, use: CasesAPIController.list)
+    caseReaders.get(APIURL.caseFile(SiteURL.anyID), use: CasesAPIController.show)
     let caseWriters = apiHandlers.grouped(RequireScope(scope: .writeCases), RequireJSONBody())
-    caseWriters.on(.POST, "cases", body: .collect(maxSize: "256kb"), use: CasesAPIController.create)
-    caseWriters.on(.POST, "cases", ":id", "assessments", body: .collect(maxSize: "256kb"), use: CasesAPIController.assess)
-    caseWriters.post("cases", ":id", "follow-ups", use: CasesAPIController.scheduleFollowUp)
+    caseWriters.post(APIURL.cases, collecting: "256kb", use: CasesAPIController.create)
+    caseWriters.post(APIURL.caseAssessments(SiteURL.anyID), collecting: "256kb", use: CasesAPIController.assess)
+    caseWriters.post(APIURL.caseFollowUps(SiteURL.anyID), use: CasesAPIController.scheduleFollowUp)
 }

@@ -101,6 +101,13 @@ import VaporTesting
                 let operations = paths[path]
                 #expect(operations != nil, "\(path) is missing from openapi.json")
                 #expect(operations?[route.method.rawValue.lowercased()] != nil, "\(route.method) \(path) is missing from openapi.json")
+                #expect(APIURL.all.contains { $0.openAPIPath == path }, "\(path) is registered without an APIURL")
+            }
+            // …and the other way: every documented path and every APIURL is a registered route.
+            let registered = Set(APIURL.all.map(\.openAPIPath))
+            #expect(Set(paths.keys) == registered, "documented but not an APIURL: \(Set(paths.keys).subtracting(registered).sorted())")
+            for url in APIURL.all {
+                #expect(routes.contains { $0.path == url.pattern }, "\(url) builds \(url.href), which no route answers")
             }
         }
     }

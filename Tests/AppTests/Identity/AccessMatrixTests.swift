@@ -117,7 +117,7 @@ import VaporTesting
         "GET /api/v1/cases": { _, _ in .signInRequired }, "GET /api/v1/cases/:id": { _, _ in .signInRequired },
         "POST /api/v1/cases": { _, _ in .signInRequired }, "POST /api/v1/cases/:id/assessments": { _, _ in .signInRequired },
         "POST /api/v1/cases/:id/follow-ups": { _, _ in .signInRequired },
-        "GET /": everyone, "GET /healthz": everyone, "GET /language/:code": everyone,
+        "GET /": everyone, "GET /healthz": everyone, "GET /language/fr": everyone, "GET /language/en": everyone,
         "GET /setup/:token": badToken, "POST /setup/:token": badToken,
         "GET /sign-in": everyone, "POST /sign-in": { _, _ in .signInRequired }, "POST /sign-out": everyone,
         "GET /invitation/:token": badToken, "POST /invitation/:token": badToken,
@@ -201,7 +201,6 @@ import VaporTesting
                             switch component.description {
                             case ":id": SiteURL.id(id)
                             case ":token": "not-a-valid-token"
-                            case ":code": "fr"
                             default: component.description
                             }
                         }.joined(separator: "/")

@@ -14,7 +14,7 @@ import VaporTesting
     /// Routes whose ids are not records of an organisation, with the reason.
     static let notOrganisationRecords: [String: String] = [
         "POST /admin/alert-settings/categories/:id": "violation categories are instance-wide, edited by host administrators only",
-        "GET /language/:code": "a language code", "GET /setup/:token": "a one-time token", "POST /setup/:token": "a one-time token",
+        "GET /setup/:token": "a one-time token", "POST /setup/:token": "a one-time token",
         "GET /invitation/:token": "a one-time token", "POST /invitation/:token": "a one-time token",
     ]
 
