@@ -27,7 +27,7 @@ ADMIN_EMAIL = "claire.admin@protection-lyon.example"
 VERIFIER_EMAIL = "verifier@cm-partner.example"
 VERIFIER_NAME = "Amina Verifier"
 # A partner verifier: their requests, recording an alert they received, and nothing else.
-VERIFIER_NAVIGATION = ["Home", "Needs my attention", "Record an alert", "Verification", "My account"]
+VERIFIER_NAVIGATION = ["Needs my attention", "Record an alert", "Verification", "My account"]
 CONGO_EMAIL = "officer@cd-partner.example"
 
 
@@ -159,9 +159,10 @@ def test_the_setup_link_creates_the_host_organisation_and_its_first_administrato
     assert codes
     screenshot(admin, "recovery-codes-1280", full_page=True)
     follow(admin, "I have kept my codes — continue")
-    assert path(admin) == "/"
+    # Signed in, an administrator starts from the administration, not the public home page.
+    assert path(admin) == "/admin/organisations"
     links = navigation(admin)
-    assert {"Home", "Organisations", "Users", "My account"} <= set(links), links
+    assert {"Organisations", "Users", "My account"} <= set(links) and "Home" not in links, links
     journey.admin = admin
 
     # The link was single-use: it now answers like any unknown address.
@@ -239,6 +240,7 @@ def test_the_verifier_accepts_the_invitation_in_another_browser_and_enrols(journ
     journey.verifier_secret, journey.verifier_last_step = enrol(verifier)
     recovery_codes(verifier)
     follow(verifier, "I have kept my codes — continue")
+    assert path(verifier) == "/verification"  # a verifier starts from their requests
     assert navigation(verifier) == VERIFIER_NAVIGATION
 
     press(verifier, "Sign out", scope="//header")
@@ -291,7 +293,7 @@ def test_the_verifier_signs_in_again_with_a_fresh_code(journey):
     code, _ = fresh_code(journey.verifier_secret, journey.verifier_last_step)
     fill(verifier, "code", code)
     press(verifier, "Sign in")
-    assert path(verifier) == "/", problems(verifier)
+    assert path(verifier) == "/verification", problems(verifier)
     assert navigation(verifier) == VERIFIER_NAVIGATION
     assert verifier.find_elements(By.XPATH, "//header//button[normalize-space()='Sign out']")
 

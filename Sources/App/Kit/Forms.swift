@@ -17,6 +17,9 @@ struct FormChecker {
         case .success(nil):
             if required { fail(field, "form.required") }
             return nil
+        case .failure(.tooLong):
+            problems.append(FieldProblem(field: field, message: request.t("form.tooLong.max", String(max))))
+            return nil
         case .failure(let problem):
             fail(field, TextInput.messageKey(problem))
             return nil

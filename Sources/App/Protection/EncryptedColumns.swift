@@ -28,15 +28,11 @@ struct EncryptedColumn: Sendable, Equatable {
     /// The column holding the owning organisation's id; `nil` for instance-owned data.
     var ownerColumn: String?
 
-    /// The record types with encrypted columns. A module whose records hold any adds them here;
+    /// The record types with encrypted columns, as the modules declare them (`Module.encryptedRecords`).
     /// `EncryptedColumnRegistryTests` reads the live schema (SQLite and PostgreSQL) and fails on any
     /// ciphertext column that none of these declares. (A hand-kept list of columns once lacked the
     /// six case columns, and `egide keys rotate` left case files under the retired key.)
-    static let records: [any EncryptedRecord.Type] = [
-        OrganisationRecord.self, UserRecord.self, EncryptedFileRecord.self,
-        AlertRecord.self, AlertEntryRecord.self, VerificationRequestRecord.self, VerificationFindingRecord.self,
-        CaseRecord.self, CasePersonRecord.self, CaseItemRecord.self,
-    ]
+    static var records: [any EncryptedRecord.Type] { Modules.all.flatMap { $0.encryptedRecords } }
 
     /// Every encrypted column in the database, derived from the records' declarations.
     static let all: [EncryptedColumn] = records.flatMap { $0.encryptedColumns }

@@ -17,6 +17,8 @@ struct LayoutContext: Encodable {
     var navigation: [Link]
     var signedIn: Bool
     var signInHref: String?
+    /// The confirmation of the action just done, once (`Flash`).
+    var flash: String?
 }
 
 /// The context of one rendered page: the layout plus the page's own typed content.
@@ -54,10 +56,11 @@ extension Request {
     ) async throws -> Response {
         let needsToken = forms || principal?.sessionID != nil
         let page = Page(lang: language.rawValue, csrf: needsToken ? csrfToken : nil,
-                        layout: layoutContext(titleKey: titleKey), page: content)
+                        layout: layoutContext(titleKey: titleKey, flash: status == .ok), page: content)
         let view = try await self.view.render(template.rawValue, page).get()
         let response = try await view.encodeResponse(status: status, for: self)
         response.headers.replaceOrAdd(name: .contentLanguage, value: language.rawValue)
+        if status == .ok { Flash.clear(on: response, self) }
         return response
     }
 
@@ -67,34 +70,19 @@ extension Request {
     }
 
     /// The layout for this request: translated title, language switch back to this path, navigation.
-    func layoutContext(titleKey: String) -> LayoutContext {
+    /// `flash`: show (and so use up) the confirmation waiting, which only a page that rendered
+    /// normally does (an error page leaves it for the next).
+    func layoutContext(titleKey: String, flash: Bool = false) -> LayoutContext {
         let here = url.path + (url.query.map { "?" + $0 } ?? "")
         let languages = Language.allCases.map { language in
             LayoutContext.Link(
                 href: languageAlternates?[language] ?? SiteURL.language(language, next: here).href,
                 label: language.endonym, current: language == self.language, lang: language.rawValue)
         }
-        var items: [(SiteURL, String)] = [(.home, "nav.home")]
+        // The menu comes from the modules' declarations (`Modules.navigation`); signed out, just home.
         let actor = principal?.session == .active ? principal?.actor : nil
-        if let actor {
-            if AlertPolicy.isHandler(actor) || actor.has(.verifier) || CasePolicy.evaluate(actor, .listCases, nil).isAllowed {
-                items.append((.attention, "nav.attention"))
-            }
-            if AlertPolicy.isHandler(actor) { items.append((.alerts, "nav.alerts")) }
-            else if AlertPolicy.evaluate(actor, .recordAlert).isAllowed { items.append((.newAlert, "nav.recordAlert")) }
-            if CasePolicy.evaluate(actor, .listCases, nil).isAllowed {
-                items.append((.cases, "nav.cases"))
-                if !actor.organisationType.handlesProtection { items.append((.referrals, "nav.referrals")) }
-            }
-            if actor.has(.verifier) { items.append((.verificationRequests, "nav.verification")) }
-            if actor.has(.administrator) {
-                items.append((.adminOrganisations, "nav.organisations"))
-                items.append((.adminUsers, "nav.users"))
-            }
-            if AlertPolicy.evaluate(actor, .configureAlerts).isAllowed { items.append((.alertSettings, "nav.alertSettings")) }
-            if AdminPolicy.evaluate(actor, .viewAuditTrail).isAllowed { items.append((.adminAudit, "nav.audit")) }
-            items.append((.account, "nav.account"))
-        }
+        let items: [(SiteURL, String)] = actor.map { actor in Modules.navigation(for: actor).map { ($0.url, $0.labelKey) } }
+            ?? [(.home, "nav.home")]
         let navigation = items.map { target, key in
             let href = target.href
             let current = href == "/" ? url.path == "/" : url.path.hasPrefix(href)
@@ -102,6 +90,7 @@ extension Request {
         }
         return LayoutContext(
             title: t(titleKey), languages: languages, navigation: navigation, signedIn: principal?.sessionID != nil,
-            signInHref: principal == nil && !url.path.hasPrefix("/sign-in") ? SiteURL.signIn(next: nil).href : nil)
+            signInHref: principal == nil && !url.path.hasPrefix("/sign-in") ? SiteURL.signIn(next: nil).href : nil,
+            flash: flash ? Flash.pending(self).map { t($0) } : nil)
     }
 }

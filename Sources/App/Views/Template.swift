@@ -26,7 +26,7 @@ enum Template: String, CaseIterable, Sendable {
     case publicFollowUp = "alerts/follow-up"
     case alertQueue = "alerts/queue"
     case alertShow = "alerts/show"
-    case attention = "alerts/attention"
+    case attention = "home/attention"
     case verificationList = "alerts/verification-list"
     case verificationShow = "alerts/verification"
     case alertSettings = "admin/alert-settings"

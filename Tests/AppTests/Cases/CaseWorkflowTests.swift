@@ -154,7 +154,7 @@ import VaporTesting
             try await officer.signIn(chain.officer)
             try await lead.signIn(coordinator)
             let later = try await officer.get("/attention").text
-            let impactSection = try #require(later.range(of: "id=\"impact-due\"")).upperBound
+            let impactSection = try #require(later.range(of: "id=\"casework\"")).upperBound
             let due = String(later[impactSection...].prefix(2_000))
             #expect(due.contains(record.code) && due.contains("12 months after closure") && !due.contains("3 months after closure"))
 

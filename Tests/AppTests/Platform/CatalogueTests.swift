@@ -66,6 +66,24 @@ import Testing
         #expect(unknown.isEmpty, "code uses unknown keys: \(unknown)")
     }
 
+    /// The confirmations actions show (`flash: "flash.…"`, `done: "flash.…"`), read from the
+    /// sources, and the menu labels the modules declare.
+    @Test func every_confirmation_and_menu_key_exists() throws {
+        let pattern = try NSRegularExpression(pattern: #""(flash\.[A-Za-z.]+)""#)
+        var keys = Modules.all.flatMap { $0.navigation }.map(\.labelKey)
+        let root = URL(fileURLWithPath: packageRoot + "/Sources/App")
+        let files = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)!.compactMap { $0 as? URL }
+        for file in files where file.pathExtension == "swift" {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            for match in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                keys.append(String(text[Range(match.range(at: 1), in: text)!]))
+            }
+        }
+        #expect(keys.filter { $0.hasPrefix("flash.") }.count >= 30, "the scan found too few confirmations: \(keys.count)")
+        let unknown = keys.filter { !catalogue.contains($0) }
+        #expect(unknown.isEmpty, "code uses unknown keys: \(unknown)")
+    }
+
     @Test func no_translation_is_left_empty_or_identical_to_its_key() {
         for key in catalogue.allKeys {
             for language in Language.allCases {

@@ -39,10 +39,13 @@ import Vapor
         case .unseal:
             return try await req.render(.unseal, titleKey: "unseal.title", UnsealController.Context(action: "/unseal", error: "sample"), forms: true)
         case .adminAudit:
-            return try await req.render(.adminAudit, titleKey: "audit.title", AuditTrailController.Context(
-                rows: [.init(seq: 1, time: "t", actor: "system", action: "user.create", object: "user x", details: "roles=verifier")],
-                actions: options, organisations: options, actor: "a", from: "2026-01-01", to: nil, problems: problems,
-                chainMessage: "ok", chainBroken: false, olderHref: "/o", newestHref: "/n"))
+            return try await req.render(.adminAudit, titleKey: "audit.title", AuditTrailPage.Context(
+                rows: [.init(seq: 1, time: "t", actor: "System", action: "Account created", code: "user.create", object: "Account X",
+                             objectHref: "/admin/users/x", details: "roles=verifier"),
+                       .init(seq: 2, time: "t", actor: "A", action: "Alert read", code: "alert.read", object: "Alert AL-2026-0001",
+                             objectHref: nil, details: "")],
+                actions: options, organisations: options, actors: options, from: "2026-01-01", to: nil, problems: problems,
+                chainMessage: "ok", chainBroken: false, olderHref: "/o", newestHref: "/n", formAction: "/admin/audit"))
         case .adminOrganisations:
             return try await req.render(.adminOrganisations, titleKey: "admin.organisations.title", OrganisationsController.ListContext(
                 rows: [.init(href: "/x", name: "O", slug: "o", type: "Partner", country: "Cameroun", users: 2)], canCreate: true, newHref: "/n"))
@@ -109,11 +112,13 @@ import Vapor
                 actions: .init(triage: "/t", assign: "/a", comment: "/c", verification: "/v", decision: "/d", merge: "/m"),
                 isOpen: true, caseActions: .init(open: "/cases/new?alert=x", attach: "/alerts/x/case"), caseHref: "/cases/x"), forms: true)
         case .attention:
-            return try await req.render(.attention, titleKey: "attention.title", AttentionController.Context(
-                sections: [.init(heading: "H", rows: [alertRow], empty: "E")],
-                caseSections: [.init(heading: "H", lines: [.init(href: "/cases/x", code: "CMR-2026-0001", what: "W", due: "d", tone: "warn")],
-                                     empty: "E", id: "follow-ups-due")], requests: [verificationRow], isHandler: true, isVerifier: true,
-                queueHref: "/alerts"))
+            return try await req.render(.attention, titleKey: "attention.title", AttentionPage.Context(lists: [
+                WorkList(id: "alerts", heading: "H", items: [WorkItem(href: "/alerts/x", code: "AL-2026-0001", title: "T",
+                                                                      reasons: [Badge(label: "P1", tone: "danger")], due: "d",
+                                                                      rank: .init(severity: 0, date: Date()))],
+                         limit: 0, moreHref: "/alerts", moreLabel: "M"),
+                WorkList(id: "casework", heading: "H", items: []),
+            ], clear: false))
         case .verificationList:
             return try await req.render(.verificationList, titleKey: "verification.list.title",
                                         VerificationController.ListContext(pending: [verificationRow], done: [verificationRow]))

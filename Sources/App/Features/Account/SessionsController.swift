@@ -46,6 +46,6 @@ enum SessionsController {
             SessionManager.clearCookie(on: response, request.application.egideConfig)
             return response
         }
-        return request.redirect(to: SiteURL.accountSessions.href)
+        return request.redirect(to: SiteURL.accountSessions.href, flash: "flash.session.ended")
     }
 }

@@ -96,6 +96,6 @@ enum TokensController {
                 .init(actor: .user(actor.userID), organisation: actor.organisationID, action: "token.revoke",
                       objectType: "api_token", objectID: SiteURL.id(id)), at: now, on: db)
         }
-        return request.redirect(to: SiteURL.accountTokens.href)
+        return request.redirect(to: SiteURL.accountTokens.href, flash: "flash.token.revoked")
     }
 }

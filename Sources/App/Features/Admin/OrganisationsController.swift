@@ -177,6 +177,6 @@ enum OrganisationsController {
                 .init(actor: .user(actor.userID), organisation: id, action: "organisation.update", objectType: "organisation",
                       objectID: SiteURL.id(id), details: ["type": type.rawValue, "country": country.uppercased()]), at: now, on: db)
         }
-        return request.redirect(to: SiteURL.adminOrganisation(id).href)
+        return request.redirect(to: SiteURL.adminOrganisation(id).href, flash: "flash.organisation.saved")
     }
 }

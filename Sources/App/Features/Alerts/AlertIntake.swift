@@ -11,6 +11,17 @@ extension AlertInput {
         static let name = 200, region = 200, narrative = 20_000, contact = 300, date = 10, code = 40
         /// Categories or needs in one alert (each counted once).
         static let choices = 50
+
+        /// The longest text a field of the form takes, to say it when refusing a longer one.
+        static func max(for field: String) -> Int? {
+            switch field {
+            case "defenderName", "organisationName": name
+            case "region": region
+            case "narrative", "information": narrative
+            case "contact": contact
+            default: nil
+            }
+        }
     }
 
     /// The input as a refused form may show it again: each field cut to its limit, lists to theirs.

@@ -80,11 +80,7 @@ enum AlertPage {
         let (requestViews, findingViews, findings) = try await verification(alert, family: family, attachments: attachments, link: link,
                                                                           request: request, directory: directory)
         let proposal = settings.rule.evaluate(findings.map(\.graded))
-        let proposalText: String = switch proposal {
-        case .verifiedByIndependentFindings(let count): request.t("alert.proposal.independent", String(count))
-        case .verifiedByReliableSource(let reliability, let credibility): request.t("alert.proposal.reliable", reliability.rawValue + String(credibility.rawValue))
-        case .notYet(let count): request.t("alert.proposal.notYet", String(count), String(settings.rule.independentFindings))
-        }
+        let proposalText = Self.proposal(proposal, rule: settings.rule, findings: findings.map(\.graded), request: request)
         let timeline = try await self.timeline(alert, family: family, merged: merged, request: request, directory: directory)
         let duplicates = try await self.duplicates(alert, request: request)
         let handlers = try await StaffDirectory.members(of: alert.organisationID, roles: AlertPolicy.handlerRoles, on: request.db)
@@ -133,7 +129,9 @@ enum AlertPage {
             Fact(label: request.t("alert.field.country"), value: Countries.name(alert.country, in: request.language)),
         ]
         if let region = opened.region { facts.append(Fact(label: request.t("alert.field.region"), value: region)) }
-        if let date = opened.incidentDate { facts.append(Fact(label: request.t("alert.field.incidentDate"), value: date)) }
+        if let date = opened.incidentDate {
+            facts.append(Fact(label: request.t("alert.field.incidentDate"), value: Day.parse(date).map(request.day) ?? date))
+        }
         if let organisation = opened.organisationName, opened.defenderName != nil {
             facts.append(Fact(label: request.t("alert.field.organisationName"), value: organisation))
         }
@@ -223,5 +221,24 @@ enum AlertPage {
         }
 
         return duplicates
+    }
+
+    /// What the verification rule proposes, naming the branch met — or, when none is, what each
+    /// branch still lacks — so the sentence never contradicts the proposal.
+    static func proposal(_ proposal: VerificationRule.Proposal, rule: VerificationRule, findings: [GradedFinding], request: Request) -> String {
+        let credible = String(rule.credibleAtMost.rawValue)
+        let organisations = String(Set(findings.filter { $0.credibility <= rule.credibleAtMost }.map(\.organisationID)).count)
+        let needed = String(rule.independentFindings)
+        switch proposal {
+        case .verifiedByIndependentFindings(let count):
+            return request.t("alert.proposal.independent", String(count), needed, credible)
+        case .verifiedByReliableSource(let reliability, let credibility):
+            return request.t("alert.proposal.reliable", reliability.rawValue + String(credibility.rawValue),
+                             rule.singleSourceReliabilityAtMost?.rawValue ?? reliability.rawValue, organisations, needed)
+        case .notYet(let count):
+            let independent = request.t("alert.proposal.notYet", String(count), needed, credible)
+            guard let single = rule.singleSourceReliabilityAtMost else { return independent }
+            return independent + " " + request.t("alert.proposal.notYet.single", single.rawValue, credible)
+        }
     }
 }

@@ -28,6 +28,8 @@ enum AlertsController {
         var categories: [SelectOption]
         var assignees: [SelectOption]
         var overdue: Bool
+        /// Why a filter of the address was not understood (the accepted values), if one was not.
+        var filterProblem: String?
         var newHref: String
         var olderHref: String?
         var newerHref: String?
@@ -44,10 +46,17 @@ enum AlertsController {
         var assignee: String?
         var overdue: Bool
         var page: ListPage
+        /// A `status` value that is none of `statusValues` (the queue then shows the open alerts).
+        var unknownStatus: String?
+
+        /// The values `status` takes: "open", "all", or one status; "new" is read as "received".
+        static var statusValues: [String] { ["open", "all"] + AlertStatus.allCases.map(\.rawValue) }
 
         init(_ request: Request) throws {
             let get = { (key: String) in (try? request.query.get(String.self, at: key)).flatMap { $0.isEmpty ? nil : $0 } }
-            status = get("status") ?? "open"
+            let asked = get("status").map { $0 == "new" ? AlertStatus.received.rawValue : $0 } ?? "open"
+            status = Self.statusValues.contains(asked) ? asked : "open"
+            unknownStatus = Self.statusValues.contains(asked) ? nil : String(asked.prefix(40))
             urgency = get("urgency").flatMap(Urgency.init(rawValue:))
             country = get("country")?.uppercased()
             category = get("category").flatMap { AlertCategories.isValidCode($0) ? $0 : nil }
@@ -123,7 +132,9 @@ enum AlertsController {
             urgencies: Urgency.allCases.map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: filters.urgency == $0) },
             countries: request.countryOptions(selected: filters.country),
             categories: categories.map { SelectOption(value: $0.code, label: $0.label(in: request.language), selected: filters.category == $0.code) },
-            assignees: assignees, overdue: filters.overdue, newHref: SiteURL.newAlert.href,
+            assignees: assignees, overdue: filters.overdue,
+            filterProblem: filters.unknownStatus.map { request.t("alert.filter.unknownStatus", $0, Filters.statusValues.joined(separator: ", ")) },
+            newHref: SiteURL.newAlert.href,
             olderHref: filters.page.hasMore(total: total) ? filters.page.next.map(filters.href(page:)) : nil,
             newerHref: filters.page.previous.map(filters.href(page:)))
         return try await request.render(.alertQueue, titleKey: "alert.queue.title", context)
@@ -132,12 +143,15 @@ enum AlertsController {
     static func row(_ alert: AlertRecord, request: Request, directory: StaffDirectory, settings: AlertSettingsRecord, now: Date) async throws -> Row {
         let names = (try? AlertQueries.names(alert, vault: request.application.vault)) ?? (defender: nil, organisation: nil)
         let deadline = deadlineState(alert, settings: settings, now: now)
+        // Answered (verifiers asked, or decided): whether the first answer met the deadline.
+        let inTime = deadline == nil ? alert.answeredAt.map { $0 <= alert.deadlineAt } : nil
         return Row(
             href: SiteURL.alert(try alert.requireID()).href, reference: alert.reference,
             name: names.defender ?? names.organisation ?? "—", country: Countries.name(alert.country, in: request.language),
             urgency: alert.urgency.map { $0.code }, urgencyTone: alert.urgency.map(tone) ?? "",
             status: request.t(alert.status.labelKey), deadline: request.moment(alert.deadlineAt),
-            deadlineState: deadline.map { request.t($0.labelKey) }, deadlineTone: deadline.map(tone) ?? "",
+            deadlineState: deadline.map { request.t($0.labelKey) } ?? inTime.map { request.t($0 ? "alert.deadline.answeredInTime" : "alert.deadline.answeredLate") },
+            deadlineTone: deadline.map(tone) ?? inTime.map { $0 ? "ok" : "warn" } ?? "",
             assignee: alert.assigneeID == nil ? request.t("alert.unassigned") : try await directory.user(alert.assigneeID),
             received: request.day(alert.receivedAt))
     }
@@ -254,14 +268,25 @@ enum AlertsController {
     }
 
     /// Verifiers of partner and network organisations, those working in the alert's country first.
+    /// The people who can be asked to verify: verifiers of partner and network organisations whose
+    /// account is active (joined and enrolled, not disabled), with their organisation. The options
+    /// the page offers and the check of a posted choice both come from here.
+    static func askableVerifiers(on db: any Database) async throws -> [(user: UserRecord, organisation: OrganisationRecord)] {
+        let holders = try await UserRoleRecord.query(on: db).filter(\.$role == .verifier).all().map { $0.$user.id }
+        guard !holders.isEmpty else { return [] }
+        let users = try await UserRecord.query(on: db).filter(\.$id ~~ holders).filter(\.$disabledAt == nil)
+            .filter(\.$totpConfirmedAt != nil).all()
+        let organisations = try await OrganisationRecord.query(on: db).filter(\.$id ~~ users.map { $0.$organisation.id }).all()
+        let partnering = Dictionary(organisations.filter { $0.type.isPartnering }.compactMap { org in org.id.map { ($0, org) } },
+                                    uniquingKeysWith: { first, _ in first })
+        return users.compactMap { user in partnering[user.$organisation.id].map { (user, $0) } }
+    }
+
     static func verifierOptions(for alert: AlertRecord, request: Request, directory: StaffDirectory) async throws -> [SelectOption] {
-        let verifierRoles = try await UserRoleRecord.query(on: request.db).filter(\.$role == .verifier).all().map { $0.$user.id }
-        guard !verifierRoles.isEmpty else { return [] }
-        let users = try await UserRecord.query(on: request.db).filter(\.$id ~~ verifierRoles).filter(\.$disabledAt == nil).all()
+        let askable = try await askableVerifiers(on: request.db)
+        try await directory.preload(users: askable.compactMap(\.user.id), organisations: askable.compactMap(\.organisation.id))
         var options: [(Bool, SelectOption)] = []
-        for user in users {
-            guard let organisation = try await OrganisationRecord.find(user.$organisation.id, on: request.db),
-                  organisation.type.isPartnering else { continue }
+        for (user, organisation) in askable {
             let sameCountry = organisation.country == alert.country
             let label = try await directory.user(user.id) + " — " + (try await directory.organisation(user.$organisation.id))
                 + " (" + Countries.name(organisation.country, in: request.language) + ")"
@@ -300,13 +325,13 @@ enum AlertsController {
     }
 
     /// Runs a workflow step; a refusal re-renders the alert page with the message.
-    static func perform(_ request: Request, id: UUID, field: String, _ body: () async throws -> Void) async throws -> Response {
+    static func perform(_ request: Request, id: UUID, field: String, done: String, _ body: () async throws -> Void) async throws -> Response {
         do {
             try await body()
         } catch let refusal as Refusal {
             return try await renderShow(request, id: id, problems: [FieldProblem(field: field, message: request.t(refusal.key))], status: .conflict)
         }
-        return request.redirect(to: SiteURL.alert(id).href)
+        return request.redirect(to: SiteURL.alert(id).href, flash: done)
     }
 
     @Sendable static func triage(_ request: Request) async throws -> Response {
@@ -316,7 +341,7 @@ enum AlertsController {
         if urgency == nil, form.isValid { form.fail("urgency", "alert.form.choice.invalid") }
         let note = form.text("note", required: false, max: 5_000)
         guard form.isValid, let urgency else { return try await renderShow(request, id: id, problems: form.problems) }
-        return try await perform(request, id: id, field: "urgency") {
+        return try await perform(request, id: id, field: "urgency", done: "flash.alert.triaged") {
             try await AlertWorkflow.triage(id, urgency: urgency, note: note, by: actor, app: request.application)
         }
     }
@@ -332,7 +357,7 @@ enum AlertsController {
             if assignee == nil { form.fail("assignee", "alert.form.choice.invalid") }
         }
         guard form.isValid else { return try await renderShow(request, id: id, problems: form.problems) }
-        return try await perform(request, id: id, field: "assignee") {
+        return try await perform(request, id: id, field: "assignee", done: "flash.alert.assigned") {
             try await AlertWorkflow.assign(id, to: assignee, by: actor, app: request.application)
         }
     }
@@ -342,7 +367,7 @@ enum AlertsController {
         var form = FormChecker(request)
         let text = form.text("comment", max: 10_000)
         guard form.isValid, let text else { return try await renderShow(request, id: id, problems: form.problems) }
-        return try await perform(request, id: id, field: "comment") {
+        return try await perform(request, id: id, field: "comment", done: "flash.alert.commented") {
             try await AlertWorkflow.comment(id, text: text, by: actor, app: request.application)
         }
     }
@@ -354,23 +379,15 @@ enum AlertsController {
         let choice = try request.content.decode(VerifierChoice.self)
         var problems: [FieldProblem] = []
         let ids = (choice.verifiers ?? []).compactMap(UUID.init(uuidString:))
-        var verifiers: [UserRecord] = []
-        for verifierID in ids {
-            // Only verifiers of partner and network organisations.
-            guard let user = try await UserRecord.find(verifierID, on: request.db), user.disabledAt == nil,
-                  let organisation = try await OrganisationRecord.find(user.$organisation.id, on: request.db),
-                  organisation.type.isPartnering,
-                  try await UserRoleRecord.query(on: request.db).filter(\.$user.$id == verifierID).filter(\.$role == .verifier).count() > 0
-            else { continue }
-            verifiers.append(user)
-        }
+        let askable = try await askableVerifiers(on: request.db).map(\.user)
+        let verifiers = askable.filter { user in user.id.map(ids.contains) ?? false }
         if verifiers.isEmpty || verifiers.count != (choice.verifiers ?? []).count {
             problems.append(FieldProblem(field: "verifiers", message: request.t("alert.form.verifiers.required")))
         }
         let message = choice.message?.trimmedWhitespace
-        if (message?.count ?? 0) > 5_000 { problems.append(FieldProblem(field: "message", message: request.t("form.tooLong"))) }
+        if (message?.count ?? 0) > 5_000 { problems.append(FieldProblem(field: "message", message: request.t("form.tooLong.max", "5000"))) }
         guard problems.isEmpty else { return try await renderShow(request, id: id, problems: problems) }
-        return try await perform(request, id: id, field: "verifiers") {
+        return try await perform(request, id: id, field: "verifiers", done: "flash.alert.verificationRequested") {
             try await AlertWorkflow.requestVerification(id, verifiers: verifiers, message: message?.nonEmpty, by: actor, app: request.application)
         }
     }
@@ -392,7 +409,7 @@ enum AlertsController {
         }
         if raw != nil, decision == nil { form.fail("decision", "alert.form.choice.invalid") }
         guard form.isValid, let decision, let grounds else { return try await renderShow(request, id: id, problems: form.problems) }
-        return try await perform(request, id: id, field: "decision") {
+        return try await perform(request, id: id, field: "decision", done: "flash.alert.decided") {
             try await AlertWorkflow.decide(id, decision, grounds: grounds, by: actor, app: request.application)
         }
     }
@@ -412,7 +429,7 @@ enum AlertsController {
         } catch let refusal as Refusal {
             return try await renderShow(request, id: target, problems: [FieldProblem(field: "duplicates", message: request.t(refusal.key))], status: .conflict)
         }
-        return request.redirect(to: SiteURL.alert(target).href)
+        return request.redirect(to: SiteURL.alert(target).href, flash: "flash.alert.merged")
     }
 
     /// Downloads an attachment of an alert in scope (always as a download, never rendered inline).

@@ -169,7 +169,11 @@ enum PublicAlertController {
     }
 
     static func fieldProblems(_ problems: AlertIntake.Problems, _ request: Request) -> [FieldProblem] {
-        problems.map { FieldProblem(field: $0.field, message: request.t("alert.field.\($0.field)") + " — " + request.t($0.key)) }
+        problems.map { problem in
+            let limit = problem.key == "form.tooLong" ? AlertInput.Limits.max(for: problem.field) : nil
+            let message = limit.map { request.t("form.tooLong.max", String($0)) } ?? request.t(problem.key)
+            return FieldProblem(field: problem.field, message: request.t("alert.field.\(problem.field)") + " — " + message)
+        }
     }
 
     // MARK: Follow-up

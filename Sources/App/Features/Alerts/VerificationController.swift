@@ -127,10 +127,10 @@ enum VerificationController {
         let credibility = posted.credibility.flatMap(Int.init).flatMap(InformationCredibility.init(rawValue:))
         if credibility == nil { problems.append(("credibility", "form.required")) }
         let notes = posted.notes?.trimmedWhitespace ?? ""
-        if notes.isEmpty { problems.append(("notes", "form.required")) } else if notes.count > 10_000 { problems.append(("notes", "form.tooLong")) }
+        if notes.isEmpty { problems.append(("notes", "form.required")) } else if notes.count > 10_000 { problems.append(("notes", "form.tooLong.max")) }
         let uploads = AlertIntake.uploads(posted.files ?? [], problems: &problems)
         guard problems.isEmpty, let reliability, let credibility else {
-            return try await render(request, problems: problems.map { FieldProblem(field: $0.field, message: request.t("verification.field.\($0.field)") + " — " + request.t($0.key)) })
+            return try await render(request, problems: problems.map { FieldProblem(field: $0.field, message: request.t("verification.field.\($0.field)") + " — " + request.t($0.key, "10000")) })
         }
         do {
             try await AlertWorkflow.respond(try item.requireID(), finding: .init(reliability: reliability, credibility: credibility, notes: notes, uploads: uploads),
@@ -138,7 +138,7 @@ enum VerificationController {
         } catch let refusal as Refusal {
             return try await render(request, problems: [FieldProblem(field: "notes", message: request.t(refusal.key))], status: .conflict)
         }
-        return request.redirect(to: SiteURL.verificationRequests.href + "?sent=1")
+        return request.redirect(to: SiteURL.verificationRequests.href, flash: "flash.verification.sent")
     }
 
     @Sendable static func decline(_ request: Request) async throws -> Response {
@@ -151,6 +151,6 @@ enum VerificationController {
         } catch let refusal as Refusal {
             return try await render(request, problems: [FieldProblem(field: "reason", message: request.t(refusal.key))], status: .conflict)
         }
-        return request.redirect(to: SiteURL.verificationRequests.href)
+        return request.redirect(to: SiteURL.verificationRequests.href, flash: "flash.verification.declined")
     }
 }

@@ -137,7 +137,7 @@ enum AssessmentController {
             return try await render(request, record: record, draft: draft, judged: judged, nextReview: reviewText ?? "",
                                     problems: [FieldProblem(field: "judgedLevel", message: request.t(refusal.key))])
         }
-        return request.redirect(to: SiteURL.caseFile(id).href + "#risk")
+        return request.redirect(to: SiteURL.caseFile(id).href + "#risk", flash: "flash.case.assessed")
     }
 }
 

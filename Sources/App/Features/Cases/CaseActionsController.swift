@@ -20,14 +20,17 @@ enum CaseActionsController {
         return try request.requireUUID("item")
     }
 
-    static func perform(_ request: Request, id: UUID, field: String, anchor: String, _ body: () async throws -> Void) async throws -> Response {
+    /// Runs a workflow step; a refusal re-renders the case file with the message, success returns
+    /// to the part of the file that changed with the confirmation `done`.
+    static func perform(_ request: Request, id: UUID, field: String, anchor: String, done: String,
+                        _ body: () async throws -> Void) async throws -> Response {
         do {
             try await body()
         } catch let refusal as Refusal {
             return try await CaseFileController.render(request, id: id, problems: [FieldProblem(field: field, message: request.t(refusal.key))],
                                                        status: .conflict)
         }
-        return request.redirect(to: SiteURL.caseFile(id).href + "#" + anchor)
+        return request.redirect(to: SiteURL.caseFile(id).href + "#" + anchor, flash: done)
     }
 
     static func invalid(_ request: Request, _ id: UUID, _ form: FormChecker) async throws -> Response {
@@ -81,7 +84,7 @@ enum CaseActionsController {
         let mayWriteSensitive = SensitiveField.allCases.allSatisfy {
             CasePolicy.maySee($0, actor: actor, grantedPermissions: permissions, context: access).isAllowed
         }
-        return try await perform(request, id: id, field: "name", anchor: "people") {
+        return try await perform(request, id: id, field: "name", anchor: "people", done: "flash.case.personSaved") {
             try await CaseWorkflow.savePerson(personID, in: id, role: role, isOrganisation: isOrganisation, identity: identity,
                                               sensitive: mayWriteSensitive ? sensitive : nil, consent: consent, by: actor, app: request.application)
         }
@@ -100,7 +103,7 @@ enum CaseActionsController {
         let assignee = form.text("assignee", required: false, max: 40).flatMap(UUID.init(uuidString:))
         let due = date(&form, "due", required: false)
         guard form.isValid, let stage, let domain, let owner, let description else { return try await invalid(request, id, form) }
-        return try await perform(request, id: id, field: "description", anchor: "plan") {
+        return try await perform(request, id: id, field: "description", anchor: "plan", done: "flash.case.measureAdded") {
             try await CaseWorkflow.addMeasure(id, stage: stage, .init(description: description, domain: domain, ownerKind: owner, ownerName: ownerName),
                                               assignee: assignee, due: due, by: actor, app: request.application)
         }
@@ -113,7 +116,7 @@ enum CaseActionsController {
         let state = choice(&form, "state", MeasureState.self)
         let note = form.text("note", required: false, max: 2_000)
         guard form.isValid, let state else { return try await invalid(request, id, form) }
-        return try await perform(request, id: id, field: "state", anchor: "plan") {
+        return try await perform(request, id: id, field: "state", anchor: "plan", done: "flash.case.measureUpdated") {
             try await CaseWorkflow.updateMeasure(item, in: id, state: state, note: note, by: actor, app: request.application)
         }
     }
@@ -123,7 +126,7 @@ enum CaseActionsController {
         var form = FormChecker(request)
         let summary = form.text("planSummary", max: 10_000)
         guard form.isValid, let summary else { return try await invalid(request, id, form) }
-        return try await perform(request, id: id, field: "planSummary", anchor: "plan") {
+        return try await perform(request, id: id, field: "planSummary", anchor: "plan", done: "flash.case.planReviewed") {
             try await CaseWorkflow.reviewPlan(id, summary: summary, by: actor, app: request.application)
         }
     }
@@ -145,7 +148,7 @@ enum CaseActionsController {
         }
         if provider == .partnerReferral, partner == nil { form.fail("partner", "form.required") }
         guard form.isValid, let type, let provider, let description else { return try await invalid(request, id, form) }
-        return try await perform(request, id: id, field: "supportDescription", anchor: "support") {
+        return try await perform(request, id: id, field: "supportDescription", anchor: "support", done: "flash.case.supportAdded") {
             try await CaseWorkflow.addSupport(id, type: type, .init(description: description, provider: provider, providerName: providerName, outcome: nil),
                                               cost: cost, partner: partner, by: actor, app: request.application)
         }
@@ -158,7 +161,11 @@ enum CaseActionsController {
         let state = choice(&form, "state", SupportState.self)
         let outcome = form.text("outcome", required: false, max: 5_000)
         guard form.isValid, let state else { return try await invalid(request, id, form) }
-        return try await perform(request, id: id, field: "state", anchor: "support") {
+        // The form preselects the current state: sent unchanged without an outcome, nothing changes.
+        if outcome == nil, state.rawValue == (try await CaseItemRecord.find(item, on: request.db))?.state {
+            return request.redirect(to: SiteURL.caseFile(id).href + "#support", flash: "flash.case.unchanged")
+        }
+        return try await perform(request, id: id, field: "state", anchor: "support", done: "flash.case.supportUpdated") {
             try await CaseWorkflow.updateSupport(item, in: id, state: state, outcome: outcome, by: actor, app: request.application)
         }
     }
@@ -178,7 +185,7 @@ enum CaseActionsController {
         let consent = (try? request.content.get(String.self, at: "referralConsent")) == "1"
         if case .deny = ReferralShare.check(shares, consentRecorded: consent) { form.fail("referralConsent", "case.refused.referralConsent") }
         guard form.isValid, let partner, let message else { return try await invalid(request, id, form) }
-        return try await perform(request, id: id, field: "referTo", anchor: "referrals") {
+        return try await perform(request, id: id, field: "referTo", anchor: "referrals", done: "flash.case.referred") {
             try await CaseWorkflow.refer(id, to: partner, shares: shares, consentRecorded: consent, message: message, by: actor, app: request.application)
         }
     }
@@ -186,7 +193,7 @@ enum CaseActionsController {
     @Sendable static func withdrawReferral(_ request: Request) async throws -> Response {
         let (actor, id) = try await authorise(request, .refer)
         let item = try await item(request, of: id, .referral)
-        return try await perform(request, id: id, field: "referrals", anchor: "referrals") {
+        return try await perform(request, id: id, field: "referrals", anchor: "referrals", done: "flash.case.referralWithdrawn") {
             try await CaseWorkflow.answerReferral(item, in: id, state: .withdrawn, text: nil, by: actor, app: request.application)
         }
     }
@@ -200,7 +207,7 @@ enum CaseActionsController {
         let purpose = form.text("purpose", max: 2_000)
         let assignee = form.text("followUpAssignee", required: false, max: 40).flatMap(UUID.init(uuidString:))
         guard form.isValid, let due, let purpose else { return try await invalid(request, id, form) }
-        return try await perform(request, id: id, field: "purpose", anchor: "follow-ups") {
+        return try await perform(request, id: id, field: "purpose", anchor: "follow-ups", done: "flash.case.followUpScheduled") {
             try await CaseWorkflow.scheduleFollowUp(id, due: due, purpose: purpose, assignee: assignee, by: actor, app: request.application)
         }
     }
@@ -213,7 +220,7 @@ enum CaseActionsController {
         let notes = form.text("notes", max: 10_000)
         let newThreat = (try? request.content.get(String.self, at: "newThreat")) == "1"
         guard form.isValid, let state, let notes else { return try await invalid(request, id, form) }
-        return try await perform(request, id: id, field: "notes", anchor: "follow-ups") {
+        return try await perform(request, id: id, field: "notes", anchor: "follow-ups", done: "flash.case.followUpRecorded") {
             try await CaseWorkflow.completeFollowUp(item, in: id, state: state, notes: notes, newThreat: newThreat, by: actor, app: request.application)
         }
     }
@@ -223,7 +230,7 @@ enum CaseActionsController {
         var form = FormChecker(request)
         let notes = form.text("partnerNote", max: 10_000)
         guard form.isValid, let notes else { return try await invalid(request, id, form) }
-        return try await perform(request, id: id, field: "partnerNote", anchor: "follow-ups") {
+        return try await perform(request, id: id, field: "partnerNote", anchor: "follow-ups", done: "flash.case.noteAdded") {
             try await CaseWorkflow.addPartnerNote(id, notes: notes, by: actor, app: request.application)
         }
     }
@@ -237,7 +244,7 @@ enum CaseActionsController {
         let findings = form.text("findings", max: 10_000)
         let actions = form.text("reviewActions", max: 10_000)
         guard form.isValid, let kind, let findings, let actions else { return try await invalid(request, id, form) }
-        return try await perform(request, id: id, field: "findings", anchor: "reviews") {
+        return try await perform(request, id: id, field: "findings", anchor: "reviews", done: "flash.case.reviewRecorded") {
             try await CaseWorkflow.recordReview(id, .init(kind: kind, findings: findings, actions: actions), by: actor, app: request.application)
         }
     }
@@ -247,14 +254,18 @@ enum CaseActionsController {
         var form = FormChecker(request)
         let status = choice(&form, "status", CaseStatus.self)
         guard form.isValid, let status else { return try await invalid(request, id, form) }
-        return try await perform(request, id: id, field: "status", anchor: "top") {
+        // The form preselects the current status: sent unchanged, nothing changes.
+        if status == (try await CaseRecord.find(id, on: request.db))?.status {
+            return request.redirect(to: SiteURL.caseFile(id).href + "#top", flash: "flash.case.unchanged")
+        }
+        return try await perform(request, id: id, field: "status", anchor: "top", done: "flash.case.statusChanged") {
             try await CaseWorkflow.setStatus(id, to: status, by: actor, app: request.application)
         }
     }
 
     @Sendable static func reopen(_ request: Request) async throws -> Response {
         let (actor, id) = try await authorise(request, .reopenCase)
-        return try await perform(request, id: id, field: "status", anchor: "top") {
+        return try await perform(request, id: id, field: "status", anchor: "top", done: "flash.case.reopened") {
             try await CaseWorkflow.setStatus(id, to: .reopened, by: actor, app: request.application)
         }
     }
@@ -276,7 +287,7 @@ enum CaseActionsController {
         let situation = form.text("situation", max: 10_000)
         let impact = impact(&form, request: request)
         guard form.isValid, let outcome, let situation else { return try await invalid(request, id, form) }
-        return try await perform(request, id: id, field: "outcome", anchor: "closure") {
+        return try await perform(request, id: id, field: "outcome", anchor: "closure", done: "flash.case.closed") {
             try await CaseWorkflow.close(id, outcome: outcome, situation: situation, impact: impact, by: actor, app: request.application)
         }
     }
@@ -287,7 +298,7 @@ enum CaseActionsController {
         let moment = choice(&form, "moment", ImpactMoment.self)
         let impact = impact(&form, request: request)
         guard form.isValid, let moment else { return try await invalid(request, id, form) }
-        return try await perform(request, id: id, field: "moment", anchor: "closure") {
+        return try await perform(request, id: id, field: "moment", anchor: "closure", done: "flash.case.impactRecorded") {
             try await CaseWorkflow.recordImpact(id, moment: moment, impact, by: actor, app: request.application)
         }
     }
@@ -306,7 +317,7 @@ enum CaseActionsController {
             return try await invalid(request, id, form)
         }
         let team = Set((choice.team ?? []).compactMap(UUID.init(uuidString:)))
-        return try await perform(request, id: id, field: "lead", anchor: "team") {
+        return try await perform(request, id: id, field: "lead", anchor: "team", done: "flash.case.teamSaved") {
             try await CaseWorkflow.setTeam(id, lead: lead, team: team, by: actor, app: request.application)
         }
     }
@@ -316,7 +327,7 @@ enum CaseActionsController {
         let chosen = Set(((try? request.content.decode(GrantChoice.self).organisations) ?? []).compactMap(UUID.init(uuidString:)))
         let record = try await CaseRecord.find(id, on: request.db)!
         let current = try await CaseQueries.access(record, on: request.db).grantedOrganisationIDs
-        return try await perform(request, id: id, field: "grants", anchor: "team") {
+        return try await perform(request, id: id, field: "grants", anchor: "team", done: "flash.case.grantsSaved") {
             for organisation in chosen.subtracting(current) {
                 try await CaseWorkflow.setGrant(id, organisation: organisation, granted: true, by: actor, app: request.application)
             }
@@ -348,6 +359,6 @@ enum CaseActionsController {
             return try await AlertsController.renderShow(request, id: alertID, problems: [FieldProblem(field: "caseCode", message: request.t(refusal.key))],
                                                          status: .conflict)
         }
-        return request.redirect(to: SiteURL.caseFile(caseID).href)
+        return request.redirect(to: SiteURL.caseFile(caseID).href, flash: "flash.case.alertAttached")
     }
 }

@@ -240,8 +240,9 @@ enum CaseFilePage {
             shares: ReferralShare.allCases.filter { !$0.isAlwaysShared }.map { option($0.rawValue, $0.labelKey, request) },
             reviewKinds: CaseReviewKind.allCases.map { option($0.rawValue, $0.labelKey, request) },
             outcomes: CaseOutcome.allCases.map { option($0.rawValue, $0.labelKey, request) },
-            statuses: [CaseStatus.open, .active, .monitoring].filter { $0 != record.status && CaseLifecycle.canMove(from: record.status, to: $0) }
-                .map { option($0.rawValue, $0.labelKey, request) },
+            // The current status first and preselected: pressing the button unchanged changes nothing.
+            statuses: ([record.status] + [CaseStatus.open, .active, .monitoring].filter { $0 != record.status && CaseLifecycle.canMove(from: record.status, to: $0) })
+                .map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: $0 == record.status) },
             questions: ImpactQuestion.allCases.map { option($0.rawValue, $0.labelKey, request) },
             answers: ImpactAnswer.allCases.map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: $0 == .unknown) },
             moments: [ImpactMoment.threeMonths, .twelveMonths, .closure].map { option($0.rawValue, $0.labelKey, request) },
@@ -365,8 +366,8 @@ enum CaseFilePage {
                 state: request.t(state.labelKey), stateCode: state.rawValue, tone: state == .delivered ? "ok" : state.isOpen ? "warn" : "",
                 meta: meta.joined(separator: " · "), body: content.outcome, extra: nil,
                 action: SiteURL.caseItemAction(caseID, .support, item.id).href, isOpen: state.isOpen,
-                options: SupportState.allCases.filter { SupportLifecycle.canMove(from: state, to: $0) }
-                    .map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: false) }))
+                options: ([state] + SupportState.allCases.filter { $0 != state && SupportLifecycle.canMove(from: state, to: $0) })
+                    .map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: $0 == state) }))
         }
         return support
     }

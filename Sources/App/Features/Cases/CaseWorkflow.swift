@@ -335,7 +335,8 @@ enum CaseWorkflow {
         let vault = app.vault
         try await change(caseID, .manageSupport, by: actor, action: "case.support_update", app: app) { _, db, now in
             let item = try await item(itemID, of: caseID, kind: .support, on: db)
-            guard let current = SupportState(rawValue: item.state), SupportLifecycle.canMove(from: current, to: state) else {
+            // The same state records an outcome without moving the support on.
+            guard let current = SupportState(rawValue: item.state), current == state || SupportLifecycle.canMove(from: current, to: state) else {
                 throw Refusal(key: "case.refused.transition")
             }
             var support = try content(CaseContent.Support.self, of: item, vault: vault)

@@ -102,6 +102,6 @@ enum ReferralsController {
         } catch let refusal as Refusal {
             return try await render(request, problems: [FieldProblem(field: "answer", message: request.t(refusal.key))], status: .conflict)
         }
-        return request.redirect(to: SiteURL.referral(try item.requireID()).href)
+        return request.redirect(to: SiteURL.referral(try item.requireID()).href, flash: "flash.referral.answered")
     }
 }

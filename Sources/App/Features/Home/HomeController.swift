@@ -8,8 +8,12 @@ enum HomeController {
         var followUpHref = SiteURL.publicFollowUp(.en).href
     }
 
+    /// Signed in, `/` is the person's work page (`Modules.landing`), so signing in lands there.
     @Sendable static func show(_ request: Request) async throws -> Response {
-        try await request.render(.home, titleKey: "home.title", Context(
+        if request.principal?.session == .active, let actor = request.principal?.actor {
+            return request.redirect(to: Modules.landing(for: actor).href)
+        }
+        return try await request.render(.home, titleKey: "home.title", Context(
             alertHref: SiteURL.publicAlert(request.language).href, followUpHref: SiteURL.publicFollowUp(request.language).href))
     }
 }

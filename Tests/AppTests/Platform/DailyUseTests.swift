@@ -1,0 +1,121 @@
+@testable import App
+import EgideCore
+import Fluent
+import Foundation
+import Testing
+import VaporTesting
+
+/// What an officer and a verifier meet every day: a confirmation after each action, selects that
+/// preselect what is saved, only real people to ask, and a verification rule that says which
+/// branch it applies.
+@Suite struct DailyUseTests {
+    @Test func an_action_is_confirmed_once_on_the_page_it_returns_to() async throws {
+        try await withApp { app in
+            let chain = try await AlertFixtures.chain(app)
+            let receipt = try await AlertFixtures.submit(app, AlertFixtures.alert(name: "Joseph Kabila Mutombo"))
+            let id = try await AlertFixtures.alertID(app, receipt: receipt.receipt)
+            let officer = TestClient(app)
+            try await officer.signIn(chain.officer)
+            let triaged = try await officer.post(SiteURL.alertAction(id, .triage).href, [("urgency", "p2")])
+            #expect(triaged.status == .seeOther && triaged.headers.first(name: .location) == SiteURL.alert(id).href)
+            let page = try await officer.get(SiteURL.alert(id).href)
+            #expect(page.text.contains("role=\"status\">Urgency set.<"))
+            // Once: the next page no longer shows it.
+            #expect(!(try await officer.get(SiteURL.alert(id).href)).text.contains("Urgency set."))
+            // A cookie naming anything but a known confirmation shows nothing.
+            officer.cookies["__Host-egide-flash"] = "alert.refused.transition"
+            #expect(!(try await officer.get(SiteURL.alert(id).href)).text.contains("role=\"status\""))
+        }
+    }
+
+    @Test func the_status_select_preselects_the_current_status_and_sending_it_changes_nothing() async throws {
+        try await withApp { app in
+            let chain = try await AlertFixtures.chain(app)
+            let alertID = try await CaseWorkflowTests.verifiedAlert(app, chain)
+            let officer = TestClient(app)
+            try await officer.signIn(chain.officer)
+            #expect(try await officer.post("/cases", [("country", "CM"), ("summary", "Threatened after the hearing."), ("defenderName", "Aline Mbarga"),
+                                                      ("fieldOfWork", "journalism"), ("alert", SiteURL.id(alertID))]).status == .seeOther)
+            let record = try await CaseWorkflowTests.onlyCase(app)
+            let id = try record.requireID()
+            #expect(try await officer.post(SiteURL.caseAction(id, .status).href, [("status", "active")]).status == .seeOther)
+            let page = try await officer.get(SiteURL.caseFile(id).href).text
+            let select = try #require(page.range(of: "<select id=\"status\"")).upperBound
+            let options = String(page[select...]).components(separatedBy: "</select>")[0]
+            #expect(options.contains("value=\"active\" selected"), "the current status is preselected: \(options)")
+            #expect(options.components(separatedBy: " selected").count == 2, "one option only is preselected")
+            let entries = try await CaseEntryRecord.query(on: app.db).filter(\.$caseID == id).count()
+            let unchanged = try await officer.post(SiteURL.caseAction(id, .status).href, [("status", "active")])
+            #expect(unchanged.status == .seeOther)
+            #expect(try await CaseRecord.find(id, on: app.db)?.status == .active)
+            #expect(try await CaseEntryRecord.query(on: app.db).filter(\.$caseID == id).count() == entries, "nothing was recorded")
+            #expect((try await officer.get(SiteURL.caseFile(id).href)).text.contains("Nothing changed."))
+        }
+    }
+
+    @Test func only_active_verifiers_are_offered_and_accepted() async throws {
+        try await withApp { app in
+            let chain = try await AlertFixtures.chain(app)
+            let invited = try await Fixtures.account(app, in: chain.cameroon, roles: [.verifier], name: "Invited Never Joined")
+            let user = try #require(try await UserRecord.find(invited.id, on: app.db))
+            user.totpConfirmedAt = nil
+            try await user.save(on: app.db)
+            let receipt = try await AlertFixtures.submit(app, AlertFixtures.alert())
+            let id = try await AlertFixtures.alertID(app, receipt: receipt.receipt)
+            let officer = TestClient(app)
+            try await officer.signIn(chain.officer)
+            #expect(try await officer.post(SiteURL.alertAction(id, .triage).href, [("urgency", "p2")]).status == .seeOther)
+            let page = try await officer.get(SiteURL.alert(id).href).text
+            #expect(page.contains("Verifier Douala") && !page.contains("Invited Never Joined") && !page.contains(SiteURL.id(invited.id)))
+            let refused = try await officer.post(SiteURL.alertAction(id, .verification).href, [("verifiers[]", SiteURL.id(invited.id))])
+            #expect(refused.status == .unprocessableEntity)
+            #expect(try await VerificationRequestRecord.query(on: app.db).count() == 0)
+        }
+    }
+
+    @Test func the_rule_names_the_branch_it_applies_and_what_each_still_lacks() async throws {
+        try await withApp { app in
+            let request = Request(application: app, on: app.eventLoopGroup.next())
+            let rule = VerificationRule.standard
+            let text = { (findings: [GradedFinding]) in AlertPage.proposal(rule.evaluate(findings), rule: rule, findings: findings, request: request) }
+            let none = text([])
+            #expect(none.contains("0 of the 2") && none.contains("Single source") && none.contains("graded B or better"))
+            let one = [GradedFinding(organisationID: UUID(), reliability: .a, credibility: .probablyTrue)]
+            let single = text(one)
+            #expect(single.contains("(single source)") && single.contains("A2") && single.contains("1 of 2"), "\(single)")
+            #expect(!single.contains("Not enough"))
+            let two = [GradedFinding(organisationID: UUID(), reliability: .c, credibility: .probablyTrue),
+                       GradedFinding(organisationID: UUID(), reliability: .d, credibility: .confirmed)]
+            #expect(text(two).contains("(independent sources)"))
+        }
+    }
+}
+
+@Suite struct QueueAndFormWordingTests {
+    @Test func the_queue_reads_new_as_received_and_names_the_values_it_accepts() async throws {
+        try await withApp { app in
+            let chain = try await AlertFixtures.chain(app)
+            _ = try await AlertFixtures.submit(app, AlertFixtures.alert(name: "Joseph Kabila Mutombo"))
+            let officer = TestClient(app)
+            try await officer.signIn(chain.officer)
+            let new = try await officer.get("/alerts?status=new")
+            #expect(new.status == .ok && new.text.contains("Joseph Kabila Mutombo") && !new.text.contains("filter-problem"))
+            let odd = try await officer.get("/alerts?status=waiting")
+            #expect(odd.status == .ok && odd.text.contains("id=\"filter-problem\"") && odd.text.contains("in_verification"))
+            #expect(odd.text.contains("Joseph Kabila Mutombo"), "the open alerts are shown")
+        }
+    }
+
+    @Test func a_refused_long_text_says_the_limit() async throws {
+        try await withApp { app in
+            let chain = try await AlertFixtures.chain(app)
+            let receipt = try await AlertFixtures.submit(app, AlertFixtures.alert())
+            let id = try await AlertFixtures.alertID(app, receipt: receipt.receipt)
+            let officer = TestClient(app)
+            try await officer.signIn(chain.officer)
+            let res = try await officer.post(SiteURL.alertAction(id, .comments).href, [("comment", String(repeating: "x", count: 10_001))])
+            #expect(res.status == .unprocessableEntity || res.status == .ok)
+            #expect(res.text.contains("characters at most"), "the message names the limit")
+        }
+    }
+}
