@@ -110,6 +110,45 @@ def setup_link():
     return links[-1]
 
 
+# What a page may weigh on the wire: its HTML and the style sheet, compressed (a 2G line moves
+# about 5 KB a second).
+PAGE_BUDGET = 50 * 1024
+
+
+def transfer(base_url, path, cookies=None):
+    """GETs `path` asking for gzip, as a browser does: (status, content-encoding, bytes on the wire,
+    bytes once decompressed)."""
+    import gzip
+    import http.client
+    parts = urlsplit(base_url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    headers = {"Accept-Encoding": "gzip"}
+    if cookies:
+        headers["Cookie"] = "; ".join(f"{c['name']}={c['value']}" for c in cookies)
+    connection.request("GET", path, headers=headers)
+    response = connection.getresponse()
+    body = response.read()
+    encoding = response.getheader("Content-Encoding")
+    plain = gzip.decompress(body) if encoding == "gzip" else body
+    connection.close()
+    return response.status, encoding, len(body), len(plain)
+
+
+def assert_within_budget(base_url, paths, cookies=None):
+    """Each page's HTML and the style sheet, compressed, stay under PAGE_BUDGET; compression is served."""
+    _, css_encoding, css_wire, css_plain = transfer(base_url, "/css/egide.css")
+    assert css_encoding == "gzip", "the style sheet is not compressed"
+    weights = {}
+    for page in paths:
+        status, encoding, wire, plain = transfer(base_url, page, cookies)
+        assert status == 200, f"{page}: {status}"
+        assert encoding == "gzip", f"{page} is not compressed"
+        assert wire < plain, f"{page}: compression did not help ({wire} of {plain} bytes)"
+        weights[page] = wire + css_wire
+        assert wire + css_wire < PAGE_BUDGET, f"{page}: {wire} + {css_wire} bytes compressed, over {PAGE_BUDGET}"
+    return weights
+
+
 def document_status(driver):
     """The HTTP status of the last page the driver loaded (after redirects), from the DevTools log.
 

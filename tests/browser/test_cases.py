@@ -25,6 +25,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from selenium.webdriver.common.by import By
+
+from conftest import assert_within_budget
 from selenium.webdriver.support.ui import Select
 
 from pages import (choose, click_and_wait, fill, heading, open_details, path, press, problems, submit, tick,
@@ -44,6 +46,7 @@ WORDS = {
         requested="Demandé", amount="25 000", currency="XAF", amount_shown="25 000 XAF",
         scheduled="Prévu", done="Fait", outcome="Risque réduit", at_closure="À la clôture", safe="En sécurité ? oui",
         case_opened_link="Ouverte en dossier", list_heading="Dossiers de protection",
+        flash_triaged="Urgence fixée.", flash_support="Soutien ajouté.",
         timeline=["Dossier ouvert", "Personne ajoutée", "Risque évalué", "Mesure ajoutée au plan", "Soutien demandé",
                   "Suivi prévu", "Suivi fait", "Dossier clos"],
     ),
@@ -55,6 +58,7 @@ WORDS = {
         requested="Requested", amount="1250.50", currency="EUR", amount_shown="EUR 1,250.50",
         scheduled="Scheduled", done="Done", outcome="Risk reduced", at_closure="At closure", safe="Safe? yes",
         case_opened_link="Opened as a case", list_heading="Protection cases",
+        flash_triaged="Urgency set.", flash_support="Support added.",
         timeline=["Case opened", "Person added", "Risk assessed", "Measure added to the plan", "Support requested",
                   "Follow-up scheduled", "Follow-up done", "Case closed"],
     ),
@@ -198,6 +202,12 @@ def test_a_verified_alert_becomes_a_case_that_is_assessed_followed_up_and_closed
     choose(officer, "urgency", "p1")
     submit(officer, "#triage")
     assert_fine(officer, alert_path)
+    # Each action says what it did, once, on the page it returns to.
+    assert text_of(officer, "p.flash[role='status']") == words["flash_triaged"]
+    officer.get(world.url(alert_path))
+    assert not officer.find_elements(By.CSS_SELECTOR, "p.flash"), "a confirmation shows once"
+    # A select that changes a record shows what is saved.
+    assert Select(officer.find_element(By.ID, "urgency")).first_selected_option.get_attribute("value") == "p1"
     Select(officer.find_element(By.ID, "assignee")).select_by_visible_text(world.officer_name)
     submit(officer, "#assign")
     assert_fine(officer, alert_path)
@@ -247,6 +257,8 @@ def test_a_verified_alert_becomes_a_case_that_is_assessed_followed_up_and_closed
     # The kicker is shown in capitals by the style sheet: compare the text as written.
     assert officer.find_element(By.CSS_SELECTOR, ".status-code.reference").get_attribute("textContent").strip() == words["kicker"]
     assert text_of(officer, "#case-status") == words["status_open"]
+    # The status select preselects the current status: pressing the button as it is changes nothing.
+    assert Select(officer.find_element(By.ID, "status")).first_selected_option.get_attribute("value") == "open"
     assert officer.find_element(By.CSS_SELECTOR, "#people h2").text == words["people"]
     assert officer.find_element(By.TAG_NAME, "html").get_attribute("lang") == lang
     assert narrative in text_of(officer, "#summary")
@@ -316,6 +328,9 @@ def test_a_verified_alert_becomes_a_case_that_is_assessed_followed_up_and_closed
     support = case_section(officer, "support")
     assert words["amount_shown"] in support, support
     assert words["requested"] in support, support
+    assert text_of(officer, "p.flash[role='status']") == words["flash_support"]
+    states = officer.find_elements(By.CSS_SELECTOR, "#support select[name='state']")
+    assert states and all(Select(s).first_selected_option.get_attribute("value") == "requested" for s in states)
 
     # 11. A follow-up, its date typed into the date field, then recorded as done.
     due = (datetime.date.today() + datetime.timedelta(days=16)).isoformat()
@@ -339,6 +354,8 @@ def test_a_verified_alert_becomes_a_case_that_is_assessed_followed_up_and_closed
     assert words["done"] in item.text and note in item.text, item.text
     assert not item.find_elements(By.CSS_SELECTOR, "details form"), "a follow-up done is not recorded twice"
     shots(officer, f"case-file-{lang}")
+    # The officer's daily pages, with real data in them, stay within the budget compressed.
+    assert_within_budget(world.server.base_url, ["/attention", "/alerts", "/cases", case_path], officer.get_cookies())
 
     # 12. Closure, with the outcome and the impact answers.
     open_details(officer, "#close-case")

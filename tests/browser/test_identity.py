@@ -154,7 +154,7 @@ def test_the_setup_link_creates_the_host_organisation_and_its_first_administrato
     press(admin, "Create the organisation and my account")
 
     assert path(admin) == "/account/two-factor", problems(admin)
-    enrol(admin, shot="enrol-1280")
+    journey.admin_secret, journey.admin_last_step = enrol(admin, shot="enrol-1280")
     codes = recovery_codes(admin)
     assert codes
     screenshot(admin, "recovery-codes-1280", full_page=True)
@@ -296,6 +296,23 @@ def test_the_verifier_signs_in_again_with_a_fresh_code(journey):
     assert path(verifier) == "/verification", problems(verifier)
     assert navigation(verifier) == VERIFIER_NAVIGATION
     assert verifier.find_elements(By.XPATH, "//header//button[normalize-space()='Sign out']")
+
+
+def test_the_users_table_becomes_cards_on_a_phone(journey):
+    _step_done(journey, "admin")
+    phone = journey.driver(width=360, height=780)
+    sign_in(phone, ADMIN_EMAIL, PASSPHRASE)
+    code, journey.admin_last_step = fresh_code(journey.admin_secret, journey.admin_last_step)
+    fill(phone, "code", code)
+    press(phone, "Sign in")
+    assert path(phone) == "/admin/organisations", problems(phone)
+    phone.get(url("/admin/users"))
+    fits_the_screen(phone)
+    row = phone.find_element(By.CSS_SELECTOR, "table.users tbody tr")
+    assert row.value_of_css_property("display") == "block", "each account is a card on a phone"
+    labels = [cell.get_attribute("data-label") for cell in row.find_elements(By.TAG_NAME, "td")]
+    assert labels[:2] == ["Full name", "Email address"], labels
+    screenshot(phone, "admin-users-360", full_page=True)
 
 
 def test_the_verifier_sees_their_own_account_and_no_administration(journey):
