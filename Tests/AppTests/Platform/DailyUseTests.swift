@@ -119,3 +119,20 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct OneLanguagePerPageTests {
+    /// The public alert pages are in the language of their address, header included, whatever
+    /// language the visitor chose before (a defender follows a link in the language they read).
+    @Test func the_public_alert_pages_speak_the_language_of_their_address_throughout() async throws {
+        try await withApp { app in
+            for (path, cookie, lang, home, other) in [("/alert", "fr", "en", ">Home<", ">Accueil<"), ("/alerte", "en", "fr", ">Accueil<", ">Home<"),
+                                                      ("/alert/follow-up", "fr", "en", ">Home<", ">Accueil<"),
+                                                      ("/alerte/suivi", "en", "fr", ">Accueil<", ">Home<")] {
+                let page = try await app.send(.GET, path, headers: ["Cookie": "egide-lang=\(cookie)"])
+                #expect(page.status == .ok)
+                #expect(page.text.contains("<html lang=\"\(lang)\""), "\(path)")
+                #expect(page.text.contains(home) && !page.text.contains(other), "\(path): the header is in another language")
+            }
+        }
+    }
+}
