@@ -19,7 +19,17 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "Egide",
-            dependencies: ["App"]
+            dependencies: ["App", "EgideDemo", "EgideBench"]
+        ),
+        // `egide demo` and `egide bench`, outside the product code: they use App's package interface.
+        .target(
+            name: "EgideDemo",
+            dependencies: ["App", "EgideCore", "EgideCrypto", .product(name: "Vapor", package: "vapor"), .product(name: "Fluent", package: "fluent")]
+        ),
+        .target(
+            name: "EgideBench",
+            dependencies: ["App", "EgideDemo", "EgideCore", "EgideCrypto", .product(name: "Vapor", package: "vapor"), .product(name: "Fluent", package: "fluent"),
+                           .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver")]
         ),
         .target(
             name: "App",
@@ -48,6 +58,8 @@ let package = Package(
             name: "AppTests",
             dependencies: [
                 "App",
+                "EgideDemo",
+                "EgideBench",
                 .product(name: "VaporTesting", package: "vapor"),
             ]
         ),

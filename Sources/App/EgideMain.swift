@@ -12,7 +12,9 @@ public enum EgideMain {
     static let keyCommands: Set<String> = ["org", "user", "token", "demo", "backup", "audit"]
     static let readingCommands: Set<String> = ["doctor"]
 
-    public static func run() async -> Never {
+    /// Runs the program; `extraCommands` are the commands built outside App (`egide demo`,
+    /// `egide bench`: see Sources/EgideDemo, Sources/EgideBench).
+    public static func run(extraCommands: [String: any AnyAsyncCommand] = [:]) async -> Never {
         // Swift concurrency runs on NIO's event loops, so an async route handler continues on the
         // thread that owns its connection instead of hopping to a separate pool and back (fewer
         // thread switches per request: see docs/DEVELOPMENT.md, "Alert intake").
@@ -29,6 +31,7 @@ public enum EgideMain {
             let app = try await Application.make(environment)
             do {
                 try configure(app, config)
+                for (name, extra) in extraCommands { app.asyncCommands.use(extra, as: name) }
                 if writingCommands.contains(command) || readingCommands.contains(command) {
                     try await DatabaseSetup.applyConnectionSettingsIfPresent(app, creating: writingCommands.contains(command))
                 }
@@ -118,9 +121,10 @@ extension EgideMain {
 
 /// A command that found a problem it explains in `message`: printed once, exit status 1.
 /// (Vapor logs errors escaping a command; at debug level this one stays out of the way.)
-struct CommandFailure: DebuggableError {
-    var message: String
-    var identifier: String { "command-failure" }
-    var reason: String { message }
-    var logLevel: Logger.Level { .debug }
+package struct CommandFailure: DebuggableError {
+    package var message: String
+    package var identifier: String { "command-failure" }
+    package var reason: String { message }
+    package var logLevel: Logger.Level { .debug }
+    package init(message: String) { self.message = message }
 }

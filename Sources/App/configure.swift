@@ -50,8 +50,6 @@ public func configure(_ app: Application, _ config: AppConfig, postgresSearchPat
     app.asyncCommands.use(OrgCommands(), as: "org")
     app.asyncCommands.use(UserCommands(), as: "user")
     app.asyncCommands.use(TokenCommands(), as: "token")
-    app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(KeysCommands(), as: "keys")
-    app.asyncCommands.use(BenchCommand(), as: "bench")
     registerProtectionCommands(app)
 }

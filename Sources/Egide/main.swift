@@ -1,3 +1,5 @@
 import App
+import EgideBench
+import EgideDemo
 
-await EgideMain.run()
+await EgideMain.run(extraCommands: ["demo": DemoCommand(), "bench": BenchCommand()])

@@ -4,7 +4,7 @@ import Foundation
 import SQLKit
 
 /// Who did something, as the audit log names them: a user id, "public" or "system" — never a name.
-enum AuditActor: Sendable, Equatable {
+package enum AuditActor: Sendable, Equatable {
     case user(UUID)
     case publicSender
     case system
@@ -107,7 +107,7 @@ enum AuditRecorder {
 
 extension SQLBind {
     /// A bind of `value`, or `NULL` when there is none (the column left empty, as Fluent writes a nil field).
-    static func orNull<T: Encodable & Sendable>(_ value: T?) -> any SQLExpression {
+    package static func orNull<T: Encodable & Sendable>(_ value: T?) -> any SQLExpression {
         value.map { SQLBind($0) } ?? SQLLiteral.null
     }
 }

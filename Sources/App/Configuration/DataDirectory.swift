@@ -1,7 +1,7 @@
 import Foundation
 
 /// The data folder: validated before start, created owner-only (0700), checked by `egide doctor`.
-enum DataDirectory {
+package enum DataDirectory {
     /// Why the folder at `path` cannot be used, or nothing if it can (or can be created).
     static func problems(at path: String) -> [String] {
         let fm = FileManager.default
@@ -23,7 +23,7 @@ enum DataDirectory {
     }
 
     /// Creates the folder with mode 0700 if it does not exist yet.
-    static func create(at path: String) throws {
+    package static func create(at path: String) throws {
         guard !FileManager.default.fileExists(atPath: path) else { return }
         try FileManager.default.createDirectory(
             atPath: path, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])

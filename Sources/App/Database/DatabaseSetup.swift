@@ -4,7 +4,7 @@ import FluentSQLiteDriver
 import Vapor
 
 /// Registers the database chosen by the configuration and sets the durability settings.
-enum DatabaseSetup {
+package enum DatabaseSetup {
     /// Registers the SQLite or PostgreSQL database as the default one.
     static func register(_ database: AppConfig.Database, on app: Application, searchPath: [String]? = nil) throws {
         switch database {
@@ -23,7 +23,7 @@ enum DatabaseSetup {
     /// every commit, so an acknowledged write survives power loss) is also SQLite's compiled-in
     /// default in the SQLite that sqlite-nio bundles, so a connection reopened after an error keeps it;
     /// setting it explicitly documents the intent. foreign_keys is switched on by sqlite-kit.
-    static let sqlitePragmas = [
+    package static let sqlitePragmas = [
         "PRAGMA journal_mode = WAL",
         "PRAGMA synchronous = FULL",
         "PRAGMA foreign_keys = ON",
@@ -59,7 +59,7 @@ enum DatabaseSetup {
 
     /// Applies `sqlitePragmas` on the connection of every event loop (Fluent keeps one SQLite
     /// connection per event loop). Does nothing on PostgreSQL, whose durability is server-side.
-    static func applyConnectionSettings(_ app: Application) async throws {
+    package static func applyConnectionSettings(_ app: Application) async throws {
         guard case .sqlite = app.egideConfig.database else { return }
         for eventLoop in app.eventLoopGroup.makeIterator() {
             guard let db = app.databases.database(logger: app.logger, on: eventLoop) as? any SQLDatabase else { continue }

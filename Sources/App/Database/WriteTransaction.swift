@@ -62,7 +62,7 @@ extension Application {
     /// Runs `body` in one database transaction — the change and its audit event commit together or
     /// not at all. Every write in Egide goes through here, except alert intake's batches without
     /// files on SQLite, which `DirectSQLiteWriter` runs under the same lock.
-    func transaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+    package func transaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         if case .sqlite = egideConfig.database {
             let db = databases.database(logger: logger, on: writerEventLoop)!
             return try await writeLock.withLock { try await db.transaction(body) }

@@ -6,7 +6,7 @@ import Vapor
 
 /// Organisations and accounts: creation, lookup by email through the blind index, the actor a user
 /// acts as. Every change is made inside the caller's transaction with its audit event.
-enum Accounts {
+package enum Accounts {
     /// Blind-index width for emails, sized (CipherSweet's rule) for up to a few thousand accounts:
     /// each index value is shared by several accounts, so the index alone singles out nobody.
     static let emailIndexBits = (try? BlindIndexSizing.bits(forExpectedRecords: 2_000)) ?? 9
@@ -53,10 +53,10 @@ enum Accounts {
     }
 
     /// The owner string under which an organisation's data is encrypted.
-    static func owner(_ organisationID: UUID) -> String { organisationID.uuidString.lowercased() }
+    package static func owner(_ organisationID: UUID) -> String { organisationID.uuidString.lowercased() }
 
     /// Creates an organisation and its data key.
-    static func createOrganisation(
+    package static func createOrganisation(
         name: String, slug: String, type: OrganisationType, country: String,
         by actor: AuditActor, at now: Date, on db: any Database, vault: Vault
     ) async throws -> OrganisationRecord {
@@ -74,7 +74,7 @@ enum Accounts {
     }
 
     /// Creates an account (no password yet) with its roles.
-    static func createUser(
+    package static func createUser(
         organisation: UUID, email: String, name: String, roles: Set<Role>,
         by actor: AuditActor, at now: Date, on db: any Database, vault: Vault
     ) async throws -> UserRecord {

@@ -5,7 +5,7 @@ import Vapor
 /// Password rules and hashing for the app: 12 to 128 characters, not one of the 10,000 most common
 /// passwords (`Resources/Security/common-passwords.txt`), hashed with scrypt (PHC string, N=2^17 in
 /// production) through the shared gate that bounds how many hashes run at once.
-struct PasswordService: Sendable {
+package struct PasswordService: Sendable {
     let hasher: EgideCrypto.PasswordHasher
     let common: Set<String>
     let policy = PasswordPolicy()
@@ -29,7 +29,7 @@ struct PasswordService: Sendable {
         return common.contains(password.lowercased()) ? "password.common" : nil
     }
 
-    func hash(_ password: String) async throws -> String { try await hasher.hash(password) }
+    package func hash(_ password: String) async throws -> String { try await hasher.hash(password) }
 
     /// Verifies against the stored hash, or does the same work against nothing (unknown account),
     /// so the answer takes as long either way.
@@ -45,7 +45,7 @@ struct PasswordService: Sendable {
 extension Application {
     private struct PasswordsKey: StorageKey { typealias Value = PasswordService }
 
-    var passwordService: PasswordService {
+    package var passwordService: PasswordService {
         get { storage[PasswordsKey.self]! }
         set { storage[PasswordsKey.self] = newValue }
     }

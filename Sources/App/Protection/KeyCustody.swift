@@ -4,8 +4,8 @@ import Foundation
 import Vapor
 
 /// Opens the vault at start from the key file, creating the key on a brand-new instance.
-enum KeyCustody {
-    enum Outcome: Equatable {
+package enum KeyCustody {
+    package enum Outcome: Equatable {
         case open
         /// The key file holds a passphrase-sealed key: an administrator must unseal Egide.
         case sealed
@@ -15,7 +15,7 @@ enum KeyCustody {
     /// is created in the key file, mode 0600. A missing key file with stored keys is an error:
     /// nothing could be decrypted, and creating a new key would hide the problem.
     @discardableResult
-    static func start(_ app: Application) async throws -> Outcome {
+    package static func start(_ app: Application) async throws -> Outcome {
         let config = app.egideConfig
         switch try KEKFile.read(at: config.kekFile) {
         case .plain(let kek):

@@ -10,7 +10,7 @@ import Vapor
 ///
 /// Everything that encrypts, decrypts or computes a blind index goes through here, so there is one
 /// place where keys live and one error (`VaultError.sealed`) when they are not available.
-final class Vault: Sendable {
+package final class Vault: Sendable {
     enum VaultError: Error, CustomStringConvertible {
         case sealed
         case keyFileMissing(String)
@@ -110,7 +110,7 @@ final class Vault: Sendable {
     func cipher() throws -> FieldCipher { FieldCipher(ring: try currentRing()) }
 
     /// Encrypts `value` for `owner`, bound to the row and column it is stored in.
-    func seal(_ value: String, owner: String, _ context: FieldContext) throws -> Data {
+    package func seal(_ value: String, owner: String, _ context: FieldContext) throws -> Data {
         Data(try cipher().seal(string: value, owner: owner, context: context))
     }
 
@@ -169,7 +169,7 @@ extension Application {
     private struct VaultKey: StorageKey { typealias Value = Vault }
 
     /// The process's keys (sealed until unlocked).
-    var vault: Vault {
+    package var vault: Vault {
         get { storage[VaultKey.self]! }
         set { storage[VaultKey.self] = newValue }
     }

@@ -1,7 +1,9 @@
 /// A first-come, first-served lock for async code: `withLock` runs one body at a time.
-actor AsyncMutex {
+package actor AsyncMutex {
     private var locked = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    package init() {}
 
     func lock() async {
         if !locked {
@@ -19,7 +21,7 @@ actor AsyncMutex {
         }
     }
 
-    nonisolated func withLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+    package nonisolated func withLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         await lock()
         do {
             let result = try await body()

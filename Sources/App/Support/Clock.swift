@@ -6,11 +6,11 @@ import Vapor
 /// TOTP steps and deadlines are tested without sleeping. Tests also stop it (`freeze`): on a busy
 /// machine a test can take a minute of real time, which would otherwise leak into a 30-minute idle
 /// limit or carry a TOTP code across a step boundary.
-final class EgideClock: Sendable {
+package final class EgideClock: Sendable {
     private let offset = NIOLockedValueBox<TimeInterval>(0)
     private let frozenAt = NIOLockedValueBox<Date?>(nil)
 
-    func now() -> Date { (frozenAt.withLockedValue { $0 } ?? Date()).addingTimeInterval(offset.withLockedValue { $0 }) }
+    package func now() -> Date { (frozenAt.withLockedValue { $0 } ?? Date()).addingTimeInterval(offset.withLockedValue { $0 }) }
 
     /// Stops real time (tests only) one second into a 30-second TOTP step, so a code computed by
     /// a test stays in its step however long the server takes to check it.
@@ -20,13 +20,13 @@ final class EgideClock: Sendable {
     }
 
     /// Moves the clock forward (tests only).
-    func advance(by interval: TimeInterval) { offset.withLockedValue { $0 += interval } }
+    package func advance(by interval: TimeInterval) { offset.withLockedValue { $0 += interval } }
 }
 
 extension Application {
     private struct ClockKey: StorageKey { typealias Value = EgideClock }
 
-    var clock: EgideClock {
+    package var clock: EgideClock {
         get { storage[ClockKey.self]! }
         set { storage[ClockKey.self] = newValue }
     }

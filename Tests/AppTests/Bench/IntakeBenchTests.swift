@@ -1,4 +1,5 @@
 @testable import App
+@testable import EgideBench
 import EgideCore
 import EgideCrypto
 import Foundation

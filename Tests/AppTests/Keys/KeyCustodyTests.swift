@@ -1,4 +1,5 @@
 @testable import App
+@testable import EgideDemo
 import EgideCore
 import EgideCrypto
 import Fluent

@@ -20,7 +20,7 @@ import Testing
 
     /// The names of the types a folder declares (top level and nested).
     static func declaredTypes(_ folder: String) throws -> Set<String> {
-        let pattern = try NSRegularExpression(pattern: #"^\s*(?:public |private |fileprivate )?(?:final )?(?:class|struct|enum|protocol|actor) ([A-Z][A-Za-z0-9]*)"#,
+        let pattern = try NSRegularExpression(pattern: #"^\s*(?:public |package |internal |private |fileprivate )?(?:final )?(?:class|struct|enum|protocol|actor) ([A-Z][A-Za-z0-9]*)"#,
                                               options: .anchorsMatchLines)
         var names = Set<String>()
         for file in try swiftFiles(folder) {

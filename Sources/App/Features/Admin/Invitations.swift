@@ -3,9 +3,9 @@ import Fluent
 import Vapor
 
 /// Invitation links, shared by the administration pages and the CLI.
-enum Invitations {
+package enum Invitations {
     /// A new single-use invitation for account `userID`, valid 72 hours; earlier unused links die.
-    static func issue(for userID: UUID, by actor: AuditActor, organisation: UUID, at now: Date, on db: any Database) async throws -> String {
+    package static func issue(for userID: UUID, by actor: AuditActor, organisation: UUID, at now: Date, on db: any Database) async throws -> String {
         try await InvitationRecord.query(on: db).filter(\.$user.$id == userID).filter(\.$acceptedAt == nil)
             .set(\.$expiresAt, to: now).update()
         let token = Secrets.token()

@@ -46,26 +46,47 @@ extension AlertInput {
 
 /// What a sender (or a staff member recording a call) submits — the JSON body of
 /// `POST /api/v1/public/alerts` and the fields of the forms, with the same names.
-struct AlertInput: Content, Sendable, Equatable {
-    var defenderName: String?
-    var organisationName: String?
+package struct AlertInput: Content, Sendable, Equatable {
+    package var defenderName: String?
+    package var organisationName: String?
     var senderIsDefender: Bool?
-    var country: String?
-    var region: String?
-    var incidentDate: String?
-    var categories: [String]?
-    var fieldOfWork: String?
-    var narrative: String?
-    var needs: [String]?
-    var contact: String?
+    package var country: String?
+    package var region: String?
+    package var incidentDate: String?
+    package var categories: [String]?
+    package var fieldOfWork: String?
+    package var narrative: String?
+    package var needs: [String]?
+    package var contact: String?
     var contactChannel: String?
     var consentToContact: Bool?
-    var language: String?
+    package var language: String?
     var idempotencyKey: String?
+    package init(defenderName: String? = nil, organisationName: String? = nil, senderIsDefender: Bool? = nil,
+                 country: String? = nil, region: String? = nil, incidentDate: String? = nil, categories: [String]? = nil,
+                 fieldOfWork: String? = nil, narrative: String? = nil, needs: [String]? = nil, contact: String? = nil,
+                 contactChannel: String? = nil, consentToContact: Bool? = nil, language: String? = nil,
+                 idempotencyKey: String? = nil) {
+        self.defenderName = defenderName
+        self.organisationName = organisationName
+        self.senderIsDefender = senderIsDefender
+        self.country = country
+        self.region = region
+        self.incidentDate = incidentDate
+        self.categories = categories
+        self.fieldOfWork = fieldOfWork
+        self.narrative = narrative
+        self.needs = needs
+        self.contact = contact
+        self.contactChannel = contactChannel
+        self.consentToContact = consentToContact
+        self.language = language
+        self.idempotencyKey = idempotencyKey
+    }
 }
 
 /// An input that passed every check, in the types the record stores.
-struct AlertDraft: Sendable {
+package struct AlertDraft: Sendable {
     var defenderName: String?
     var organisationName: String?
     var senderIsDefender: Bool
@@ -84,21 +105,21 @@ struct AlertDraft: Sendable {
 }
 
 /// A file that came with an alert, already checked and stripped of metadata.
-struct AlertUpload: Sendable {
+package struct AlertUpload: Sendable {
     var name: String
     var kind: UploadInspector.Kind
     var bytes: [UInt8]
 }
 
 /// What the sender keeps: the receipt code and the passphrase, shown once.
-struct AlertReceipt: Content, Sendable, Equatable {
-    var receipt: String
-    var passphrase: String
+package struct AlertReceipt: Content, Sendable, Equatable {
+    package var receipt: String
+    package var passphrase: String
 }
 
 /// Intake: validation shared by the public form, the JSON API and the staff form; the receipt and
 /// passphrase; the write of the alert with its audit event in one transaction.
-enum AlertIntake {
+package enum AlertIntake {
     /// The problem messages are catalogue keys, per field name.
     typealias Problems = [(field: String, key: String)]
 
@@ -111,7 +132,7 @@ enum AlertIntake {
     /// Checks `input`; returns the draft, or the problems (one per field) when anything is wrong.
     typealias Limits = AlertInput.Limits
 
-    static func validate(_ input: AlertInput, categories: Set<String>, now: Date, fallbackLanguage: Language) -> Result<AlertDraft, ProblemList> {
+    package static func validate(_ input: AlertInput, categories: Set<String>, now: Date, fallbackLanguage: Language) -> Result<AlertDraft, ProblemList> {
         var problems: Problems = []
         func text(_ value: String?, _ field: String, max: Int, kind: TextInput.Kind = .line) -> String? {
             switch TextInput.clean(value, kind, max: max) {
@@ -262,11 +283,17 @@ enum AlertIntake {
     // MARK: Writing
 
     /// How an alert came in, for the record and the audit log.
-    struct Origin: Sendable {
+    package struct Origin: Sendable {
         var channel: AlertChannel
         var recordedBy: UUID?
         var recordedByOrganisation: UUID?
         var audit: AuditActor
+        package init(channel: AlertChannel, recordedBy: UUID? = nil, recordedByOrganisation: UUID? = nil, audit: AuditActor) {
+            self.channel = channel
+            self.recordedBy = recordedBy
+            self.recordedByOrganisation = recordedByOrganisation
+            self.audit = audit
+        }
     }
 
     enum SubmitError: Error {
@@ -280,7 +307,7 @@ enum AlertIntake {
     /// receipt only once the transaction holding them has committed. Concurrent submissions are
     /// committed together (`IntakeWriter`): one transaction and one disk flush for all the alerts
     /// waiting at that moment, each answered after that commit.
-    static func submit(_ draft: AlertDraft, uploads: [AlertUpload], origin: Origin, owner organisation: UUID? = nil,
+    package static func submit(_ draft: AlertDraft, uploads: [AlertUpload], origin: Origin, owner organisation: UUID? = nil,
                        app: Application) async throws -> (receipt: AlertReceipt, alertID: UUID, created: Bool) {
         let vault = app.vault
         let payload = try payloadTag(draft, uploads: uploads, vault: vault)
@@ -301,7 +328,7 @@ enum AlertIntake {
 }
 
 /// Problems of a submitted alert, by field (catalogue keys).
-struct ProblemList: Error, Sendable {
-    var items: [(field: String, key: String)]
+package struct ProblemList: Error, Sendable {
+    package var items: [(field: String, key: String)]
     init(_ items: [(field: String, key: String)]) { self.items = items }
 }

@@ -8,7 +8,7 @@ import Vapor
 
 /// Reading alerts: the scoped queries (an alert outside the actor's scope is "not found"), the
 /// decrypted view of one alert, duplicates, and what needs someone's attention.
-enum AlertQueries {
+package enum AlertQueries {
     /// An id no organisation has: the scope of someone who handles no alerts.
     static let nobody = UUID(uuidString: "00000000-0000-0000-0000-000000000000")!
 
@@ -124,7 +124,7 @@ enum AlertQueries {
     }
 
     /// The active categories, in order, and the set of valid codes.
-    static func categories(on db: any Database, includeInactive: Bool = false) async throws -> [AlertCategoryRecord] {
+    package static func categories(on db: any Database, includeInactive: Bool = false) async throws -> [AlertCategoryRecord] {
         var query = AlertCategoryRecord.query(on: db)
         if !includeInactive { query = query.filter(\.$active == true) }
         return try await query.sort(\.$position).sort(\.$code).all()

@@ -6,61 +6,61 @@ import SQLKit
 /// One alert: the same record whatever the channel. Everything that could identify someone —
 /// names, region, date, narrative, contact — is encrypted under the owning organisation's key and
 /// bound to this row; the codes used for filtering (country, categories, urgency, status) are not.
-final class AlertRecord: Model, EncryptedRecord, @unchecked Sendable {
+package final class AlertRecord: Model, EncryptedRecord, @unchecked Sendable {
     /// Its `…_ct` fields are sealed for the organisation in this column (`EncryptedRecord`).
     static let encryptionOwnerColumn: String? = "organisation_id"
 
-    static let schema = "alerts"
+    package static let schema = "alerts"
 
-    @ID(key: .id) var id: UUID?
+    @ID(key: .id) package var id: UUID?
     /// The organisation whose protection team handles the alert (and whose key encrypts it).
-    @Field(key: "organisation_id") var organisationID: UUID
-    @Field(key: "year") var year: Int
-    @Field(key: "sequence") var sequence: Int
+    @Field(key: "organisation_id") package var organisationID: UUID
+    @Field(key: "year") package var year: Int
+    @Field(key: "sequence") package var sequence: Int
     /// Keyed hash of the sender's receipt code (the code itself is never stored).
-    @Field(key: "receipt_tag") var receiptTag: Data
+    @Field(key: "receipt_tag") package var receiptTag: Data
     /// Keyed hash of the sender's passphrase.
-    @Field(key: "passphrase_tag") var passphraseTag: Data
-    @OptionalField(key: "idempotency_tag") var idempotencyTag: Data?
+    @Field(key: "passphrase_tag") package var passphraseTag: Data
+    @OptionalField(key: "idempotency_tag") package var idempotencyTag: Data?
     /// Keyed fingerprint of the submitted content, to refuse an idempotency key reused for another alert.
-    @OptionalField(key: "payload_tag") var payloadTag: Data?
-    @Field(key: "channel") var channel: AlertChannel
-    @Field(key: "status") var status: AlertStatus
-    @OptionalField(key: "urgency") var urgency: Urgency?
-    @OptionalField(key: "rejection_reason") var rejectionReason: RejectionReason?
+    @OptionalField(key: "payload_tag") package var payloadTag: Data?
+    @Field(key: "channel") package var channel: AlertChannel
+    @Field(key: "status") package var status: AlertStatus
+    @OptionalField(key: "urgency") package var urgency: Urgency?
+    @OptionalField(key: "rejection_reason") package var rejectionReason: RejectionReason?
     /// ISO 3166-1 alpha-2.
-    @Field(key: "country") var country: String
+    @Field(key: "country") package var country: String
     /// Category codes as `,code,code,` (so one `LIKE '%,code,%'` filters).
-    @Field(key: "categories") var categoryList: String
-    @Field(key: "needs") var needList: String
-    @OptionalField(key: "field_of_work") var fieldOfWork: FieldOfWork?
-    @Field(key: "sender_is_defender") var senderIsDefender: Bool
-    @Field(key: "consent_to_contact") var consentToContact: Bool
-    @OptionalField(key: "contact_channel") var contactChannel: ContactChannel?
-    @Field(key: "language") var language: String
-    @OptionalField(key: "defender_name_ct") var defenderNameCiphertext: Data?
-    @OptionalField(key: "defender_index") var defenderIndex: Int?
-    @OptionalField(key: "organisation_name_ct") var organisationNameCiphertext: Data?
-    @OptionalField(key: "organisation_index") var organisationIndex: Int?
-    @OptionalField(key: "region_ct") var regionCiphertext: Data?
-    @OptionalField(key: "incident_date_ct") var incidentDateCiphertext: Data?
-    @Field(key: "narrative_ct") var narrativeCiphertext: Data
-    @OptionalField(key: "contact_ct") var contactCiphertext: Data?
-    @OptionalField(key: "recorded_by") var recordedBy: UUID?
-    @OptionalField(key: "recorded_by_organisation") var recordedByOrganisation: UUID?
-    @OptionalField(key: "assignee_id") var assigneeID: UUID?
-    @Field(key: "received_at") var receivedAt: Date
-    @OptionalField(key: "triaged_at") var triagedAt: Date?
-    @Field(key: "deadline_at") var deadlineAt: Date
+    @Field(key: "categories") package var categoryList: String
+    @Field(key: "needs") package var needList: String
+    @OptionalField(key: "field_of_work") package var fieldOfWork: FieldOfWork?
+    @Field(key: "sender_is_defender") package var senderIsDefender: Bool
+    @Field(key: "consent_to_contact") package var consentToContact: Bool
+    @OptionalField(key: "contact_channel") package var contactChannel: ContactChannel?
+    @Field(key: "language") package var language: String
+    @OptionalField(key: "defender_name_ct") package var defenderNameCiphertext: Data?
+    @OptionalField(key: "defender_index") package var defenderIndex: Int?
+    @OptionalField(key: "organisation_name_ct") package var organisationNameCiphertext: Data?
+    @OptionalField(key: "organisation_index") package var organisationIndex: Int?
+    @OptionalField(key: "region_ct") package var regionCiphertext: Data?
+    @OptionalField(key: "incident_date_ct") package var incidentDateCiphertext: Data?
+    @Field(key: "narrative_ct") package var narrativeCiphertext: Data
+    @OptionalField(key: "contact_ct") package var contactCiphertext: Data?
+    @OptionalField(key: "recorded_by") package var recordedBy: UUID?
+    @OptionalField(key: "recorded_by_organisation") package var recordedByOrganisation: UUID?
+    @OptionalField(key: "assignee_id") package var assigneeID: UUID?
+    @Field(key: "received_at") package var receivedAt: Date
+    @OptionalField(key: "triaged_at") package var triagedAt: Date?
+    @Field(key: "deadline_at") package var deadlineAt: Date
     /// When the team first answered (triage with a decision, a verification request, a rejection):
     /// after it, the deadline no longer counts.
-    @OptionalField(key: "answered_at") var answeredAt: Date?
-    @OptionalField(key: "decided_at") var decidedAt: Date?
-    @OptionalField(key: "decision_grounds_ct") var decisionGroundsCiphertext: Data?
-    @OptionalField(key: "merged_into") var mergedInto: UUID?
-    @Field(key: "updated_at") var updatedAt: Date
+    @OptionalField(key: "answered_at") package var answeredAt: Date?
+    @OptionalField(key: "decided_at") package var decidedAt: Date?
+    @OptionalField(key: "decision_grounds_ct") package var decisionGroundsCiphertext: Data?
+    @OptionalField(key: "merged_into") package var mergedInto: UUID?
+    @Field(key: "updated_at") package var updatedAt: Date
 
-    init() {}
+    package init() {}
 
     var reference: String { AlertReference.format(year: year, sequence: sequence) }
     var categories: [String] { categoryList.split(separator: ",").map(String.init) }
@@ -152,17 +152,17 @@ final class AlertAttachmentRecord: Model, @unchecked Sendable {
 }
 
 /// A violation category of the taxonomy (labels in both languages; administrators edit them).
-final class AlertCategoryRecord: Model, @unchecked Sendable {
-    static let schema = "alert_categories"
+package final class AlertCategoryRecord: Model, @unchecked Sendable {
+    package static let schema = "alert_categories"
 
-    @ID(key: .id) var id: UUID?
-    @Field(key: "code") var code: String
-    @Field(key: "label_en") var labelEN: String
-    @Field(key: "label_fr") var labelFR: String
-    @Field(key: "active") var active: Bool
-    @Field(key: "position") var position: Int
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "code") package var code: String
+    @Field(key: "label_en") package var labelEN: String
+    @Field(key: "label_fr") package var labelFR: String
+    @Field(key: "active") package var active: Bool
+    @Field(key: "position") package var position: Int
 
-    init() {}
+    package init() {}
 
     init(code: String, labelEN: String, labelFR: String, position: Int) {
         self.id = UUID()
@@ -224,53 +224,53 @@ final class AlertSettingsRecord: Model, @unchecked Sendable {
 }
 
 /// A protection officer's request to a partner verifier to verify an alert.
-final class VerificationRequestRecord: Model, EncryptedRecord, @unchecked Sendable {
+package final class VerificationRequestRecord: Model, EncryptedRecord, @unchecked Sendable {
     /// Its `…_ct` fields are sealed for the organisation in this column (`EncryptedRecord`).
     static let encryptionOwnerColumn: String? = "alert_organisation_id"
 
-    static let schema = "verification_requests"
+    package static let schema = "verification_requests"
 
-    enum State: String, Codable, Sendable, CaseIterable {
+    package enum State: String, Codable, Sendable, CaseIterable {
         case pending, answered, declined, withdrawn
         var labelKey: String { "verification.state.\(rawValue)" }
     }
 
-    @ID(key: .id) var id: UUID?
-    @Field(key: "alert_id") var alertID: UUID
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "alert_id") package var alertID: UUID
     /// The alert's owner (the key the message is encrypted under).
-    @Field(key: "alert_organisation_id") var alertOrganisationID: UUID
-    @Field(key: "verifier_id") var verifierID: UUID
-    @Field(key: "verifier_organisation_id") var verifierOrganisationID: UUID
-    @Field(key: "requested_by") var requestedBy: UUID
-    @OptionalField(key: "message_ct") var messageCiphertext: Data?
-    @Field(key: "state") var state: State
-    @Field(key: "created_at") var createdAt: Date
-    @OptionalField(key: "answered_at") var answeredAt: Date?
+    @Field(key: "alert_organisation_id") package var alertOrganisationID: UUID
+    @Field(key: "verifier_id") package var verifierID: UUID
+    @Field(key: "verifier_organisation_id") package var verifierOrganisationID: UUID
+    @Field(key: "requested_by") package var requestedBy: UUID
+    @OptionalField(key: "message_ct") package var messageCiphertext: Data?
+    @Field(key: "state") package var state: State
+    @Field(key: "created_at") package var createdAt: Date
+    @OptionalField(key: "answered_at") package var answeredAt: Date?
 
-    init() {}
+    package init() {}
 
     static func ref(_ id: UUID) -> FieldRef { FieldRef(schema, id, "message") }
 }
 
 /// A verifier's finding, graded on the Admiralty scale.
-final class VerificationFindingRecord: Model, EncryptedRecord, @unchecked Sendable {
+package final class VerificationFindingRecord: Model, EncryptedRecord, @unchecked Sendable {
     /// Its `…_ct` fields are sealed for the organisation in this column (`EncryptedRecord`).
     static let encryptionOwnerColumn: String? = "alert_organisation_id"
 
-    static let schema = "verification_findings"
+    package static let schema = "verification_findings"
 
-    @ID(key: .id) var id: UUID?
-    @Field(key: "request_id") var requestID: UUID
-    @Field(key: "alert_id") var alertID: UUID
-    @Field(key: "alert_organisation_id") var alertOrganisationID: UUID
-    @Field(key: "organisation_id") var organisationID: UUID
-    @Field(key: "verifier_id") var verifierID: UUID
-    @Field(key: "reliability") var reliability: SourceReliability
-    @Field(key: "credibility") var credibility: InformationCredibility
-    @Field(key: "notes_ct") var notesCiphertext: Data
-    @Field(key: "created_at") var createdAt: Date
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "request_id") package var requestID: UUID
+    @Field(key: "alert_id") package var alertID: UUID
+    @Field(key: "alert_organisation_id") package var alertOrganisationID: UUID
+    @Field(key: "organisation_id") package var organisationID: UUID
+    @Field(key: "verifier_id") package var verifierID: UUID
+    @Field(key: "reliability") package var reliability: SourceReliability
+    @Field(key: "credibility") package var credibility: InformationCredibility
+    @Field(key: "notes_ct") package var notesCiphertext: Data
+    @Field(key: "created_at") package var createdAt: Date
 
-    init() {}
+    package init() {}
 
     static func ref(_ id: UUID) -> FieldRef { FieldRef(schema, id, "notes") }
 

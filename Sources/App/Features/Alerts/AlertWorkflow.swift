@@ -5,7 +5,7 @@ import Vapor
 
 /// Every change to an alert after intake: each one writes the change, a history entry and the
 /// audit event in one transaction, and refuses a move the protocol does not allow.
-enum AlertWorkflow {
+package enum AlertWorkflow {
     /// Runs `body` on the alert through `Workflow.change` (re-read and locked in the transaction),
     /// then records its history entry beside the audit event.
     static func change(
@@ -35,7 +35,7 @@ enum AlertWorkflow {
     // MARK: The sender
 
     /// Information and files the sender adds with their receipt and passphrase.
-    static func addSenderInformation(_ text: String?, uploads: [AlertUpload], to alert: AlertRecord, app: Application) async throws {
+    package static func addSenderInformation(_ text: String?, uploads: [AlertUpload], to alert: AlertRecord, app: Application) async throws {
         let vault = app.vault
         try await change(try alert.requireID(), by: .publicSender, action: "alert.sender_update", app: app) { alert, db, now in
             for upload in uploads {
@@ -50,7 +50,7 @@ enum AlertWorkflow {
 
     // MARK: Staff
 
-    static func triage(_ alertID: UUID, urgency: Urgency, note: String?, by actor: Actor, app: Application) async throws {
+    package static func triage(_ alertID: UUID, urgency: Urgency, note: String?, by actor: Actor, app: Application) async throws {
         let vault = app.vault
         let deadlines = try await AlertSettingsRecord.current(on: app.db).deadlines
         try await change(alertID, by: .user(actor.userID), action: "alert.triage", app: app) { alert, _, now in
@@ -64,7 +64,7 @@ enum AlertWorkflow {
         }
     }
 
-    static func assign(_ alertID: UUID, to assignee: UUID?, by actor: Actor, app: Application) async throws {
+    package static func assign(_ alertID: UUID, to assignee: UUID?, by actor: Actor, app: Application) async throws {
         let vault = app.vault
         try await change(alertID, by: .user(actor.userID), action: "alert.assign", app: app) { alert, _, now in
             alert.assigneeID = assignee
@@ -73,7 +73,7 @@ enum AlertWorkflow {
         }
     }
 
-    static func comment(_ alertID: UUID, text: String, by actor: Actor, app: Application) async throws {
+    package static func comment(_ alertID: UUID, text: String, by actor: Actor, app: Application) async throws {
         let vault = app.vault
         try await change(alertID, by: .user(actor.userID), action: "alert.comment", app: app) { alert, _, now in
             (try entry(alert, .comment, actor: actor.userID, body: text, at: now, vault: vault), [:])
@@ -81,7 +81,7 @@ enum AlertWorkflow {
     }
 
     /// Asks verifiers (users with the verifier role in partner organisations) to verify.
-    static func requestVerification(_ alertID: UUID, verifiers: [UserRecord], message: String?, by actor: Actor, app: Application) async throws {
+    package static func requestVerification(_ alertID: UUID, verifiers: [UserRecord], message: String?, by actor: Actor, app: Application) async throws {
         let vault = app.vault
         try await change(alertID, by: .user(actor.userID), action: "alert.verification_request", app: app) { alert, db, now in
             guard alert.urgency != nil else { throw Refusal(key: "alert.refused.triageFirst") }
@@ -115,7 +115,7 @@ enum AlertWorkflow {
     }
 
     /// The outcome an officer records: verified, not verified, rejected (with a reason), closed.
-    enum Decision: Sendable, Equatable {
+    package enum Decision: Sendable, Equatable {
         case verified, notVerified, rejected(RejectionReason), closed, reopen
 
         var status: AlertStatus {
@@ -129,7 +129,7 @@ enum AlertWorkflow {
         }
     }
 
-    static func decide(_ alertID: UUID, _ decision: Decision, grounds: String, by actor: Actor, app: Application) async throws {
+    package static func decide(_ alertID: UUID, _ decision: Decision, grounds: String, by actor: Actor, app: Application) async throws {
         let vault = app.vault
         let deadlines = try await AlertSettingsRecord.current(on: app.db).deadlines
         try await change(alertID, by: .user(actor.userID), action: "alert.decision", app: app) { alert, db, now in
@@ -159,7 +159,7 @@ enum AlertWorkflow {
 
     /// Merges `duplicateID` into `primaryID`: the duplicate is rejected as a duplicate and points to
     /// the primary; both keep their history, and the primary's page shows the duplicate's.
-    static func merge(_ duplicateID: UUID, into primaryID: UUID, by actor: Actor, app: Application) async throws {
+    package static func merge(_ duplicateID: UUID, into primaryID: UUID, by actor: Actor, app: Application) async throws {
         guard duplicateID != primaryID else { throw Refusal(key: "alert.refused.mergeSelf") }
         let vault = app.vault
         let now = app.clock.now()
@@ -197,15 +197,21 @@ enum AlertWorkflow {
 
     // MARK: Verifiers
 
-    struct FindingInput: Sendable {
+    package struct FindingInput: Sendable {
         var reliability: SourceReliability
         var credibility: InformationCredibility
         var notes: String
         var uploads: [AlertUpload]
+        package init(reliability: SourceReliability, credibility: InformationCredibility, notes: String, uploads: [AlertUpload]) {
+            self.reliability = reliability
+            self.credibility = credibility
+            self.notes = notes
+            self.uploads = uploads
+        }
     }
 
     /// A verifier's graded finding on a request addressed to them.
-    static func respond(_ requestID: UUID, finding: FindingInput, by actor: Actor, app: Application) async throws {
+    package static func respond(_ requestID: UUID, finding: FindingInput, by actor: Actor, app: Application) async throws {
         let vault = app.vault
         let now = app.clock.now()
         try await app.transaction { db in
@@ -249,7 +255,7 @@ enum AlertWorkflow {
     }
 
     /// A verifier declines a request (not able to verify; conflict of interest…), saying why.
-    static func decline(_ requestID: UUID, reason: String, by actor: Actor, app: Application) async throws {
+    package static func decline(_ requestID: UUID, reason: String, by actor: Actor, app: Application) async throws {
         let vault = app.vault
         let now = app.clock.now()
         try await app.transaction { db in

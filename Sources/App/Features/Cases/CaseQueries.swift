@@ -7,7 +7,7 @@ import Vapor
 
 /// Reading cases: what an actor may see (the scoped query a foreign case is absent from, so it
 /// answers 404), the policy context of one case, search through blind indexes, and decryption.
-enum CaseQueries {
+package enum CaseQueries {
     /// Width of the name-word blind index: sized for 100,000 cases' worth of words, so a word
     /// matches a few cases by chance (k-anonymity on disk) and the list stays exact enough.
     static let nameTokenBits = (try? BlindIndexSizing.bits(forExpectedRecords: 400_000)) ?? 16
@@ -68,7 +68,7 @@ enum CaseQueries {
 
     /// The blind-index values of every word of a name and its aliases (and their Latin
     /// transliteration), so a search for one word of a name finds the case.
-    static func nameTokens(_ identity: CaseContent.Identity, vault: Vault) throws -> Set<Int> {
+    package static func nameTokens(_ identity: CaseContent.Identity, vault: Vault) throws -> Set<Int> {
         var words = Set<String>()
         for text in [identity.name, identity.aliases ?? ""] {
             for variant in [text, NameMatcher.latin(text)] {
@@ -80,7 +80,7 @@ enum CaseQueries {
     }
 
     /// The blind-index values of the words of a typed search (each must match).
-    static func searchTokens(_ text: String, vault: Vault) throws -> [Int] {
+    package static func searchTokens(_ text: String, vault: Vault) throws -> [Int] {
         let index = try vault.blindIndex("case.name", bits: nameTokenBits)
         let words = BlindIndexNormalizer.name(NameMatcher.latin(text)).split(separator: " ").filter { $0.count >= 2 }
         return Array(Set(words.map { Int(index.value(for: String($0))) }))

@@ -11,13 +11,13 @@ import Vapor
 /// the case as re-read in the transaction (`CaseQueries.require`): the web form and the API call
 /// the same step, so neither door can allow what the other refuses. Handlers may check earlier
 /// (to answer 404 before reading a form), never instead.
-enum CaseWorkflow {
+package enum CaseWorkflow {
     /// Serialises case numbering per instance (PostgreSQL advisory lock; SQLite serialises writers).
     static let sequenceLockKey: Int64 = 0x4567_6964_6543_6173
 
     // MARK: Opening a case
 
-    struct Opening: Sendable {
+    package struct Opening: Sendable {
         var country: String
         var region: String?
         var summary: String
@@ -25,11 +25,22 @@ enum CaseWorkflow {
         var alertID: UUID?
         var defender: CaseContent.Identity?
         var defenderIsOrganisation = false
+
+        package init(country: String, region: String? = nil, summary: String, fieldOfWork: FieldOfWork? = nil, alertID: UUID? = nil,
+                     defender: CaseContent.Identity? = nil, defenderIsOrganisation: Bool = false) {
+            self.country = country
+            self.region = region
+            self.summary = summary
+            self.fieldOfWork = fieldOfWork
+            self.alertID = alertID
+            self.defender = defender
+            self.defenderIsOrganisation = defenderIsOrganisation
+        }
     }
 
     /// Opens a case led by `actor` (a handler of their organisation), from a verified alert or
     /// directly; its code is `{ISO3}-{year}-{sequence}`, numbered per country and year.
-    static func open(_ opening: Opening, by actor: Actor, app: Application) async throws -> UUID {
+    package static func open(_ opening: Opening, by actor: Actor, app: Application) async throws -> UUID {
         guard CasePolicy.evaluate(actor, .createCase, nil).isAllowed else { throw Abort(.forbidden) }
         guard let alpha3 = Countries.alpha3(opening.country) else { throw Refusal(key: "case.refused.country") }
         let vault = app.vault
@@ -91,7 +102,7 @@ enum CaseWorkflow {
     }
 
     /// Attaches a verified alert to an existing case (the same defender, a new incident).
-    static func attach(alert alertID: UUID, to caseID: UUID, by actor: Actor, app: Application) async throws {
+    package static func attach(alert alertID: UUID, to caseID: UUID, by actor: Actor, app: Application) async throws {
         try await change(caseID, .editCase, by: actor, action: "case.alert_attached", app: app) { record, db, now in
             try await lockRow(AlertRecord.schema, id: alertID, on: db)
             guard let alert = try await AlertRecord.find(alertID, on: db), alert.organisationID == record.organisationID else {
@@ -177,7 +188,7 @@ enum CaseWorkflow {
 
     /// Adds (or, with `personID`, updates) a person or organisation concerned by the case.
     /// Gender identity and sexual orientation are refused without the person's recorded consent.
-    static func savePerson(_ personID: UUID?, in caseID: UUID, role: PersonRole, isOrganisation: Bool, identity: CaseContent.Identity,
+    package static func savePerson(_ personID: UUID?, in caseID: UUID, role: PersonRole, isOrganisation: Bool, identity: CaseContent.Identity,
                            sensitive: CaseContent.Sensitive?, consent: Bool, by actor: Actor, app: Application) async throws {
         if let sensitive, !sensitive.isEmpty, !consent { throw Refusal(key: "case.refused.consent") }
         let vault = app.vault
@@ -241,10 +252,10 @@ enum CaseWorkflow {
     /// Records a new version of the risk assessment: the computed level from the threats,
     /// vulnerabilities and capacities, the officer's judged level beside it, the next review.
     /// The assessment just recorded: its item, its version number and the computed score.
-    struct Assessed: Sendable { var itemID: UUID; var version: Int; var score: RiskScore }
+    package struct Assessed: Sendable { var itemID: UUID; var version: Int; var score: RiskScore }
 
     @discardableResult
-    static func assess(_ caseID: UUID, _ assessment: CaseContent.Assessment, judged: RiskLevel, nextReview: Date?, by actor: Actor,
+    package static func assess(_ caseID: UUID, _ assessment: CaseContent.Assessment, judged: RiskLevel, nextReview: Date?, by actor: Actor,
                        app: Application) async throws -> Assessed {
         let score = try score(of: assessment)
         let vault = app.vault
@@ -269,14 +280,14 @@ enum CaseWorkflow {
         return Assessed(itemID: itemID, version: item.version, score: score)
     }
 
-    static func score(of assessment: CaseContent.Assessment) throws(RiskInputError) -> RiskScore {
+    package static func score(of assessment: CaseContent.Assessment) throws(RiskInputError) -> RiskScore {
         try RiskScoring.score(threats: assessment.threats.map { RiskScoring.Threat(likelihood: $0.likelihood, impact: $0.impact) },
                               vulnerabilities: assessment.vulnerabilities.map(\.weight), capacities: assessment.capacities.map(\.weight))
     }
 
     // MARK: Security plan
 
-    static func addMeasure(_ caseID: UUID, stage: MeasureStage, _ measure: CaseContent.Measure, assignee: UUID?, due: Date?, by actor: Actor,
+    package static func addMeasure(_ caseID: UUID, stage: MeasureStage, _ measure: CaseContent.Measure, assignee: UUID?, due: Date?, by actor: Actor,
                            app: Application) async throws {
         let vault = app.vault
         try await change(caseID, .editPlan, by: actor, action: "case.measure_add", app: app) { record, db, now in
@@ -290,7 +301,7 @@ enum CaseWorkflow {
         }
     }
 
-    static func updateMeasure(_ itemID: UUID, in caseID: UUID, state: MeasureState, note: String?, by actor: Actor, app: Application) async throws {
+    package static func updateMeasure(_ itemID: UUID, in caseID: UUID, state: MeasureState, note: String?, by actor: Actor, app: Application) async throws {
         let vault = app.vault
         try await change(caseID, .editPlan, by: actor, action: "case.measure_update", app: app) { _, db, now in
             let item = try await item(itemID, of: caseID, kind: .measure, on: db)
@@ -304,7 +315,7 @@ enum CaseWorkflow {
         }
     }
 
-    static func reviewPlan(_ caseID: UUID, summary: String, by actor: Actor, app: Application) async throws {
+    package static func reviewPlan(_ caseID: UUID, summary: String, by actor: Actor, app: Application) async throws {
         let vault = app.vault
         try await change(caseID, .editPlan, by: actor, action: "case.plan_review", app: app) { record, db, now in
             let item = try newItem(record, kind: .planReview, state: "recorded", category: "plan", by: actor.userID, at: now)
@@ -316,7 +327,7 @@ enum CaseWorkflow {
 
     // MARK: Support
 
-    static func addSupport(_ caseID: UUID, type: SupportType, _ support: CaseContent.Support, cost: Money?, partner: UUID?, by actor: Actor,
+    package static func addSupport(_ caseID: UUID, type: SupportType, _ support: CaseContent.Support, cost: Money?, partner: UUID?, by actor: Actor,
                            app: Application) async throws {
         let vault = app.vault
         try await change(caseID, .manageSupport, by: actor, action: "case.support_add", app: app) { record, db, now in
@@ -331,7 +342,7 @@ enum CaseWorkflow {
         }
     }
 
-    static func updateSupport(_ itemID: UUID, in caseID: UUID, state: SupportState, outcome: String?, by actor: Actor, app: Application) async throws {
+    package static func updateSupport(_ itemID: UUID, in caseID: UUID, state: SupportState, outcome: String?, by actor: Actor, app: Application) async throws {
         let vault = app.vault
         try await change(caseID, .manageSupport, by: actor, action: "case.support_update", app: app) { _, db, now in
             let item = try await item(itemID, of: caseID, kind: .support, on: db)
@@ -354,7 +365,7 @@ enum CaseWorkflow {
     /// Refers the case to a partner organisation, sharing only what the officer chose (names and
     /// contacts only with the person's consent recorded). The partner reads a copy of what was
     /// shared, frozen at this moment, never the case file.
-    static func refer(_ caseID: UUID, to partner: UUID, shares: Set<ReferralShare>, consentRecorded: Bool, message: String,
+    package static func refer(_ caseID: UUID, to partner: UUID, shares: Set<ReferralShare>, consentRecorded: Bool, message: String,
                       by actor: Actor, app: Application) async throws {
         if case .deny = ReferralShare.check(shares, consentRecorded: consentRecorded) { throw Refusal(key: "case.refused.referralConsent") }
         let chosen = ReferralShare.shared(shares)
@@ -388,7 +399,7 @@ enum CaseWorkflow {
     }
 
     /// The partner's answer (accept or decline), its report back, or the officer's withdrawal.
-    static func answerReferral(_ itemID: UUID, in caseID: UUID, state: ReferralState, text: String?, by actor: Actor,
+    package static func answerReferral(_ itemID: UUID, in caseID: UUID, state: ReferralState, text: String?, by actor: Actor,
                                app: Application) async throws {
         let vault = app.vault
         try await change(caseID, state == .withdrawn ? .refer : .answerReferral, by: actor, action: "case.referral_\(state.rawValue)",
@@ -412,7 +423,7 @@ enum CaseWorkflow {
     // MARK: Follow-ups
 
     @discardableResult
-    static func scheduleFollowUp(_ caseID: UUID, due: Date, purpose: String, assignee: UUID?, by actor: Actor, app: Application) async throws -> UUID {
+    package static func scheduleFollowUp(_ caseID: UUID, due: Date, purpose: String, assignee: UUID?, by actor: Actor, app: Application) async throws -> UUID {
         let vault = app.vault
         return try await change(caseID, .addFollowUp, by: actor, action: "case.follow_up_schedule", app: app) { record, db, now in
             try requireOpen(record)
@@ -427,7 +438,7 @@ enum CaseWorkflow {
 
     /// Records how a follow-up went. A new threat prompts a risk reassessment: the case's review
     /// date becomes now, so it shows as due on the case and in "needs my attention".
-    static func completeFollowUp(_ itemID: UUID, in caseID: UUID, state: FollowUpState, notes: String, newThreat: Bool, by actor: Actor,
+    package static func completeFollowUp(_ itemID: UUID, in caseID: UUID, state: FollowUpState, notes: String, newThreat: Bool, by actor: Actor,
                                  app: Application) async throws {
         guard state != .scheduled else { throw Refusal(key: "case.refused.transition") }
         let vault = app.vault
@@ -451,7 +462,7 @@ enum CaseWorkflow {
     }
 
     /// A follow-up note added by a partner granted access to the case.
-    static func addPartnerNote(_ caseID: UUID, notes: String, by actor: Actor, app: Application) async throws {
+    package static func addPartnerNote(_ caseID: UUID, notes: String, by actor: Actor, app: Application) async throws {
         let vault = app.vault
         try await change(caseID, .addPartnerNote, by: actor, action: "case.partner_note", app: app) { record, db, now in
             let item = try newItem(record, kind: .followUp, state: FollowUpState.done.rawValue, category: "partner_note", by: actor.userID, at: now)
@@ -465,7 +476,7 @@ enum CaseWorkflow {
 
     // MARK: Reviews, status, closure and impact
 
-    static func recordReview(_ caseID: UUID, _ review: CaseContent.Review, by actor: Actor, app: Application) async throws {
+    package static func recordReview(_ caseID: UUID, _ review: CaseContent.Review, by actor: Actor, app: Application) async throws {
         let vault = app.vault
         try await change(caseID, .recordReview, by: actor, action: "case.review", app: app) { record, db, now in
             let item = try newItem(record, kind: .review, state: "recorded", category: review.kind.rawValue, by: actor.userID, at: now)
@@ -476,7 +487,7 @@ enum CaseWorkflow {
     }
 
     /// Moves an open case between open, active and monitoring, or reopens a closed one.
-    static func setStatus(_ caseID: UUID, to status: CaseStatus, by actor: Actor, app: Application) async throws {
+    package static func setStatus(_ caseID: UUID, to status: CaseStatus, by actor: Actor, app: Application) async throws {
         guard status != .closed else { throw Refusal(key: "case.refused.transition") }
         try await change(caseID, status == .reopened ? .reopenCase : .editCase, by: actor, action: status == .reopened ? "case.reopen" : "case.status", app: app) { record, _, _ in
             guard CaseLifecycle.canMove(from: record.status, to: status) else { throw Refusal(key: "case.refused.transition") }
@@ -488,7 +499,7 @@ enum CaseWorkflow {
     }
 
     /// Closes the case with its outcome and the defender's situation, and records the impact at closure.
-    static func close(_ caseID: UUID, outcome: CaseOutcome, situation: String, impact: CaseContent.Impact, by actor: Actor,
+    package static func close(_ caseID: UUID, outcome: CaseOutcome, situation: String, impact: CaseContent.Impact, by actor: Actor,
                       app: Application) async throws {
         let vault = app.vault
         try await change(caseID, .closeCase, by: actor, action: "case.close", app: app) { record, db, now in
@@ -503,7 +514,7 @@ enum CaseWorkflow {
     }
 
     /// The impact record at 3 or 12 months after closure (or a corrected one at closure).
-    static func recordImpact(_ caseID: UUID, moment: ImpactMoment, _ impact: CaseContent.Impact, by actor: Actor, app: Application) async throws {
+    package static func recordImpact(_ caseID: UUID, moment: ImpactMoment, _ impact: CaseContent.Impact, by actor: Actor, app: Application) async throws {
         let vault = app.vault
         try await change(caseID, .closeCase, by: actor, action: "case.impact", app: app) { record, db, now in
             guard record.closedAt != nil else { throw Refusal(key: "case.refused.notClosed") }
@@ -524,7 +535,7 @@ enum CaseWorkflow {
     // MARK: Team and partner access
 
     /// Sets the lead and the team (handlers of the owning organisation only).
-    static func setTeam(_ caseID: UUID, lead: UUID, team: Set<UUID>, by actor: Actor, app: Application) async throws {
+    package static func setTeam(_ caseID: UUID, lead: UUID, team: Set<UUID>, by actor: Actor, app: Application) async throws {
         try await change(caseID, .manageTeam, by: actor, action: "case.team", app: app) { record, db, now in
             let handlers = Set(try await StaffDirectory.members(of: record.organisationID, roles: CasePolicy.handlerRoles, on: db).compactMap(\.id))
             guard handlers.contains(lead), team.isSubset(of: handlers) else { throw Refusal(key: "case.refused.team") }
@@ -537,7 +548,7 @@ enum CaseWorkflow {
     }
 
     /// Grants a partner organisation access to the case (`grant`), or takes it back.
-    static func setGrant(_ caseID: UUID, organisation: UUID, granted: Bool, by actor: Actor, app: Application) async throws {
+    package static func setGrant(_ caseID: UUID, organisation: UUID, granted: Bool, by actor: Actor, app: Application) async throws {
         try await change(caseID, .manageTeam, by: actor, action: granted ? "case.grant" : "case.revoke", app: app) { record, db, now in
             let caseID = try record.requireID()
             if granted {

@@ -5,8 +5,8 @@ import SQLKit
 import Vapor
 
 /// The case list, opening a case, the case file and who viewed it.
-enum CasesController {
-    static let pageSize = 50
+package enum CasesController {
+    package static let pageSize = 50
 
     // MARK: The list
 
@@ -43,11 +43,11 @@ enum CasesController {
 
     /// The list counts at most this many cases (then says "more than 1,000"): counting every open
     /// case of a large organisation would cost more than the page itself.
-    static let countCap = 1000
+    package static let countCap = 1000
 
     /// How many cases the filters select, up to `countCap + 1`: `SELECT COUNT(*)` over the list's
     /// own query limited to that many rows of one column (no model is built for them).
-    static func count(_ filters: Filters, actor: Actor, app: Application, on db: any Database) async throws -> Int {
+    package static func count(_ filters: Filters, actor: Actor, app: Application, on db: any Database) async throws -> Int {
         let query = try await filtered(filters, actor: actor, app: app, on: db)
         guard let sql = db as? any SQLDatabase else { return try await query.count() }
         let row = try await sql.raw("SELECT COUNT(*) AS total FROM (\(limitedStatement(query))) AS counted").first()
@@ -55,7 +55,7 @@ enum CasesController {
     }
 
     /// The statement `count` counts: the query's filters, one column, at most `countCap + 1` rows.
-    static func limitedStatement(_ query: QueryBuilder<CaseRecord>) -> any SQLExpression {
+    package static func limitedStatement(_ query: QueryBuilder<CaseRecord>) -> any SQLExpression {
         var limited = query.query
         limited.action = .read
         limited.fields = [.extendedPath(["status"], schema: CaseRecord.schema, space: nil)]
@@ -64,19 +64,20 @@ enum CasesController {
     }
 
     /// Fluent's query converter needs a dialect delegate only for schema types; queries convert the same.
-    struct PlainConverter: SQLConverterDelegate {
-        func customDataType(_ dataType: DatabaseSchema.DataType) -> (any SQLExpression)? { nil }
+    package struct PlainConverter: SQLConverterDelegate {
+        package func customDataType(_ dataType: DatabaseSchema.DataType) -> (any SQLExpression)? { nil }
+        package init() {}
     }
 
-    struct Filters {
+    package struct Filters {
         var status: String
         var country: String?
         var level: Int?
         var mine: Bool
         var query: String
-        var page: ListPage
+        package var page: ListPage
 
-        init(_ request: Request) throws {
+        package init(_ request: Request) throws {
             let get = { (key: String) in (try? request.query.get(String.self, at: key)).flatMap { $0.isEmpty ? nil : $0 } }
             status = get("status") ?? "open"
             country = get("country")?.uppercased()
@@ -101,7 +102,7 @@ enum CasesController {
 
     /// The cases `actor` may see, filtered: status, country, level, "mine", and a search that is
     /// a case code or words of a name (through the blind index).
-    static func filtered(_ filters: Filters, actor: Actor, app: Application, on db: any Database) async throws -> QueryBuilder<CaseRecord> {
+    package static func filtered(_ filters: Filters, actor: Actor, app: Application, on db: any Database) async throws -> QueryBuilder<CaseRecord> {
         let query = try await CaseQueries.visible(to: actor, on: db)
         switch filters.status {
         case "open": query.filter(\.$status != .closed)

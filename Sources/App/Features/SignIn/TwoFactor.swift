@@ -6,7 +6,7 @@ import Vapor
 
 /// The second factor: TOTP seeds (160 bits, encrypted under the organisation's key) and ten
 /// single-use recovery codes (stored hashed).
-enum TwoFactor {
+package enum TwoFactor {
     static let issuer = "Egide"
     static let recoveryCodeCount = 10
 
@@ -20,7 +20,7 @@ enum TwoFactor {
 
     /// Sets `seed` (encrypted) as the user's TOTP seed, confirmed at `confirmedAt` or pending
     /// enrolment when `nil`. The caller saves the record.
-    static func setSeed(_ seed: [UInt8], for user: UserRecord, confirmedAt: Date?, vault: Vault) throws {
+    package static func setSeed(_ seed: [UInt8], for user: UserRecord, confirmedAt: Date?, vault: Vault) throws {
         let id = try user.requireID()
         user.totpSeedCiphertext = try vault.seal(Base32.encode(seed), owner: Accounts.owner(user.$organisation.id), UserRecord.totpRef(id))
         user.totpConfirmedAt = confirmedAt

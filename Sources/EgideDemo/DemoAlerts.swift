@@ -1,3 +1,4 @@
+import App
 import EgideCore
 import Fluent
 import Foundation
@@ -9,7 +10,7 @@ import Vapor
 /// produces. Each alert is planned as a story (received, triaged, sent to verifiers, answered,
 /// decided…); all the steps of all the stories are then played in time order with Egide's clock
 /// set to each step's moment, so dates, deadlines and the audit log read like four months of work.
-enum DemoAlerts {
+package enum DemoAlerts {
     /// How the story of one alert ends.
     enum Fate: Equatable, CaseIterable {
         case received, triaged, inVerification, verified, verifiedThenClosed, notVerified
@@ -134,17 +135,18 @@ enum DemoAlerts {
     }
 
     /// A deterministic generator (SplitMix64): the same demo on every run.
-    struct Random: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
+    package struct Random: RandomNumberGenerator {
+        package var state: UInt64
+        package init(state: UInt64) { self.state = state }
+        package mutating func next() -> UInt64 {
             state &+= 0x9E37_79B9_7F4A_7C15
             var z = state
             z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return z ^ (z >> 31)
         }
-        mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &self) < p }
-        mutating func pick<T>(_ items: [T]) -> T { items[Int.random(in: 0..<items.count, using: &self)] }
+        package mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &self) < p }
+        package mutating func pick<T>(_ items: [T]) -> T { items[Int.random(in: 0..<items.count, using: &self)] }
         mutating func hours(_ range: ClosedRange<Double>) -> TimeInterval { Double.random(in: range, using: &self) * 3600 }
     }
 

@@ -1,3 +1,4 @@
+import App
 import EgideCore
 import EgideCrypto
 import Fluent
@@ -11,12 +12,14 @@ import Vapor
 /// last four months in every state, with verification requests and findings (see `DemoAlerts`),
 /// and about 80 protection cases in every status, many opened from those alerts (see `DemoCases`).
 /// Refused on a database that has data.
-struct DemoCommand: AsyncCommand {
-    struct Signature: CommandSignature {}
+package struct DemoCommand: AsyncCommand {
+    package struct Signature: CommandSignature { package init() {} }
 
-    var help: String { "Fills an empty data folder with demonstration organisations, accounts and alerts (never on real data)." }
+    package init() {}
 
-    func run(using context: CommandContext, signature: Signature) async throws {
+    package var help: String { "Fills an empty data folder with demonstration organisations, accounts and alerts (never on real data)." }
+
+    package func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         let loaded = try await DemoData.load(into: app)
         let accounts = loaded.accounts

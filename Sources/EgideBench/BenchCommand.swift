@@ -1,3 +1,4 @@
+import App
 import EgideCrypto
 import Foundation
 import Vapor
@@ -7,9 +8,11 @@ import Vapor
 /// `openssl speed -evp aes-256-gcm -bytes 256` in the same run. Target: sealing at least half as fast
 /// as OpenSSL. Also prints the AES-GCM engine in use and the decryption rate.
 /// Meaningful only on a release build: `swift run -c release egide bench crypto`.
-struct BenchCommand: AsyncCommandGroup {
-    var commands: [String: any AnyAsyncCommand] { ["crypto": CryptoBench(), "intake": IntakeBench(), "cases": CaseBench()] }
-    var help: String { "Benchmarks (run them on a release build)." }
+package struct BenchCommand: AsyncCommandGroup {
+    package init() {}
+
+    package var commands: [String: any AnyAsyncCommand] { ["crypto": CryptoBench(), "intake": IntakeBench(), "cases": CaseBench()] }
+    package var help: String { "Benchmarks (run them on a release build)." }
 }
 
 struct CryptoBench: AsyncCommand {

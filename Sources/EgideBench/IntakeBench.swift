@@ -1,3 +1,4 @@
+import App
 import Crypto
 import EgideCore
 import EgideCrypto

@@ -1,3 +1,4 @@
+import App
 import EgideCore
 import Fluent
 import Foundation

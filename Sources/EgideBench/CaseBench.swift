@@ -1,3 +1,5 @@
+import App
+import EgideDemo
 import EgideCore
 import Fluent
 import FluentSQL

@@ -1,16 +1,17 @@
+import App
 import EgideCore
 import Foundation
 
 /// The words of the demo alerts: fictional defenders, places and events in French and English.
 /// Every narrative ends by saying it is fictional, so a screenshot of the demo can never be
 /// mistaken for a real case.
-enum DemoAlertTexts {
+package enum DemoAlertTexts {
     // MARK: People and places
 
-    struct Names {
+    package struct Names {
         /// First names with their spelling in the country's script, if it has another one.
-        var women: [(String, String?)]
-        var men: [(String, String?)]
+        package var women: [(String, String?)]
+        package var men: [(String, String?)]
         var surnames: [(String, String?)]
         /// Share of alerts written in the country's script (when it has one).
         var nativeShare: Double = 0
@@ -18,7 +19,7 @@ enum DemoAlertTexts {
 
     /// Common first names and surnames, combined at random. The deliberate duplicates
     /// (`duplicateSets`) use names that never appear here.
-    static let names: [String: Names] = [
+    package static let names: [String: Names] = [
         "CM": Names(
             women: ["Brigitte", "Mireille", "Sandrine", "Pélagie", "Grace", "Blessing", "Esther", "Clarisse", "Nadine", "Josiane", "Carine", "Rose"].map { ($0, nil) },
             men: ["Serge", "Armel", "Emmanuel", "Hervé", "Cyrille", "Rodrigue", "Divine", "Ebenezer", "Thierry", "Boris", "Samuel", "Franck"].map { ($0, nil) },
