@@ -9,10 +9,10 @@ import Vapor
         let problems = [FieldProblem(field: "email", message: "sample problem")]
         let options = [SelectOption(value: "CM", label: "Cameroun", selected: true)]
         let role = UsersController.RoleOption(value: "verifier", label: "Verifier", checked: true)
-        let alertRow = AlertsController.Row(href: "/alerts/x", reference: "AL-2026-0001", name: "N", country: "Cameroun", urgency: "P1",
+        let alertRow = AlertQueuePage.Row(href: "/alerts/x", reference: "AL-2026-0001", name: "N", country: "Cameroun", urgency: "P1",
                                             urgencyTone: "danger", status: "Received", deadline: "d", deadlineState: "Overdue",
                                             deadlineTone: "danger", assignee: "A", received: "r")
-        let verificationRow = VerificationController.Row(href: "/verification/x", reference: "AL-2026-0001", country: "Cameroun",
+        let verificationRow = VerificationPage.Row(href: "/verification/x", reference: "AL-2026-0001", country: "Cameroun",
                                                          urgency: "P1", asked: "a", state: "S", tone: "warn")
         let userRow = UsersController.Row(href: "/admin/users/x", name: "N", email: "e@example.org", organisation: "O",
                                           roles: "Verifier", status: "Active", tone: "ok")
@@ -94,7 +94,7 @@ import Vapor
                 status: .init(label: "Received", explanation: "E", received: "r", updated: "u"),
                 addAction: "/a", passphrase: "p", added: true), forms: true)
         case .alertQueue:
-            return try await req.render(.alertQueue, titleKey: "alert.queue.title", AlertsController.QueueContext(
+            return try await req.render(.alertQueue, titleKey: "alert.queue.title", AlertQueuePage.QueueContext(
                 rows: [alertRow], total: 1, statuses: options, urgencies: options, countries: options, categories: options, assignees: options,
                 overdue: true, newHref: "/alerts/new", olderHref: "/o", newerHref: "/n"))
         case .alertShow:
@@ -121,9 +121,9 @@ import Vapor
             ], clear: false))
         case .verificationList:
             return try await req.render(.verificationList, titleKey: "verification.list.title",
-                                        VerificationController.ListContext(pending: [verificationRow], done: [verificationRow]))
+                                        VerificationPage.ListContext(pending: [verificationRow], done: [verificationRow]))
         case .verificationShow:
-            return try await req.render(.verificationShow, titleKey: "verification.show.title", VerificationController.ShowContext(
+            return try await req.render(.verificationShow, titleKey: "verification.show.title", VerificationPage.ShowContext(
                 reference: "AL-2026-0001", state: "S", pending: true, problems: problems, message: "M", askedBy: "A", asked: "a",
                 facts: [.init(label: "L", value: "V")], defenderName: "D", organisationName: "O", narrative: "N",
                 reliabilities: options, credibilities: options, notes: "n", action: "/f", declineAction: "/d", maxFiles: 5), forms: true)
@@ -134,7 +134,7 @@ import Vapor
                 categories: [.init(code: "threats", labelEN: "Threats", labelFR: "Menaces", active: true, action: "/c")],
                 action: "/s", categoryAction: "/c"), forms: true)
         case .caseList:
-            return try await req.render(.caseList, titleKey: "case.list.title", CasesController.ListContext(
+            return try await req.render(.caseList, titleKey: "case.list.title", CaseListPage.ListContext(
                 rows: [.init(href: "/cases/x", code: "CMR-2026-0001", country: "Cameroun", status: "Open", statusTone: "ok", risk: "High",
                              riskTone: "danger", lead: "L", review: "d", reviewDue: true, updated: "u")],
                 total: 1, query: "q", statuses: options, countries: options, levels: options, mine: true, canOpen: true, newHref: "/cases/new",

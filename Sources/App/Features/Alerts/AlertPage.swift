@@ -89,16 +89,16 @@ enum AlertPage {
             assignees.append(SelectOption(value: SiteURL.id(try user.requireID()), label: try await directory.user(user.id), selected: user.id == alert.assigneeID))
         }
         let verifiers = try await AlertsController.verifierOptions(for: alert, request: request, directory: directory)
-        let deadline = AlertsController.deadlineState(alert, settings: settings, now: now)
+        let deadline = AlertQueuePage.deadlineState(alert, settings: settings, now: now)
         var mergedInto: AlertRecord?
         if let target = alert.mergedInto { mergedInto = try await AlertRecord.find(target, on: request.db) }
 
         return ShowContext(
             id: SiteURL.id(id), reference: alert.reference, name: opened.displayName,
             status: request.t(alert.status.labelKey),
-            urgency: alert.urgency.map { request.t($0.labelKey) }, urgencyTone: alert.urgency.map(AlertsController.tone) ?? "",
+            urgency: alert.urgency.map { request.t($0.labelKey) }, urgencyTone: alert.urgency.map(AlertQueuePage.tone) ?? "",
             deadline: request.moment(alert.deadlineAt), deadlineState: deadline.map { request.t($0.labelKey) },
-            deadlineTone: deadline.map(AlertsController.tone) ?? "",
+            deadlineTone: deadline.map(AlertQueuePage.tone) ?? "",
             recorded: (try? request.query.get(String.self, at: "recorded")) != nil,
             problems: problems, facts: facts, contact: contact, narrative: opened.narrative,
             files: attachments.filter { $0.findingID == nil }.compactMap(link),

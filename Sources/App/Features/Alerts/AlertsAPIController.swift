@@ -129,7 +129,7 @@ enum AlertsAPIController {
         let actor = try request.actor()
         try request.authorize(AlertPolicy.evaluate(actor, .listAlerts))
         let now = request.application.clock.now()
-        let filters = try AlertsController.Filters(request)
+        let filters = try AlertQueuePage.Filters(request)
         let base = { filters.apply(AlertQueries.visible(to: actor, on: request.db), actor: actor, now: now) }
         let total = try await base().count()
         let page = try await base().sort(\.$deadlineAt).sort(\.$receivedAt, .descending).range(filters.page.range).all()

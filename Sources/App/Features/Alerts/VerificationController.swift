@@ -5,53 +5,10 @@ import Vapor
 /// A verifier's side: the requests addressed to them, and for each only what verifying needs —
 /// never the sender's contact, the internal comments or the other verifiers' findings.
 enum VerificationController {
-    struct Row: Encodable {
-        var href: String
-        var reference: String
-        var country: String
-        var urgency: String?
-        var asked: String
-        var state: String
-        var tone: String
-    }
-
-    struct ListContext: Encodable { var pending: [Row]; var done: [Row] }
-
     @Sendable static func list(_ request: Request) async throws -> Response {
         let actor = try request.actor()
         try request.authorize(AlertPolicy.evaluate(actor, .respondToVerification))
-        let requests = try await VerificationRequestRecord.query(on: request.db).filter(\.$verifierID == actor.userID)
-            .sort(\.$createdAt, .descending).limit(500).all()
-        var pending: [Row] = [], done: [Row] = []
-        for item in requests {
-            guard let alert = try await AlertRecord.find(item.alertID, on: request.db) else { continue }
-            let row = Row(href: SiteURL.verificationRequest(try item.requireID()).href, reference: alert.reference,
-                          country: Countries.name(alert.country, in: request.language), urgency: alert.urgency?.code,
-                          asked: request.moment(item.createdAt), state: request.t(item.state.labelKey),
-                          tone: item.state == .pending ? "warn" : item.state == .answered ? "ok" : "")
-            if item.state == .pending { pending.append(row) } else { done.append(row) }
-        }
-        return try await request.render(.verificationList, titleKey: "verification.list.title", ListContext(pending: pending, done: done))
-    }
-
-    struct ShowContext: Encodable {
-        var reference: String
-        var state: String
-        var pending: Bool
-        var problems: [FieldProblem]
-        var message: String?
-        var askedBy: String
-        var asked: String
-        var facts: [Fact]
-        var defenderName: String?
-        var organisationName: String?
-        var narrative: String
-        var reliabilities: [SelectOption]
-        var credibilities: [SelectOption]
-        var notes: String?
-        var action: String
-        var declineAction: String
-        var maxFiles: Int
+        return try await request.render(.verificationList, titleKey: "verification.list.title", try await VerificationPage.list(for: actor, on: request))
     }
 
     /// The request addressed to this verifier, or 404 (someone else's request looks missing).
@@ -68,45 +25,17 @@ enum VerificationController {
         try await render(request, problems: [])
     }
 
+    /// The request page; reading a pending request is an audit event.
     static func render(_ request: Request, problems: [FieldProblem], status: HTTPStatus? = nil) async throws -> Response {
         let (actor, item, alert) = try await load(request)
-        let vault = request.application.vault
-        let itemID = try item.requireID()
-        // Once answered, declined or withdrawn, the alert's content is no longer shown.
-        let open = item.state == .pending
-        let opened = open ? try AlertQueries.open(alert, vault: vault) : nil
-        let categories = Dictionary(uniqueKeysWithValues: try await AlertQueries.categories(on: request.db, includeInactive: true)
-            .map { ($0.code, $0.label(in: request.language)) })
-        var facts: [Fact] = [
-            .init(label: request.t("alert.field.country"), value: Countries.name(alert.country, in: request.language)),
-            .init(label: request.t("alert.field.categories"), value: alert.categories.map { categories[$0] ?? $0 }.joined(separator: ", ").nonEmpty ?? "—"),
-            .init(label: request.t("alert.field.fieldOfWork"), value: alert.fieldOfWork.map { request.t($0.labelKey) } ?? "—"),
-        ]
-        if let region = opened?.region { facts.insert(.init(label: request.t("alert.field.region"), value: region), at: 1) }
-        if let date = opened?.incidentDate { facts.append(.init(label: request.t("alert.field.incidentDate"), value: date)) }
-        let directory = StaffDirectory(request)
-        if open {
+        if item.state == .pending {
             let now = request.application.clock.now()
             try await request.transaction { db in
                 try await AuditRecorder.record(.init(actor: .user(actor.userID), organisation: actor.organisationID, action: "verification.read",
-                                                     objectType: "verification_request", objectID: SiteURL.id(itemID)), at: now, on: db)
+                                                     objectType: "verification_request", objectID: SiteURL.id(try item.requireID())), at: now, on: db)
             }
         }
-        let posted = { (field: String) in try? request.content.get(String.self, at: field) }
-        let context = ShowContext(
-            reference: alert.reference, state: request.t(item.state.labelKey), pending: open, problems: problems,
-            message: try item.messageCiphertext.map { try vault.open($0, owner: alert.owner, VerificationRequestRecord.ref(itemID)) },
-            askedBy: try await directory.user(item.requestedBy) + " — " + (try await directory.organisation(alert.organisationID)),
-            asked: request.moment(item.createdAt), facts: facts,
-            defenderName: opened?.defenderName, organisationName: opened?.organisationName, narrative: opened?.narrative ?? "",
-            reliabilities: SourceReliability.allCases.map {
-                SelectOption(value: $0.rawValue, label: $0.rawValue + " — " + request.t($0.labelKey), selected: posted("reliability") == $0.rawValue)
-            },
-            credibilities: InformationCredibility.allCases.map {
-                SelectOption(value: String($0.rawValue), label: String($0.rawValue) + " — " + request.t($0.labelKey), selected: posted("credibility") == String($0.rawValue))
-            },
-            notes: posted("notes"), action: SiteURL.verificationAction(itemID, .findings).href,
-            declineAction: SiteURL.verificationAction(itemID, .decline).href, maxFiles: AlertIntake.maximumFiles)
+        let context = try await VerificationPage.show(item, of: alert, problems: problems, on: request)
         return try await request.render(.verificationShow, titleKey: "verification.show.title", context,
                                         status: status ?? (problems.isEmpty ? .ok : .unprocessableEntity), forms: true)
     }

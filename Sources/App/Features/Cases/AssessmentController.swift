@@ -77,15 +77,60 @@ enum AssessmentController {
         let actor = try request.actor()
         let id = try request.requireUUID("id")
         let (record, _) = try await CaseQueries.authorized(id, for: actor, .assessRisk, on: request.db)
-        var form = FormChecker(request)
-        func field(_ name: String) -> String? {
-            (try? request.content.get(String.self, at: name))?.trimmedWhitespace.nonEmpty
+        let posted = AssessmentForm(request)
+        guard posted.form.isValid, let judged = posted.judged, posted.justification != nil else {
+            return try await render(request, record: record, draft: posted.draft, judged: posted.judged, nextReview: posted.reviewText ?? "",
+                                    problems: posted.form.problems)
         }
+        do {
+            try await CaseWorkflow.assess(id, posted.draft, judged: judged, nextReview: posted.nextReview, by: actor, app: request.application)
+        } catch let refusal as Refusal {
+            return try await render(request, record: record, draft: posted.draft, judged: judged, nextReview: posted.reviewText ?? "",
+                                    problems: [FieldProblem(field: "judgedLevel", message: request.t(refusal.key))])
+        }
+        return request.redirect(to: SiteURL.caseFile(id).href + "#risk", flash: "flash.case.assessed")
+    }
+}
+
+/// The assessment form as posted: up to 40 threats, vulnerabilities and capacities (a row counts
+/// when any of its fields is filled), the judged level and its justification, the next review.
+struct AssessmentForm {
+    var form: FormChecker
+    var draft: CaseContent.Assessment
+    var judged: RiskLevel?
+    var justification: String?
+    var reviewText: String?
+    var nextReview: Date?
+
+    init(_ request: Request) {
+        var form = FormChecker(request)
+        let threats = Self.threats(request, &form)
+        let vulnerabilities = Self.factors("vulnerability", "case.risk.error.vulnerability", request, &form)
+        let capacities = Self.factors("capacity", "case.risk.error.capacity", request, &form)
+        judged = Self.field("judgedLevel", request).flatMap(RiskLevel.init(rawValue:))
+        if judged == nil { form.fail("judgedLevel", "case.form.judgedLevel") }
+        justification = form.text("justification", max: 10_000)
+        let trigger = Self.field("trigger", request).flatMap { ["initial", "scheduled", "new_threat", "change"].contains($0) ? $0 : nil } ?? "change"
+        reviewText = Self.field("nextReview", request)
+        if let reviewText {
+            nextReview = Day.parse(reviewText)
+            if nextReview == nil { form.fail("nextReview", "case.form.date") }
+        }
+        draft = CaseContent.Assessment(threats: threats, vulnerabilities: vulnerabilities, capacities: capacities,
+                                       justification: justification ?? "", trigger: trigger)
+        self.form = form
+    }
+
+    static func field(_ name: String, _ request: Request) -> String? {
+        (try? request.content.get(String.self, at: name))?.trimmedWhitespace.nonEmpty
+    }
+
+    static func threats(_ request: Request, _ form: inout FormChecker) -> [CaseContent.Threat] {
         var threats: [CaseContent.Threat] = []
         for index in 0..<40 {
             let description = form.text("threat_description_\(index)", required: false, max: 2_000)
-            let actorType = field("threat_actor_\(index)"), space = field("threat_space_\(index)")
-            let likelihood = field("threat_likelihood_\(index)"), impact = field("threat_impact_\(index)")
+            let actorType = field("threat_actor_\(index)", request), space = field("threat_space_\(index)", request)
+            let likelihood = field("threat_likelihood_\(index)", request), impact = field("threat_impact_\(index)", request)
             guard description != nil || likelihood != nil || impact != nil else { continue }
             guard let description else {
                 // Unless the text itself was refused (too long, control characters), it is missing.
@@ -97,47 +142,25 @@ enum AssessmentController {
             guard let likelihood = likelihood.flatMap(Int.init), (1...5).contains(likelihood) else {
                 form.fail("threat_likelihood_\(index)", "case.risk.error.threat_likelihood"); continue
             }
-            guard let impact = impact.flatMap(Int.init), (1...5).contains(impact) else { form.fail("threat_impact_\(index)", "case.risk.error.threat_impact"); continue }
+            guard let impact = impact.flatMap(Int.init), (1...5).contains(impact) else {
+                form.fail("threat_impact_\(index)", "case.risk.error.threat_impact"); continue
+            }
             threats.append(.init(actor: actorType.flatMap(ThreatActorType.init(rawValue:)) ?? .unknown,
                                  space: space.flatMap(ThreatSpace.init(rawValue:)) ?? .offline,
                                  description: description, likelihood: likelihood, impact: impact))
         }
-        func factors(_ prefix: String, _ errorKey: String) -> [CaseContent.Factor] {
-            var result: [CaseContent.Factor] = []
-            for index in 0..<40 {
-                let description = form.text("\(prefix)_description_\(index)", required: false, max: 2_000)
-                guard let description else { continue }
-                guard let weight = field("\(prefix)_weight_\(index)").flatMap(Int.init), (1...5).contains(weight) else {
-                    form.fail("\(prefix)_weight_\(index)", errorKey); continue
-                }
-                result.append(.init(description: description, weight: weight))
+        return threats
+    }
+
+    static func factors(_ prefix: String, _ errorKey: String, _ request: Request, _ form: inout FormChecker) -> [CaseContent.Factor] {
+        var result: [CaseContent.Factor] = []
+        for index in 0..<40 {
+            guard let description = form.text("\(prefix)_description_\(index)", required: false, max: 2_000) else { continue }
+            guard let weight = field("\(prefix)_weight_\(index)", request).flatMap(Int.init), (1...5).contains(weight) else {
+                form.fail("\(prefix)_weight_\(index)", errorKey); continue
             }
-            return result
+            result.append(.init(description: description, weight: weight))
         }
-        let vulnerabilities = factors("vulnerability", "case.risk.error.vulnerability")
-        let capacities = factors("capacity", "case.risk.error.capacity")
-        let judged = field("judgedLevel").flatMap(RiskLevel.init(rawValue:))
-        if judged == nil { form.fail("judgedLevel", "case.form.judgedLevel") }
-        let justification = form.text("justification", max: 10_000)
-        let trigger = field("trigger").flatMap { ["initial", "scheduled", "new_threat", "change"].contains($0) ? $0 : nil } ?? "change"
-        let reviewText = field("nextReview")
-        var nextReview: Date?
-        if let reviewText {
-            nextReview = Day.parse(reviewText)
-            if nextReview == nil { form.fail("nextReview", "case.form.date") }
-        }
-        let draft = CaseContent.Assessment(threats: threats, vulnerabilities: vulnerabilities, capacities: capacities,
-                                           justification: justification ?? "", trigger: trigger)
-        guard form.isValid, let judged, justification != nil else {
-            return try await render(request, record: record, draft: draft, judged: judged, nextReview: reviewText ?? "", problems: form.problems)
-        }
-        do {
-            try await CaseWorkflow.assess(id, draft, judged: judged, nextReview: nextReview, by: actor, app: request.application)
-        } catch let refusal as Refusal {
-            return try await render(request, record: record, draft: draft, judged: judged, nextReview: reviewText ?? "",
-                                    problems: [FieldProblem(field: "judgedLevel", message: request.t(refusal.key))])
-        }
-        return request.redirect(to: SiteURL.caseFile(id).href + "#risk", flash: "flash.case.assessed")
+        return result
     }
 }
-

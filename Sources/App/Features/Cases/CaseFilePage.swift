@@ -308,8 +308,8 @@ enum CaseFilePage {
         return AssessmentView(
             version: item.version, when: request.day(item.createdAt), who: try await directory.user(item.createdBy),
             trigger: request.t("case.assessment.trigger.\(item.category)"),
-            computed: request.t(computed.labelKey), computedTone: CasesController.tone(computed),
-            judged: request.t(judged.labelKey), judgedTone: CasesController.tone(judged), differs: computed != judged,
+            computed: request.t(computed.labelKey), computedTone: CaseListPage.tone(computed),
+            judged: request.t(judged.labelKey), judgedTone: CaseListPage.tone(judged), differs: computed != judged,
             score: score.map { String(format: "%.1f", $0.score) } ?? "—",
             working: score.map { request.t("case.assessment.working", String(format: "%.1f", $0.threatFactor),
                                           String(format: "%.2f", $0.vulnerabilityFactor), String(format: "%.2f", $0.capacityFactor),
