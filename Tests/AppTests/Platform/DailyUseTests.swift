@@ -136,3 +136,17 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct CaseListFilterTests {
+    @Test func the_case_list_names_the_status_values_it_accepts() async throws {
+        try await withApp { app in
+            let chain = try await AlertFixtures.chain(app)
+            let officer = TestClient(app)
+            try await officer.signIn(chain.officer)
+            let known = try await officer.get("/cases?status=monitoring")
+            #expect(known.status == .ok && !known.text.contains("filter-problem"))
+            let odd = try await officer.get("/cases?status=pending")
+            #expect(odd.status == .ok && odd.text.contains("id=\"filter-problem\"") && odd.text.contains("monitoring"))
+        }
+    }
+}

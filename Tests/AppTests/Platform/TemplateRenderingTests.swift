@@ -138,7 +138,7 @@ import Vapor
                 rows: [.init(href: "/cases/x", code: "CMR-2026-0001", country: "Cameroun", status: "Open", statusTone: "ok", risk: "High",
                              riskTone: "danger", lead: "L", review: "d", reviewDue: true, updated: "u")],
                 total: 1, query: "q", statuses: options, countries: options, levels: options, mine: true, canOpen: true, newHref: "/cases/new",
-                olderHref: "/o", newerHref: "/n", searched: true, totalCapped: false))
+                olderHref: "/o", newerHref: "/n", searched: true, totalCapped: false, filterProblem: "unknown"))
         case .caseNew:
             return try await req.render(.caseNew, titleKey: "case.new.title", CasesController.NewContext(
                 problems: problems, action: "/cases", alertID: "x", alertReference: "AL-2026-0001", countries: options, fieldsOfWork: options,

@@ -34,6 +34,8 @@ enum CaseListPage {
         var searched: Bool
         /// More than `countCap` cases match: the page says so instead of counting them all.
         var totalCapped: Bool
+        /// Why the address's status filter was not understood (the accepted values), if it was not.
+        var filterProblem: String?
     }
 
     static func build(for actor: Actor, on request: Request) async throws -> ListContext {
@@ -60,7 +62,10 @@ enum CaseListPage {
             mine: filters.mine, canOpen: CasePolicy.evaluate(actor, .createCase, nil).isAllowed, newHref: SiteURL.newCase.href,
             olderHref: hasOlder ? filters.page.next.map(filters.href(page:)) : nil,
             newerHref: filters.page.previous.map(filters.href(page:)), searched: !filters.query.isEmpty,
-            totalCapped: total > CasesController.countCap)
+            totalCapped: total > CasesController.countCap,
+            filterProblem: filters.unknownStatus.map {
+                request.t("case.filter.unknownStatus", $0, CasesController.Filters.statusValues.joined(separator: ", "))
+            })
         return context
     }
 

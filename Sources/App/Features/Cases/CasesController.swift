@@ -45,10 +45,17 @@ package enum CasesController {
         var mine: Bool
         var query: String
         package var page: ListPage
+        /// A `status` value that is none of `statusValues` (the list then shows the open cases).
+        var unknownStatus: String?
+
+        /// The values `status` takes: "open", "all", or one status.
+        static var statusValues: [String] { ["open", "all"] + CaseStatus.allCases.map(\.rawValue) }
 
         package init(_ request: Request) throws {
             let get = { (key: String) in (try? request.query.get(String.self, at: key)).flatMap { $0.isEmpty ? nil : $0 } }
-            status = get("status") ?? "open"
+            let asked = get("status") ?? "open"
+            status = Self.statusValues.contains(asked) ? asked : "open"
+            unknownStatus = Self.statusValues.contains(asked) ? nil : String(asked.prefix(40))
             country = get("country")?.uppercased()
             level = get("level").flatMap(Int.init).flatMap { (1...5).contains($0) ? $0 : nil }
             mine = get("mine") == "1"
