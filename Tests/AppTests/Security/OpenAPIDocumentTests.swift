@@ -55,4 +55,16 @@ import Testing
             #expect(values == Self.expected[path], "\(path): the document lists \(values.sorted()), the code produces \(Self.expected[path]?.sorted() ?? [])")
         }
     }
+
+    /// The alert list's `status` parameter lists exactly what the queue's filters accept.
+    @Test func the_alert_list_documents_the_status_values_it_accepts() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: packageRoot + "/Resources/OpenAPI/openapi.json"))
+        let document = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let paths = try #require(document["paths"] as? [String: Any])
+        let list = try #require((paths[APIURL.alerts.openAPIPath] as? [String: Any])?["get"] as? [String: Any])
+        let parameters = try #require(list["parameters"] as? [[String: Any]])
+        let status = try #require(parameters.first { $0["name"] as? String == "status" })
+        let values = try #require((status["schema"] as? [String: Any])?["enum"] as? [String])
+        #expect(Set(values) == Set(AlertQueuePage.Filters.statusValues + ["new"]))
+    }
 }

@@ -130,6 +130,11 @@ enum AlertsAPIController {
         try request.authorize(AlertPolicy.evaluate(actor, .listAlerts))
         let now = request.application.clock.now()
         let filters = try AlertQueuePage.Filters(request)
+        // The page shows the open alerts with a notice; a program is told, not answered something else.
+        if filters.unknownStatus != nil {
+            throw ProblemError(status: .unprocessableEntity,
+                               detail: "status must be one of: \(AlertQueuePage.Filters.statusValues.joined(separator: ", ")), or new.")
+        }
         let base = { filters.apply(AlertQueries.visible(to: actor, on: request.db), actor: actor, now: now) }
         let total = try await base().count()
         let page = try await base().sort(\.$deadlineAt).sort(\.$receivedAt, .descending).range(filters.page.range).all()
