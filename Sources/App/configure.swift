@@ -19,6 +19,7 @@ public func configure(_ app: Application, _ config: AppConfig, postgresSearchPat
     app.migrations.add(Migrations.all)
     app.clock = EgideClock()
     app.vault = Vault()
+    AuditChainState.prepare(app)
     app.configureWrites()
     app.signInThrottle = SignInThrottle()
     app.followUpThrottle = SignInThrottle()

@@ -25,11 +25,14 @@ enum AuditChainState {
 
     struct MemoryKey: StorageKey { typealias Value = Memory }
 
+    /// Set up once in `configure` (storage is not for writing from concurrent requests).
+    static func prepare(_ app: Application) {
+        app.storage[MemoryKey.self] = Memory()
+    }
+
+    /// The memory `prepare` set up (without it, each visit walks the whole chain).
     static func memory(_ app: Application) -> Memory {
-        if let memory = app.storage[MemoryKey.self] { return memory }
-        let memory = Memory()
-        app.storage[MemoryKey.self] = memory
-        return memory
+        app.storage[MemoryKey.self] ?? Memory()
     }
 
     /// The message to show and whether the chain is broken.
