@@ -13,13 +13,17 @@ struct WorkList: Encodable {
     var moreHref: String?
     var moreLabel: String?
 
-    init(id: String, heading: String, items: [WorkItem], limit: Int = WorkList.limit, moreHref: String? = nil, moreLabel: String? = nil) {
+    /// `total`: how many there are when `items` holds only the most pressing (a module that
+    /// decrypts names does it for the shown ones only); by default, all of `items`.
+    init(id: String, heading: String, items: [WorkItem], total: Int? = nil, limit: Int = WorkList.limit,
+         moreHref: String? = nil, moreLabel: String? = nil) {
+        let total = max(total ?? items.count, items.count)
         self.id = id
         self.heading = heading
         self.items = Array(items.sorted { $0.rank < $1.rank }.prefix(limit))
-        self.total = items.count
-        self.moreHref = items.count > limit ? moreHref : nil
-        self.moreLabel = items.count > limit ? moreLabel : nil
+        self.total = total
+        self.moreHref = total > limit ? moreHref : nil
+        self.moreLabel = total > limit ? moreLabel : nil
     }
 
     /// The most items a list shows.

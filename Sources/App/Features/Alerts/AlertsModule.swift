@@ -30,16 +30,19 @@ enum AlertsModule: Module {
     /// within a day, or past their response deadline. Each alert once, with all its reasons.
     static func alerts(for actor: Actor, on request: Request, now: Date) async throws -> WorkList {
         let soon = now.addingTimeInterval(24 * 3600)
-        let alerts = try await AlertQueries.visible(to: actor, on: request.db)
+        let waitingQuery = { AlertQueries.visible(to: actor, on: request.db)
             .filter(\.$mergedInto == nil).filter(\.$status ~~ AlertStatus.allCases.filter(\.isOpen))
             .group(.or) { or in
                 or.filter(\.$status == .received).filter(\.$urgency == .p1)
                     .group(.and) { $0.filter(\.$answeredAt == nil).filter(\.$deadlineAt < now) }
                     .group(.and) { $0.filter(\.$assigneeID == actor.userID).filter(\.$answeredAt == nil).filter(\.$deadlineAt < soon) }
             }
-            .sort(\.$deadlineAt).limit(500).all()
-        let vault = request.application.vault
-        let items = alerts.compactMap { alert -> WorkItem? in
+        }
+        // The most pressing are among the earliest deadlines; the heading counts them all.
+        let alerts = try await waitingQuery().sort(\.$deadlineAt).limit(500).all()
+        let total = try await waitingQuery().count()
+        // Reasons and order first; the names are decrypted for the alerts shown only.
+        let waiting = alerts.compactMap { alert -> (alert: AlertRecord, id: UUID, reasons: [Badge], rank: WorkItem.Rank)? in
             guard let id = alert.id else { return nil }
             let overdue = alert.answeredAt == nil && alert.deadlineAt < now
             var reasons: [Badge] = []
@@ -49,14 +52,17 @@ enum AlertsModule: Module {
             if alert.assigneeID == actor.userID, alert.answeredAt == nil, !overdue, alert.deadlineAt < soon {
                 reasons.append(Badge(label: request.t("attention.reason.mineDueSoon"), tone: "warn"))
             }
-            let names = (try? AlertQueries.names(alert, vault: vault)) ?? (defender: nil, organisation: nil)
+            return (alert, id, reasons, .init(severity: overdue ? 0 : (alert.urgency == .p1 ? 1 : 2), date: alert.deadlineAt))
+        }.sorted { $0.rank < $1.rank }
+        let vault = request.application.vault
+        let items = waiting.prefix(WorkList.limit).map { entry -> WorkItem in
+            let names = (try? AlertQueries.names(entry.alert, vault: vault)) ?? (defender: nil, organisation: nil)
             let who = names.defender ?? names.organisation ?? "—"
-            return WorkItem(href: SiteURL.alert(id).href, code: alert.reference,
-                            title: who + " · " + Countries.name(alert.country, in: request.language), reasons: reasons,
-                            due: alert.answeredAt == nil ? request.moment(alert.deadlineAt) : nil,
-                            rank: .init(severity: overdue ? 0 : (alert.urgency == .p1 ? 1 : 2), date: alert.deadlineAt))
+            return WorkItem(href: SiteURL.alert(entry.id).href, code: entry.alert.reference,
+                            title: who + " · " + Countries.name(entry.alert.country, in: request.language), reasons: entry.reasons,
+                            due: entry.alert.answeredAt == nil ? request.moment(entry.alert.deadlineAt) : nil, rank: entry.rank)
         }
-        return WorkList(id: "alerts", heading: request.t("attention.alerts"), items: items,
+        return WorkList(id: "alerts", heading: request.t("attention.alerts"), items: Array(items), total: total,
                         moreHref: SiteURL.alerts.href, moreLabel: request.t("attention.queue"))
     }
 
