@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/leaf.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
     ],
     targets: [
         .executableTarget(
@@ -42,6 +43,7 @@ let package = Package(
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
                 .product(name: "Leaf", package: "leaf"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CSV", package: "CSV.swift"),
             ]
         ),
         .target(name: "EgideCore"),
@@ -53,7 +55,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "EgideCoreTests", dependencies: ["EgideCore"]),
-        .testTarget(name: "EgideCryptoTests", dependencies: ["EgideCrypto"]),
+        .testTarget(name: "EgideCryptoTests", dependencies: ["EgideCrypto", "EgideCore"]),
         .testTarget(
             name: "AppTests",
             dependencies: [

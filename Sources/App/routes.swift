@@ -116,6 +116,36 @@ func routes(_ app: Application) throws {
     handlers.get(SiteURL.referral(SiteURL.anyID), use: ReferralsController.show)
     handlers.post(SiteURL.referralAction(SiteURL.anyID, .answer), use: ReferralsController.answer)
 
+    // The emergency fund (FundPolicy decides; the scoped queries make a sibling's allocation or
+    // grant answer 404). Fund managers move money, with four eyes; protection officers and
+    // coordinators request grants; auditors read.
+    let fundStaff = signedIn.grouped(RequireRole(roles: FundPolicy.readerRoles))
+    fundStaff.get(SiteURL.funds, use: FundsController.list)
+    fundStaff.get(SiteURL.newFund, use: FundsController.new)
+    fundStaff.post(SiteURL.funds, use: FundsController.create)
+    fundStaff.get(SiteURL.exchangeRates, use: FundsController.rates)
+    fundStaff.post(SiteURL.exchangeRates, use: FundsController.recordRate)
+    fundStaff.get(SiteURL.fund(SiteURL.anyID), use: FundsController.show)
+    fundStaff.post(SiteURL.fundAction(SiteURL.anyID, .allocations), use: FundsController.allocate)
+    fundStaff.post(SiteURL.allocation(SiteURL.anyID, SiteURL.anyItem), use: FundsController.settle)
+    fundStaff.get(SiteURL.fundAction(SiteURL.anyID, .statement), use: FundsController.statement)
+    fundStaff.get(SiteURL.fundAction(SiteURL.anyID, .statementCSV), use: FundsController.statementCSV)
+    fundStaff.get(SiteURL.grants, use: GrantsController.list)
+    fundStaff.get(SiteURL.newGrant(case: nil, allocation: nil), use: GrantsController.new)
+    fundStaff.post(SiteURL.grants, use: GrantsController.create)
+    fundStaff.get(SiteURL.grant(SiteURL.anyID), use: GrantsController.show)
+    fundStaff.get(SiteURL.grantAction(SiteURL.anyID, .edit), use: GrantsController.edit)
+    fundStaff.get(SiteURL.grantFile(SiteURL.anyID, SiteURL.anyFile), use: GrantsController.file)
+    let grantSteps: [(GrantForm, @Sendable (Request) async throws -> Response)] = [
+        (.edit, GrantsController.update), (.submit, GrantsController.submit), (.screen, GrantsController.screen), (.ask, GrantsController.ask),
+        (.reject, GrantsController.reject), (.approve, GrantsController.approve), (.withdraw, GrantsController.withdraw),
+        (.cancel, GrantsController.cancel), (.complete, GrantsController.complete), (.requestReport, GrantsController.requestReport),
+        (.close, GrantsController.close),
+    ]
+    for (form, handler) in grantSteps { fundStaff.post(SiteURL.grantAction(SiteURL.anyID, form), use: handler) }
+    fundStaff.post(SiteURL.grantAction(SiteURL.anyID, .disburse), collecting: uploadLimit, use: GrantsController.disburse)
+    fundStaff.post(SiteURL.grantAction(SiteURL.anyID, .report), collecting: uploadLimit, use: GrantsController.report)
+
     // Verification requests: each verifier sees only those addressed to them.
     let verifiers = signedIn.grouped(RequireRole(roles: [.verifier]))
     verifiers.get(SiteURL.verificationRequests, use: VerificationController.list)
@@ -173,4 +203,16 @@ func routes(_ app: Application) throws {
     caseWriters.post(APIURL.cases, collecting: "256kb", use: CasesAPIController.create)
     caseWriters.post(APIURL.caseAssessments(SiteURL.anyID), collecting: "256kb", use: CasesAPIController.assess)
     caseWriters.post(APIURL.caseFollowUps(SiteURL.anyID), use: CasesAPIController.scheduleFollowUp)
+
+    // Emergency fund API: the pages' role gate (`fundStaff`), FundPolicy and the scoped queries.
+    let apiFundStaff = api.grouped(RequireSignIn()).grouped(RequireRole(roles: FundPolicy.readerRoles))
+    let fundReaders = apiFundStaff.grouped(RequireScope(scope: .readFunds))
+    fundReaders.get(APIURL.funds, use: FundsAPIController.list)
+    fundReaders.get(APIURL.fund(SiteURL.anyID), use: FundsAPIController.show)
+    fundReaders.get(APIURL.grants, use: FundsAPIController.grants)
+    fundReaders.get(APIURL.grant(SiteURL.anyID), use: FundsAPIController.grant)
+    let fundWriters = apiFundStaff.grouped(RequireScope(scope: .writeFunds), RequireJSONBody())
+    fundWriters.post(APIURL.grants, collecting: "256kb", use: FundsAPIController.create)
+    fundWriters.post(APIURL.grantApprovals(SiteURL.anyID), use: FundsAPIController.approve)
+    fundWriters.post(APIURL.grantDisbursements(SiteURL.anyID), use: FundsAPIController.disburse)
 }

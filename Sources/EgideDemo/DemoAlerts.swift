@@ -134,21 +134,8 @@ package enum DemoAlerts {
         var steps: [(after: TimeInterval, step: Step)]
     }
 
-    /// A deterministic generator (SplitMix64): the same demo on every run.
-    package struct Random: RandomNumberGenerator {
-        package var state: UInt64
-        package init(state: UInt64) { self.state = state }
-        package mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        package mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &self) < p }
-        package mutating func pick<T>(_ items: [T]) -> T { items[Int.random(in: 0..<items.count, using: &self)] }
-        mutating func hours(_ range: ClosedRange<Double>) -> TimeInterval { Double.random(in: range, using: &self) * 3600 }
-    }
+    /// The demo's deterministic generator: the same demo on every run.
+    package typealias Random = SeededGenerator
 
     /// Writes the stories of every alert, ending before `end`.
     static func plan(end: Date, seed: UInt64 = 0xE61D_E2026) -> [Plan] {
@@ -625,4 +612,11 @@ package enum DemoAlerts {
         summary.geneva = try await AlertRecord.query(on: db).filter(\.$organisationID == geneva).count()
         return summary
     }
+}
+
+/// The demo's draws, on the shared deterministic generator.
+extension SeededGenerator {
+    package mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &self) < p }
+    package mutating func pick<T>(_ items: [T]) -> T { items[Int.random(in: 0..<items.count, using: &self)] }
+    mutating func hours(_ range: ClosedRange<Double>) -> TimeInterval { Double.random(in: range, using: &self) * 3600 }
 }

@@ -1008,14 +1008,15 @@ enum DemoCases {
         var description: String { "egide demo: \(what), step \(step): \(underlying)" }
     }
 
-    /// Plays every step of the alerts' and the cases' plans together, in time order (the cases'
-    /// steps after the alerts' at the same moment), so the audit log stays in time order.
-    /// The alerts' steps run as `DemoAlerts.play` runs them.
-    static func play(alerts: [DemoAlerts.Plan], cases: [Plan], network: DemoData.Network, app: Application,
+    /// Plays every step of the alerts', the cases' and the fund's plans together, in time order
+    /// (the cases' steps after the alerts' at the same moment, the fund's last), so the audit log
+    /// stays in time order. The alerts' steps run as `DemoAlerts.play` runs them.
+    static func play(alerts: [DemoAlerts.Plan], cases: [Plan], fund: DemoFund.Plan? = nil, network: DemoData.Network, app: Application,
                      time: DemoAlerts.TimeTravel) async throws {
         enum Entry {
             case alert(DemoAlerts.Step)
             case caseStep(Step)
+            case fundStep(DemoFund.Step)
         }
         var schedule: [(at: Date, rank: Int, index: Int, order: Int, entry: Entry)] = []
         for (index, plan) in alerts.enumerated() {
@@ -1026,10 +1027,12 @@ enum DemoCases {
         for (index, plan) in cases.enumerated() {
             for (order, item) in plan.steps.enumerated() { schedule.append((item.at, 1, index, order, .caseStep(item.step))) }
         }
+        for (order, item) in (fund?.steps ?? []).enumerated() { schedule.append((item.at, 2, 0, order, .fundStep(item.step))) }
         schedule.sort { ($0.at, $0.rank, $0.index, $0.order) < ($1.at, $1.rank, $1.index, $1.order) }
 
         var player = Player(app: app, network: network, alertPlans: alerts, casePlans: cases,
                             categories: Set(try await AlertQueries.categories(on: app.db).map(\.code)))
+        var fundPlayer = fund.map { DemoFund.Player(app: app, network: network, plan: $0) }
         for entry in schedule {
             time.go(to: entry.at)
             switch entry.entry {
@@ -1045,6 +1048,8 @@ enum DemoCases {
                 } catch {
                     throw StepFailed(what: "case \(entry.index)", step: "\(step)", underlying: error)
                 }
+            case .fundStep(let step):
+                try await fundPlayer?.perform(step, caseIDs: player.caseIDs)
             }
         }
     }

@@ -10,7 +10,9 @@ import Vapor
 /// DR Congo, Tunisia and Georgia — and accounts of every role, printed with their password and
 /// TOTP secret so a newcomer can sign in as anyone at once; then about 200 fictional alerts of the
 /// last four months in every state, with verification requests and findings (see `DemoAlerts`),
-/// and about 80 protection cases in every status, many opened from those alerts (see `DemoCases`).
+/// about 80 protection cases in every status, many opened from those alerts (see `DemoCases`),
+/// and an EU and a Swiss emergency fund allocated Lyon → Tunis office → two local partners, with
+/// about 60 grants in every state (see `DemoFund`).
 /// Refused on a database that has data.
 package struct DemoCommand: AsyncCommand {
     package struct Signature: CommandSignature { package init() {} }
@@ -36,10 +38,13 @@ package struct DemoCommand: AsyncCommand {
         console.output("".consoleText())
         for line in loaded.alerts.lines { console.output(line.consoleText()) }
         for line in loaded.cases.lines { console.output(line.consoleText()) }
+        for line in loaded.fund.lines { console.output(line.consoleText()) }
         console.output("Sign in as a protection officer (aissatou.diallo@example.org) and open /attention, then the queue at /alerts;".consoleText())
         console.output("as a partner verifier (e.g. amira.bensalah@example.org) open /verification to answer the requests waiting there.".consoleText())
         console.output("Cases: /cases as the coordinator (karim.benali@example.org: every case of the host) or an officer (their own);".consoleText())
         console.output("a partner officer (helene.mvogo@example.org) sees the cases granted to her organisation and its referrals.".consoleText())
+        console.output("Emergency fund: /funds and /grants as a fund manager of Lyon (sophie.laurent@example.org: both funds, every level),".consoleText())
+        console.output("of the Tunis office (hela.benamor@example.org) or of a partner (estelle.ngo@example.org: Yaoundé's allocations only).".consoleText())
     }
 }
 
@@ -70,12 +75,19 @@ enum DemoData {
             ("Aïssatou Diallo", "aissatou.diallo@example.org", [.protectionOfficer]),
             ("Julien Roux", "julien.roux@example.org", [.protectionOfficer]),
             ("Sophie Laurent", "sophie.laurent@example.org", [.fundManager]),
+            ("Bertrand Giraud", "bertrand.giraud@example.org", [.fundManager]),
             ("Léa Moreau", "lea.moreau@example.org", [.communicationsOfficer]),
             ("Marc Petit", "marc.petit@example.org", [.trainer]),
             ("Nadia Haddad", "nadia.haddad@example.org", [.auditor]),
         ]),
         .init(slug: "geneve", name: "Coalition pour la protection — Genève", type: .consortiumMember, country: "CH", people: [
             ("Thomas Keller", "thomas.keller@example.org", [.protectionOfficer]),
+        ]),
+        // The host's regional office: it receives a share of the funds and allocates it to the partners.
+        .init(slug: "tunis", name: "Égide Protection — Bureau régional de Tunis", type: .consortiumMember, country: "TN", people: [
+            ("Héla Ben Amor", "hela.benamor@example.org", [.fundManager]),
+            ("Tarek Bouazizi", "tarek.bouazizi@example.org", [.fundManager]),
+            ("Dorra Kooli", "dorra.kooli@example.org", [.protectionOfficer]),
         ]),
         .init(slug: "bruxelles", name: "Réseau européen des défenseur·ses — Bruxelles", type: .networkMember, country: "BE", people: [
             ("Inès Dubois", "ines.dubois@example.org", [.trainer]),
@@ -92,17 +104,20 @@ enum DemoData {
         ]),
         .init(slug: "tn-tunis", name: "Vigilance Droits — Tunis", type: .partner, country: "TN", people: [
             ("Amira Ben Salah", "amira.bensalah@example.org", [.verifier]),
+            ("Sami Ouertani", "sami.ouertani@example.org", [.fundManager]),
+            ("Rania Chebbi", "rania.chebbi@example.org", [.protectionOfficer]),
         ]),
         .init(slug: "ge-tbilisi", name: "Defenders' Shelter — Tbilisi", type: .partner, country: "GE", people: [
             ("Nino Beridze", "nino.beridze@example.org", [.verifier]),
         ]),
     ]
 
-    /// What `load` made: the accounts to print and the alerts' and cases' counts.
+    /// What `load` made: the accounts to print and the alerts', cases' and fund's counts.
     struct Loaded: Sendable {
         var accounts: [Printed]
         var alerts: DemoAlerts.Summary
         var cases = DemoCases.Summary()
+        var fund = DemoFund.Summary()
     }
 
     /// How far back the demo network begins: the organisations and accounts exist before the first
@@ -156,8 +171,10 @@ enum DemoData {
             let geneva = network.organisations["geneve"]!
             if alerts && cases {
                 // The cases' steps are played among the alerts' ones, in time order (cases are opened from verified alerts).
+                // The fund's grants are tied to cases, and played among them.
                 let plans = DemoAlerts.plan(end: end)
-                try await DemoCases.play(alerts: plans, cases: DemoCases.plan(alerts: plans, start: start, end: end), network: network,
+                let casePlans = DemoCases.plan(alerts: plans, start: start, end: end)
+                try await DemoCases.play(alerts: plans, cases: casePlans, fund: DemoFund.plan(cases: casePlans, end: end), network: network,
                                          app: app, time: time)
             } else if alerts {
                 try await DemoAlerts.play(DemoAlerts.plan(end: end), staff: network.staff, users: network.users, geneva: geneva,
@@ -173,7 +190,8 @@ enum DemoData {
                 _ = try await Invitations.issue(for: try pending.requireID(), by: .system, organisation: bukavu, at: now, on: db)
             }
             return Loaded(accounts: network.printed, alerts: try await DemoAlerts.summary(on: app.db, geneva: geneva),
-                          cases: try await DemoCases.summary(on: app.db, now: now, organisations: network.organisations))
+                          cases: try await DemoCases.summary(on: app.db, now: now, organisations: network.organisations),
+                          fund: try await DemoFund.summary(on: app.db, now: now))
         } catch {
             time.back()
             throw error

@@ -1,18 +1,10 @@
 import Crypto
+import EgideCore
 import Testing
 @testable import EgideCrypto
 
-/// Deterministic generator so that a failing property case can be replayed from its seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The shared deterministic generator (EgideCore), so a failing property case replays from its seed.
+typealias SplitMix64 = SeededGenerator
 
 enum ChainFixture {
     static let actions = ["auth.signin", "person.create", "person.update", "case.export", "user.invite"]

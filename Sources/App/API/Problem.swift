@@ -24,3 +24,30 @@ struct ProblemError: Error {
     var detail: String?
     var errors: [Problem.FieldError]?
 }
+
+extension ProblemError {
+    /// A 422 naming each invalid field of an API body or query.
+    static func invalid(_ errors: [Problem.FieldError]) -> ProblemError {
+        ProblemError(status: .unprocessableEntity, detail: "Some fields are missing or invalid.", errors: errors.isEmpty ? nil : errors)
+    }
+}
+
+/// Reading a JSON API body, for every module: a field of the wrong type is named in the 422
+/// problem (`threats[0].likelihood`).
+enum APIBody {
+    static func decode<T: Decodable>(_ type: T.Type, _ request: Request) throws -> T {
+        do {
+            return try request.content.decode(T.self)
+        } catch let error as DecodingError {
+            let (path, detail): ([any CodingKey], String) = switch error {
+            case .typeMismatch(_, let context), .valueNotFound(_, let context): (context.codingPath, "has the wrong type.")
+            case .keyNotFound(let key, let context): (context.codingPath + [key], "is required.")
+            case .dataCorrupted(let context): (context.codingPath, "could not be read.")
+            @unknown default: ([], "could not be read.")
+            }
+            let field = path.reduce("") { text, key in key.intValue.map { "\(text)[\($0)]" } ?? (text.isEmpty ? key.stringValue : "\(text).\(key.stringValue)") }
+            throw ProblemError(status: .unprocessableEntity, detail: "The body must be a JSON object with the documented fields; one has the wrong type.",
+                               errors: [.init(field: field.isEmpty ? "body" : field, detail: detail)])
+        }
+    }
+}

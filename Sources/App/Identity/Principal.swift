@@ -23,6 +23,10 @@ enum APIScope: String, CaseIterable, Sendable, Codable {
     case readCases = "cases:read"
     /// Open cases and record their parts (`POST /api/v1/cases…`).
     case writeCases = "cases:write"
+    /// Read the funds and grants the account may see (`GET /api/v1/funds…`, `GET /api/v1/grants…`).
+    case readFunds = "funds:read"
+    /// Request grants, approve them, record payments (`POST /api/v1/grants…`).
+    case writeFunds = "funds:write"
 }
 
 extension Request {

@@ -50,6 +50,32 @@ struct FormChecker {
     }
 
     var isValid: Bool { problems.isEmpty }
+
+    /// A day typed as `YYYY-MM-DD` (the browser's date field), as midnight UTC like the API's.
+    mutating func day(_ field: String, required: Bool) -> Date? {
+        guard let text = text(field, required: required, max: 10) else { return nil }
+        guard let date = Day.parse(text) else { fail(field, "case.form.date"); return nil }
+        return date
+    }
+
+    /// One of an enumeration's raw values (a `<select>` or radio buttons).
+    mutating func choice<T: RawRepresentable>(_ field: String, _ type: T.Type, required: Bool = true) -> T? where T.RawValue == String {
+        guard let text = text(field, required: required, max: 60) else { return nil }
+        guard let value = T(rawValue: text) else { fail(field, "form.choice.invalid"); return nil }
+        return value
+    }
+
+    /// An exchange rate typed as a decimal (`ExchangeRate.parseNanos`), in billionths.
+    mutating func rate(_ field: String, required: Bool = true) -> Int64? {
+        guard let typed = text(field, required: required, max: 30) else { return nil }
+        do { return try ExchangeRate.parseNanos(typed) } catch { fail(field, error.labelKey); return nil }
+    }
+
+    /// An amount typed in `currency` (`Money.parse`: French and English habits, never a float).
+    mutating func money(_ field: String, currency: String, required: Bool = true) -> Money? {
+        guard let typed = text(field, required: required, max: 40) else { return nil }
+        do { return try Money.parse(typed, currency: currency) } catch { fail(field, error.labelKey); return nil }
+    }
 }
 
 /// A labelled value on a page (the facts at the top of an alert or a case).

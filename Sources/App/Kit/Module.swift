@@ -15,17 +15,21 @@ protocol Module {
     /// The work of this module waiting on `actor` now, one list per kind of work, for the
     /// "Needs my attention" page (empty when none).
     static func attention(for actor: Actor, on request: Request, now: Date) async throws -> [WorkList]
+    /// What it shows on the file of case `caseID` (the caller has authorised reading the case);
+    /// `nil` for nothing.
+    static func casePanel(_ caseID: UUID, for actor: Actor, on request: Request) async throws -> CasePanel?
 }
 
 extension Module {
     static var navigation: [NavigationEntry] { [] }
     static var encryptedRecords: [any EncryptedRecord.Type] { [] }
     static func attention(for actor: Actor, on request: Request, now: Date) async throws -> [WorkList] { [] }
+    static func casePanel(_ caseID: UUID, for actor: Actor, on request: Request) async throws -> CasePanel? { nil }
 }
 
 /// Every module, in the order their work appears on "Needs my attention".
 enum Modules {
     static let all: [any Module.Type] = [
-        PlatformModule.self, AlertsModule.self, CasesModule.self, AdministrationModule.self,
+        PlatformModule.self, AlertsModule.self, CasesModule.self, FundModule.self, AdministrationModule.self,
     ]
 }

@@ -15,6 +15,7 @@ enum Migrations {
             CreateCases(),
             AddAlertIdempotencyIndex(),
             DropAlertIdempotencyIndex(),
+            CreateFund(),
         ]
     }
 }

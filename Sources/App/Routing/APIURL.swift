@@ -14,6 +14,12 @@ enum APIURL: Hashable, Sendable {
     case caseFile(UUID)
     case caseAssessments(UUID)
     case caseFollowUps(UUID)
+    case funds
+    case fund(UUID)
+    case grants
+    case grant(UUID)
+    case grantApprovals(UUID)
+    case grantDisbursements(UUID)
 
     static let prefix = "/api/v1"
 
@@ -31,6 +37,12 @@ enum APIURL: Hashable, Sendable {
         case .caseFile(let id): Self.prefix + "/cases/\(SiteURL.id(id))"
         case .caseAssessments(let id): Self.prefix + "/cases/\(SiteURL.id(id))/assessments"
         case .caseFollowUps(let id): Self.prefix + "/cases/\(SiteURL.id(id))/follow-ups"
+        case .funds: Self.prefix + "/funds"
+        case .fund(let id): Self.prefix + "/funds/\(SiteURL.id(id))"
+        case .grants: Self.prefix + "/grants"
+        case .grant(let id): Self.prefix + "/grants/\(SiteURL.id(id))"
+        case .grantApprovals(let id): Self.prefix + "/grants/\(SiteURL.id(id))/approvals"
+        case .grantDisbursements(let id): Self.prefix + "/grants/\(SiteURL.id(id))/disbursements"
         }
     }
 
@@ -48,6 +60,7 @@ enum APIURL: Hashable, Sendable {
     static let all: [APIURL] = [
         .openAPI, .me, .publicAlerts, .publicAlertStatus, .publicAlertUpdates, .alerts, .alert(SiteURL.anyID),
         .cases, .caseFile(SiteURL.anyID), .caseAssessments(SiteURL.anyID), .caseFollowUps(SiteURL.anyID),
+        .funds, .fund(SiteURL.anyID), .grants, .grant(SiteURL.anyID), .grantApprovals(SiteURL.anyID), .grantDisbursements(SiteURL.anyID),
     ]
 }
 

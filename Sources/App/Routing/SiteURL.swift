@@ -33,6 +33,18 @@ enum VerificationForm: String, CaseIterable, Sendable { case findings, decline }
 /// A partner's answer to a referral (`/referrals/:id/<form>`).
 enum ReferralForm: String, CaseIterable, Sendable { case answer }
 
+/// The forms of a fund's page (`/funds/:id/<form>`).
+enum FundForm: String, CaseIterable, Sendable {
+    case allocations, statement
+    case statementCSV = "statement.csv"
+}
+
+/// The steps of a grant (`/grants/:id/<form>`).
+enum GrantForm: String, CaseIterable, Sendable {
+    case edit, submit, screen, ask, reject, approve, withdraw, cancel, disburse, complete, close, report
+    case requestReport = "report-request"
+}
+
 /// Every page and endpoint by name, forms typed: used to build links, form actions and redirects.
 /// `SiteURLTests` holds it to the route table both ways — every address it builds is a
 /// registered route, and every page route of the table has its case here — so a link cannot
@@ -76,6 +88,17 @@ enum SiteURL {
     case caseItemAction(UUID, CaseItemForm, UUID)
     case referral(UUID)
     case referralAction(UUID, ReferralForm)
+    case funds, newFund, exchangeRates
+    case fund(UUID)
+    case fundAction(UUID, FundForm)
+    /// Confirming or withdrawing one proposed allocation of a fund.
+    case allocation(UUID, UUID)
+    case grants
+    /// A new grant request, from a case file (`case`) or for an allocation (`allocation`).
+    case newGrant(case: UUID?, allocation: UUID?)
+    case grant(UUID)
+    case grantAction(UUID, GrantForm)
+    case grantFile(UUID, UUID)
 
     /// The path (and query) to put in an `href` or a `Location`.
     var href: String {
@@ -130,10 +153,29 @@ enum SiteURL {
         case .caseItemAction(let id, let part, let item): "/cases/\(Self.id(id))/\(part.rawValue)/\(Self.id(item))"
         case .referral(let id): "/referrals/\(Self.id(id))"
         case .referralAction(let id, let action): "/referrals/\(Self.id(id))/\(action.rawValue)"
+        case .funds: "/funds"
+        case .newFund: "/funds/new"
+        case .exchangeRates: "/funds/rates"
+        case .fund(let id): "/funds/\(Self.id(id))"
+        case .fundAction(let id, let form): "/funds/\(Self.id(id))/\(form.rawValue)"
+        case .allocation(let id, let item): "/funds/\(Self.id(id))/allocations/\(Self.id(item))"
+        case .grants: "/grants"
+        case .newGrant(let caseID, let allocation): Self.query("/grants/new", ["case": caseID.map(Self.id), "allocation": allocation.map(Self.id)])
+        case .grant(let id): "/grants/\(Self.id(id))"
+        case .grantAction(let id, let form): "/grants/\(Self.id(id))/\(form.rawValue)"
+        case .grantFile(let id, let file): "/grants/\(Self.id(id))/files/\(Self.id(file))"
         }
     }
 
     static func id(_ id: UUID) -> String { id.uuidString.lowercased() }
+
+    private static func query(_ base: String, _ items: [String: String?]) -> String {
+        let present = items.compactMap { key, value in value.map { URLQueryItem(name: key, value: $0) } }.sorted { $0.name < $1.name }
+        guard !present.isEmpty else { return base }
+        var components = URLComponents()
+        components.queryItems = present
+        return base + "?" + (components.percentEncodedQuery ?? "")
+    }
 
     private static func with(_ base: String, next: String?) -> String {
         guard let next, next != "/" else { return base }

@@ -37,4 +37,12 @@ enum Template: String, CaseIterable, Sendable {
     case caseAccess = "cases/access"
     case referralList = "cases/referrals"
     case referralShow = "cases/referral"
+    case fundList = "fund/list"
+    case fundNew = "fund/new"
+    case fundShow = "fund/show"
+    case fundStatement = "fund/statement"
+    case fundRates = "fund/rates"
+    case grantList = "fund/grants"
+    case grantShow = "fund/grant"
+    case grantForm = "fund/grant-form"
 }

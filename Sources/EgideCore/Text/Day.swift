@@ -17,4 +17,12 @@ public enum Day {
               calendar.dateComponents([.year, .month, .day], from: date) == components else { return nil }
         return date
     }
+
+    /// `date`'s day in UTC, written `YYYY-MM-DD` (what `parse` reads).
+    public static func text(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
+    }
 }

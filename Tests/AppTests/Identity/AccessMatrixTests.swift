@@ -86,6 +86,32 @@ import VaporTesting
     }
     static let caseRecord: Rule = alertRecord
 
+    /// The fund's gate: fund managers, coordinators, auditors and protection officers (host or
+    /// partner); FundPolicy and the scoped queries decide inside.
+    static func isFundStaff(_ p: Persona) -> Bool {
+        guard let role = p.role else { return false }
+        return FundPolicy.readerRoles.contains(role)
+    }
+    static let fundList: Rule = { p, _ in p.role == nil ? .signInRequired : isFundStaff(p) ? .reached : .forbidden }
+    /// Opening a fund: fund managers of a host (the persona's only role decides).
+    static let fundOpening: Rule = { p, _ in
+        guard p.role != nil else { return .signInRequired }
+        guard isFundStaff(p) else { return .forbidden }
+        return p.role == .fundManager && p.organisationType.handlesProtection ? .reached : .forbidden
+    }
+    /// Money moved outside a record (rates): fund managers.
+    static let fundMoney: Rule = { p, _ in
+        guard p.role != nil else { return .signInRequired }
+        return isFundStaff(p) && p.role == .fundManager ? .reached : .forbidden
+    }
+    /// Requesting a grant (the form): fund managers, protection officers, coordinators.
+    static let grantRequesting: Rule = { p, _ in
+        guard let role = p.role else { return .signInRequired }
+        return FundPolicy.requesterRoles.contains(role) ? .reached : .forbidden
+    }
+    /// A fund, allocation or grant by id (a random one here): 404 past the gate.
+    static let fundRecord: Rule = { p, _ in p.role == nil ? .signInRequired : isFundStaff(p) ? .notFound : .forbidden }
+
     static let rules: [String: Rule] = [
         "GET /alerte": everyone, "POST /alerte": everyone, "GET /alert": everyone, "POST /alert": everyone,
         "GET /alerte/suivi": everyone, "POST /alerte/suivi": everyone, "POST /alerte/suivi/ajout": everyone,
@@ -142,6 +168,23 @@ import VaporTesting
             guard let role = p.role else { return .signInRequired }
             return (role == .administrator || role == .auditor) && p.organisationType == .host ? .reached : .forbidden
         },
+        // The emergency fund (web).
+        "GET /funds": fundList, "GET /funds/new": fundOpening, "POST /funds": fundOpening,
+        "GET /funds/rates": fundList, "POST /funds/rates": fundMoney,
+        "GET /funds/:id": fundRecord, "POST /funds/:id/allocations": fundRecord, "POST /funds/:id/allocations/:item": fundRecord,
+        "GET /funds/:id/statement": fundRecord, "GET /funds/:id/statement.csv": fundRecord,
+        "GET /grants": fundList, "GET /grants/new": grantRequesting, "POST /grants": grantRequesting,
+        "GET /grants/:id": fundRecord, "GET /grants/:id/edit": fundRecord, "GET /grants/:id/files/:file": fundRecord,
+        "POST /grants/:id/edit": fundRecord, "POST /grants/:id/submit": fundRecord, "POST /grants/:id/screen": fundRecord,
+        "POST /grants/:id/ask": fundRecord, "POST /grants/:id/reject": fundRecord, "POST /grants/:id/approve": fundRecord,
+        "POST /grants/:id/withdraw": fundRecord, "POST /grants/:id/cancel": fundRecord, "POST /grants/:id/complete": fundRecord,
+        "POST /grants/:id/report-request": fundRecord, "POST /grants/:id/close": fundRecord, "POST /grants/:id/disburse": fundRecord,
+        "POST /grants/:id/report": fundRecord,
+        // Fund API: bearer tokens only (FundAPITests covers scopes and the policy).
+        "GET /api/v1/funds": { _, _ in .signInRequired }, "GET /api/v1/funds/:id": { _, _ in .signInRequired },
+        "GET /api/v1/grants": { _, _ in .signInRequired }, "GET /api/v1/grants/:id": { _, _ in .signInRequired },
+        "POST /api/v1/grants": { _, _ in .signInRequired }, "POST /api/v1/grants/:id/approvals": { _, _ in .signInRequired },
+        "POST /api/v1/grants/:id/disbursements": { _, _ in .signInRequired },
         "GET /api/v1/openapi.json": everyone,
         // The API ignores cookies: a signed-in browser is not authenticated there.
         "GET /api/v1/me": { _, _ in .signInRequired },

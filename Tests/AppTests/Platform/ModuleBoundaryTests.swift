@@ -48,4 +48,44 @@ import Testing
         }
         #expect(borrowed.isEmpty, "Cases borrows from Alerts instead of the kit: \(borrowed)")
     }
+
+    /// The emergency fund, the first module built on the kit alone: it names nothing of Alerts
+    /// (files come from `Uploads`/`Downloads`, documents from `SealedDocument`), and of Cases only
+    /// what tying a grant to a case needs. Cases names nothing of the fund: its grants reach the
+    /// case file through `Module.casePanel`.
+    static let fundUsesOfCases: [String: String] = [
+        "CaseRecord": "a grant is tied to a case: its code and country",
+        "CaseQueries": "the case a grant is tied to is looked up through the case scope (404 outside it); names share the case blind index",
+        "CaseFileReader": "the request form lists the case's security-plan measures and its defender, as the reader may see them",
+        "CaseContent": "the identity the shared name index reads",
+        "Identity": "`CaseContent.Identity`, the words the shared name index reads",
+    ]
+
+    /// A file's code without its comments and string literals (a header named "…-Options" is not the type `Options`).
+    static func code(_ text: String) -> String {
+        text.replacingOccurrences(of: #"//[^\n]*"#, with: "", options: .regularExpression)
+            .replacingOccurrences(of: #""(?:[^"\\\n]|\\.)*""#, with: "\"\"", options: .regularExpression)
+    }
+
+    @Test func the_fund_builds_on_the_kit_and_cases_name_nothing_of_it() throws {
+        let alerts = try Self.declaredTypes("Alerts"), cases = try Self.declaredTypes("Cases"), fund = try Self.declaredTypes("Fund")
+        #expect(fund.contains("GrantRecord") && fund.contains("FundModule"), "the scan reads the Fund folder")
+        var borrowed: [String] = []
+        for file in try Self.swiftFiles("Fund") {
+            let text = Self.code(try String(contentsOf: file, encoding: .utf8))
+            for name in alerts.subtracting(fund) where text.range(of: #"\b\#(name)\b"#, options: .regularExpression) != nil {
+                borrowed.append("\(file.lastPathComponent): \(name) (Alerts)")
+            }
+            for name in cases.subtracting(fund) where Self.fundUsesOfCases[name] == nil {
+                if text.range(of: #"\b\#(name)\b"#, options: .regularExpression) != nil { borrowed.append("\(file.lastPathComponent): \(name) (Cases)") }
+            }
+        }
+        for file in try Self.swiftFiles("Cases") {
+            let text = Self.code(try String(contentsOf: file, encoding: .utf8))
+            for name in fund.subtracting(cases) where text.range(of: #"\b\#(name)\b"#, options: .regularExpression) != nil {
+                borrowed.append("\(file.lastPathComponent): \(name) (Fund, in Cases)")
+            }
+        }
+        #expect(borrowed.isEmpty, "the fund and the cases reach across instead of through the kit: \(borrowed)")
+    }
 }

@@ -22,6 +22,9 @@ import Vapor
         all += UserForm.allCases.map { .adminUserAction(id, $0) } + AlertForm.allCases.map { .alertAction(id, $0) }
         all += VerificationForm.allCases.map { .verificationAction(id, $0) } + CaseForm.allCases.map { .caseAction(id, $0) }
         all += CaseItemForm.allCases.map { .caseItemAction(id, $0, item) } + ReferralForm.allCases.map { .referralAction(id, $0) }
+        all += [.funds, .newFund, .exchangeRates, .fund(id), .allocation(id, item), .grants, .newGrant(case: id, allocation: nil),
+                .newGrant(case: nil, allocation: nil), .grant(id), .grantFile(id, item)]
+        all += FundForm.allCases.map { .fundAction(id, $0) } + GrantForm.allCases.map { .grantAction(id, $0) }
         return all
     }
 

@@ -166,6 +166,8 @@ import Vapor
                 latest: assessment, assessments: [assessment], reviewDue: true,
                 plan: [.init(stage: "Prevention", measures: [item])], planReviews: [item], support: [item], referrals: [item], followUps: [item],
                 reviews: [item], impacts: [item], timeline: [.init(when: "w", who: "W", what: "X")],
+                panels: [CasePanel(id: "grants", heading: "Grants", rows: [.init(href: "/grants/x", code: "GR-2026-0001", title: "T", state: "S", tone: "ok")],
+                                   empty: "none", actionHref: "/grants/new?case=x", actionLabel: "Request")],
                 can: .init(edit: true, assess: true, plan: true, support: true, refer: true, followUp: true, note: true, review: true, close: true,
                            reopen: true, team: true, accessLog: true, sensitive: true),
                 options: .init(roles: options, stages: options, domains: options, owners: options, staff: options, supportTypes: options,
@@ -190,8 +192,59 @@ import Vapor
                 code: "CMR-2026-0001", country: "Cameroun", from: "Host", when: "w", state: "S", stateCode: "proposed", message: "M", summary: "S",
                 riskLevel: "High", people: ["N"], contacts: ["C"], plan: ["P"], response: "R", report: "R", problems: problems, canAnswer: true,
                 canReport: true, action: "/referrals/x/answer"), forms: true)
+        case .fundList:
+            return try await req.render(.fundList, titleKey: "fund.list.title", FundListPage.Context(
+                rows: [.init(href: "/funds/x", name: "EU", donor: "D", period: "p", received: "r", committed: "c", disbursed: "d", available: "a", owned: true)],
+                canCreate: true, newHref: "/funds/new", ratesHref: "/funds/rates", grantsHref: "/grants"))
+        case .fundNew:
+            return try await req.render(.fundNew, titleKey: "fund.new.title", FundsController.NewContext(
+                problems: problems, action: "/funds", values: ["name": "N"], currencies: options, categories: options, managers: options, cancelHref: "/funds"),
+                forms: true)
+        case .fundShow:
+            return try await req.render(.fundShow, titleKey: "fund.show.title", FundsController.ShowContext(
+                facts: [.init(label: "L", value: "V")], categories: ["C"], criteria: "C", statement: Self.statement, sources: options,
+                organisations: options, allocateAction: "/funds/x/allocations", asOfAction: "/funds/x", grantsHref: "/grants", problems: problems,
+                values: ["amount": "1"]), forms: true)
+        case .fundStatement:
+            return try await req.render(.fundStatement, titleKey: "fund.statement.title", FundsController.StatementPage(statement: Self.statement))
+        case .fundRates:
+            return try await req.render(.fundRates, titleKey: "fund.rates.title", FundsController.RatesContext(
+                rows: [.init(pair: "EUR/XAF", rate: "655.957", on: "2026-01-01", by: "B")], currencies: options, paymentCurrencies: options,
+                action: "/funds/rates", canRecord: true, today: "2026-01-01", problems: problems, values: [:]), forms: true)
+        case .grantList:
+            return try await req.render(.grantList, titleKey: "grant.list.title", GrantListPage.Context(
+                rows: [.init(href: "/grants/x", code: "GR-2026-0001", fund: "F", organisation: "O", category: "C", amount: "a", state: "S",
+                             stateTone: "ok", caseCode: "CMR-2026-0001", updated: "u")],
+                states: options, funds: options, olderHref: "/grants?page=1", newerHref: nil, requestOptions: options, newHref: "/grants/new"))
+        case .grantShow:
+            var can = GrantPage.Can()
+            can.edit = true; can.submit = true; can.withdraw = true; can.screen = true; can.ask = true; can.reject = true; can.approve = true
+            can.cancel = true; can.disburse = true; can.complete = true; can.requestReport = true; can.report = true; can.close = true
+            return try await req.render(.grantShow, titleKey: "grant.show.title", GrantPage.Context(
+                code: "GR-2026-0001", state: "S", stateTone: "warn", facts: [.init(label: "L", value: "V")], beneficiary: "B", justification: "J",
+                measures: ["M"], hostOrganisation: "H", lines: [.init(label: "L", amount: "a")],
+                approvals: [.init(who: "W", organisation: "O", authority: "A", when: "w")], waitingFor: "O", approveBlocked: nil,
+                duplicates: [.init(code: "GR-2026-0002", href: "/grants/y", state: "S", whose: "O")], duplicateChecked: true,
+                tranches: [.init(number: 1, method: "Cash", paid: "p", rate: "r", value: "v", paidOn: "d", by: "B")],
+                entries: [.init(when: "w", who: "W", what: "X", note: "N", fileHref: "/grants/x/files/y")], can: can,
+                actions: Dictionary(uniqueKeysWithValues: GrantForm.allCases.map { (String(describing: $0), "/grants/x/\($0.rawValue)") }),
+                currencies: options, methods: options, fundCurrency: "EUR", suggestedRate: "655.957", today: "2026-01-01", remaining: "r",
+                paymentsOpen: true, problems: problems), forms: true)
+        case .grantForm:
+            return try await req.render(.grantForm, titleKey: "grant.new.title", GrantsController.FormContext(
+                problems: problems, action: "/grants", editing: false, caseCode: "CMR-2026-0001", caseID: "x", allocations: options, categories: options,
+                countries: options, measures: options, values: ["beneficiary": "B"], lines: [.init(label: "L", amount: "1")], cancelHref: "/grants",
+                currencyHint: "EUR"), forms: true)
         }
     }
+
+    static let statement = FundStatement.Context(
+        fundName: "EU", donor: "D", currency: "EUR", asOf: "2026-01-01", budget: "b", unallocated: "u", totals: [.init(label: "L", value: "V")],
+        allocations: [.init(id: "a", depth: 1, organisation: "O", state: "S", stateTone: "ok", amount: "a", limit: "l", allocatedOn: "o", committed: "c",
+                            disbursed: "d", available: "v", raw: [1, 2, 3, 4, 5, 6], confirmAction: "/funds/x/allocations/a", mine: true,
+                            newGrantHref: "/grants/new?allocation=a")],
+        categories: [.init(label: "C", committed: "c", disbursed: "d", raw: [1, 2])], countries: [.init(label: "C", committed: "c", disbursed: "d", raw: [1, 2])],
+        csvHref: "/funds/x/statement.csv", printHref: "/funds/x/statement", fundHref: "/funds/x")
 
     @Test(arguments: Template.allCases) func template_renders_with_a_sample_context(template: Template) async throws {
         try await withApp { app in

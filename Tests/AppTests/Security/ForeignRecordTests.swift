@@ -32,6 +32,69 @@ import VaporTesting
         var verifier: TestAccount, verifierClient: TestClient, ownRequest: UUID, foreignRequest: UUID
         var partnerAdmin: TestAccount, adminClient: TestClient, ownUser: UUID, foreignUser: UUID, ownOrganisation: UUID, foreignOrganisation: UUID
         var ownSession: UUID, foreignSession: UUID, ownToken: UUID, foreignToken: UUID
+        var fund: FundWorld
+    }
+
+    /// The emergency fund: the host's fund allocated to two sibling partners (Cameroon and Congo),
+    /// each with a grant and a file; a second fund, Geneva's, in which Cameroon has no part. The
+    /// caller is Cameroon's fund manager: its own allocation and grant are found; its sibling's,
+    /// and Geneva's fund, answer 404.
+    struct FundWorld {
+        var client: TestClient, token: String
+        var ownFund: UUID, foreignFund: UUID, ownAllocation: UUID, siblingAllocation: UUID
+        var ownGrant: UUID, siblingGrant: UUID, ownFile: UUID, siblingFile: UUID
+    }
+
+    static func fundWorld(_ app: Application, host: OrganisationRecord, geneva: OrganisationRecord, cameroon: OrganisationRecord,
+                          congo: OrganisationRecord) async throws -> FundWorld {
+        func manager(_ organisation: OrganisationRecord, _ type: OrganisationType, _ roles: Set<Role> = [.fundManager]) async throws -> (TestAccount, Actor) {
+            let account = try await Fixtures.account(app, in: organisation, roles: roles)
+            return (account, Actor(userID: account.id, organisationID: account.organisationID, organisationType: type, roles: roles))
+        }
+        let (_, hostA) = try await manager(host, .host), (_, hostB) = try await manager(host, .host)
+        let (_, genevaA) = try await manager(geneva, .consortiumMember), (_, genevaB) = try await manager(geneva, .consortiumMember)
+        let (cmAccount, _) = try await manager(cameroon, .partner)
+        let (_, cmOfficer) = try await manager(cameroon, .partner, [.protectionOfficer])
+        let (_, cdOfficer) = try await manager(congo, .partner, [.protectionOfficer])
+        let draft = { (name: String, second: Actor) in
+            FundWorkflow.FundDraft(name: name, donor: "EU", currency: "EUR", budget: 10_000_000, startsOn: "2026-01-01", endsOn: "2026-12-31",
+                                   managers: [second.userID])
+        }
+        let hostFund = try await FundWorkflow.createFund(draft("Host fund", hostB), by: hostA, app: app)
+        let genevaFund = try await FundWorkflow.createFund(draft("Geneva fund", genevaB), by: genevaA, app: app)
+        var allocations: [UUID] = []
+        for (fund, giver, confirmer, receiver) in [(hostFund, hostA, hostB, cameroon), (hostFund, hostA, hostB, congo), (genevaFund, genevaA, genevaB, congo)] {
+            let id = try await FundWorkflow.allocate(fund: fund, parent: nil, to: try receiver.requireID(), amount: 1_000_000, delegationLimit: 200_000, by: giver, app: app)
+            try await FundWorkflow.settleAllocation(id, confirm: true, by: confirmer, app: app)
+            allocations.append(id)
+        }
+        var grants: [UUID] = [], files: [UUID] = []
+        for (allocation, officer) in [(allocations[0], cmOfficer), (allocations[1], cdOfficer)] {
+            let grant = try await GrantWorkflow.request(.init(allocationID: allocation, caseID: nil, category: .legal, country: "CM", amount: 50_000,
+                                                              details: .init(beneficiary: "Aline Mbarga", justification: "Lawyer's fees.")),
+                                                        submit: true, by: officer, app: app)
+            let file = try await app.transaction { db in
+                let file = try await FileStore.store(Data("receipt".utf8), name: "receipt.pdf", mediaType: "application/pdf", organisation: officer.organisationID,
+                                                     purpose: "grant.receipt", at: app.clock.now(), on: db, vault: app.vault)
+                let entry = GrantEntryRecord()
+                entry.id = UUID()
+                entry.grantID = grant
+                entry.organisationID = officer.organisationID
+                entry.kind = "reportReceived"
+                entry.actorID = officer.userID
+                entry.fileID = file
+                entry.createdAt = app.clock.now()
+                try await entry.create(on: db)
+                return file
+            }
+            grants.append(grant)
+            files.append(file)
+        }
+        let client = TestClient(app)
+        try await client.signIn(cmAccount)
+        return FundWorld(client: client, token: try await CaseAPINetwork.token(app, cmAccount, Set(APIScope.allCases)),
+                         ownFund: hostFund, foreignFund: genevaFund, ownAllocation: allocations[0], siblingAllocation: allocations[1],
+                         ownGrant: grants[0], siblingGrant: grants[1], ownFile: files[0], siblingFile: files[1])
     }
 
     static func records(_ app: Application, owner: Actor, alert: UUID, partner: UUID) async throws -> Records {
@@ -117,7 +180,8 @@ import VaporTesting
             ownOrganisation: try cameroon.requireID(), foreignOrganisation: try congo.requireID(),
             ownSession: ownSession, foreignSession: foreignSession,
             ownToken: spare,
-            foreignToken: try #require(tokens.first { $0.$user.id == otherUser.id }).id!)
+            foreignToken: try #require(tokens.first { $0.$user.id == otherUser.id }).id!,
+            fund: try await fundWorld(app, host: host, geneva: geneva, cameroon: cameroon, congo: congo))
     }
 
     /// Who calls a route, and its ids: the caller's own record, and another organisation's.
@@ -152,6 +216,16 @@ import VaporTesting
             return parts[1] == "organisations"
                 ? Probe(client: w.adminClient, own: [":id": w.ownOrganisation], foreign: [":id": w.foreignOrganisation])
                 : Probe(client: w.adminClient, own: [":id": w.ownUser], foreign: [":id": w.foreignUser])
+        case "funds":
+            let f = w.fund
+            return Probe(client: f.client, own: [":id": f.ownFund, ":item": f.ownAllocation], foreign: [":id": f.foreignFund, ":item": f.siblingAllocation])
+        case "grants":
+            let f = w.fund
+            return Probe(client: f.client, own: [":id": f.ownGrant, ":file": f.ownFile], foreign: [":id": f.siblingGrant, ":file": f.siblingFile])
+        case "api" where parts[2] == "funds":
+            return Probe(token: w.fund.token, own: [":id": w.fund.ownFund], foreign: [":id": w.fund.foreignFund])
+        case "api" where parts[2] == "grants":
+            return Probe(token: w.fund.token, own: [":id": w.fund.ownGrant], foreign: [":id": w.fund.siblingGrant])
         case "api":
             let records = parts[2] == "alerts" ? ([":id": w.geneva.alert], [":id": w.host.alert]) : (caseItems(w.geneva), caseItems(w.host))
             return Probe(token: w.genevaToken, own: records.0, foreign: records.1)

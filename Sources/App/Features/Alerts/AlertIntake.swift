@@ -105,11 +105,8 @@ package struct AlertDraft: Sendable {
 }
 
 /// A file that came with an alert, already checked and stripped of metadata.
-package struct AlertUpload: Sendable {
-    var name: String
-    var kind: UploadInspector.Kind
-    var bytes: [UInt8]
-}
+/// A file sent with an alert (the kit's `Upload`).
+package typealias AlertUpload = Upload
 
 /// What the sender keeps: the receipt code and the passphrase, shown once.
 package struct AlertReceipt: Content, Sendable, Equatable {
@@ -203,24 +200,9 @@ package enum AlertIntake {
             language: language, idempotencyKey: idempotencyKey))
     }
 
-    /// Reads and checks the files of a multipart form: at most five, each a JPEG, PNG or PDF
-    /// under the size limit; images lose their metadata.
+    /// Reads and checks the files of a multipart form (`Uploads.read`, at most `maximumFiles`).
     static func uploads(_ files: [File], problems: inout Problems) -> [AlertUpload] {
-        let sent = files.filter { $0.data.readableBytes > 0 }
-        if sent.count > maximumFiles { problems.append(("files", "alert.form.files.tooMany")); return [] }
-        var result: [AlertUpload] = []
-        for file in sent {
-            let bytes = Array(file.data.readableBytesView)
-            if bytes.count > FileStore.maximumSize { problems.append(("files", "alert.form.files.tooLarge")); continue }
-            do {
-                let clean = try UploadInspector.sanitise(bytes)
-                let name = String(file.filename.suffix(120)).trimmedWhitespace
-                result.append(AlertUpload(name: name.isEmpty ? "file.\(clean.kind.rawValue)" : name, kind: clean.kind, bytes: clean.bytes))
-            } catch {
-                problems.append(("files", error == .unsupportedType ? "alert.form.files.type" : "alert.form.files.malformed"))
-            }
-        }
-        return result
+        Uploads.read(files, field: "files", maximumFiles: maximumFiles, problems: &problems)
     }
 
     // MARK: Receipt and passphrase

@@ -275,16 +275,6 @@ enum AlertsController {
             try await AuditRecorder.record(.init(actor: .user(actor.userID), organisation: actor.organisationID, action: "alert.file.read",
                                                  objectType: "file", objectID: SiteURL.id(fileID), details: ["alert": SiteURL.id(id)]), at: now, on: db)
         }
-        return download(content, name: name, mediaType: record.mediaType)
-    }
-
-    static func download(_ content: Data, name: String, mediaType: String) -> Response {
-        let response = Response(status: .ok, body: .init(data: content))
-        response.headers.replaceOrAdd(name: .contentType, value: mediaType)
-        let ascii = String(name.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0 != "\"" && $0 != "\\" ? Character($0) : "_" })
-        let encoded = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "file"
-        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)")
-        response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
-        return response
+        return Downloads.response(content, name: name, mediaType: record.mediaType)
     }
 }

@@ -18,7 +18,7 @@ enum AttentionPage {
 
     /// Whose daily start it is (a verifier alone starts from their requests).
     static func isWorkPage(_ actor: Actor) -> Bool {
-        AlertPolicy.isHandler(actor) || CasePolicy.evaluate(actor, .listCases, nil).isAllowed
+        AlertPolicy.isHandler(actor) || CasePolicy.evaluate(actor, .listCases, nil).isAllowed || actor.has(.fundManager)
     }
 
     static func build(for actor: Actor, on request: Request, now: Date) async throws -> Context {

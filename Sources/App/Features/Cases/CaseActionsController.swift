@@ -38,18 +38,10 @@ enum CaseActionsController {
     }
 
     /// A date typed as `YYYY-MM-DD` (the browser's date field), as midnight UTC like the API's.
-    static func date(_ form: inout FormChecker, _ field: String, required: Bool) -> Date? {
-        guard let text = form.text(field, required: required, max: 10) else { return nil }
-        guard let date = Day.parse(text) else { form.fail(field, "case.form.date"); return nil }
-        return date
-    }
+    static func date(_ form: inout FormChecker, _ field: String, required: Bool) -> Date? { form.day(field, required: required) }
 
     static func choice<T: RawRepresentable>(_ form: inout FormChecker, _ field: String, _ type: T.Type, required: Bool = true) -> T?
-    where T.RawValue == String {
-        guard let text = form.text(field, required: required, max: 60) else { return nil }
-        guard let value = T(rawValue: text) else { form.fail(field, "form.choice.invalid"); return nil }
-        return value
-    }
+    where T.RawValue == String { form.choice(field, type, required: required) }
 
     // MARK: People
 

@@ -145,12 +145,10 @@ package enum CaseContent {
     }
 
     package static func seal<T: Encodable>(_ value: T, owner: String, _ ref: FieldRef, vault: Vault) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return try vault.seal(String(decoding: try encoder.encode(value), as: UTF8.self), owner: owner, ref)
+        try SealedDocument.seal(value, owner: owner, ref, vault: vault)
     }
 
     static func open<T: Decodable>(_ type: T.Type, _ blob: Data, owner: String, _ ref: FieldRef, vault: Vault) throws -> T {
-        try JSONDecoder().decode(T.self, from: Data(try vault.open(blob, owner: owner, ref).utf8))
+        try SealedDocument.open(type, blob, owner: owner, ref, vault: vault)
     }
 }

@@ -97,6 +97,8 @@ enum CaseFilePage {
         var reviews: [ItemView]
         var impacts: [ItemView]
         var timeline: [TimelineItem]
+        /// Other modules' parts of the case (grants…), from their declarations.
+        var panels: [CasePanel]
         var can: Can
         var options: Options
         var actions: [String: String]
@@ -170,12 +172,17 @@ enum CaseFilePage {
                               + request.day(impact.record.createdAt), meta: answers.joined(separator: " · "), body: impact.content.notes)
         }
 
-        // The timeline: everything that happened, newest first.
-        var timeline: [TimelineItem] = []
+        // The timeline: everything that happened, newest first, the other modules' steps included.
+        let panels = try await Modules.casePanels(id, for: actor, on: request)
+        var dated: [(at: Date, item: TimelineItem)] = []
         for entry in entries {
-            timeline.append(TimelineItem(when: request.moment(entry.createdAt), who: try await directory.user(entry.actorID),
-                                         what: describe(entry, request: request)))
+            dated.append((entry.createdAt, TimelineItem(when: request.moment(entry.createdAt), who: try await directory.user(entry.actorID),
+                                                        what: describe(entry, request: request))))
         }
+        for event in panels.flatMap(\.events) {
+            dated.append((event.at, TimelineItem(when: request.moment(event.at), who: try await directory.user(event.actorID), what: event.what)))
+        }
+        let timeline = dated.sorted { $0.at > $1.at }.map(\.item)
 
         let isOpen = record.status.isOpen
         let can = self.can(read, actor: actor)
@@ -188,7 +195,7 @@ enum CaseFilePage {
             latest: assessments.last, assessments: assessments.reversed(),
             reviewDue: isOpen && (record.nextReviewAt.map { $0 <= now } ?? assessments.isEmpty),
             plan: plan, planReviews: planReviews.reversed(), support: support, referrals: referrals, followUps: followUps,
-            reviews: reviews.reversed(), impacts: impacts, timeline: timeline, can: can, options: options, actions: actions)
+            reviews: reviews.reversed(), impacts: impacts, timeline: timeline, panels: panels, can: can, options: options, actions: actions)
     }
 
     /// What `actor` may do on the page, from `CasePolicy` (the template only reads these).

@@ -1,0 +1,338 @@
+import EgideCore
+import Fluent
+import Vapor
+
+/// The grants list: codes, never beneficiaries' names (like cases outside their file).
+enum GrantListPage {
+    struct Row: Encodable {
+        var href: String
+        var code: String
+        var fund: String
+        var organisation: String
+        var category: String
+        var amount: String
+        var state: String
+        var stateTone: String
+        var caseCode: String?
+        var updated: String
+    }
+
+    struct Context: Encodable {
+        var rows: [Row]
+        var states: [SelectOption]
+        var funds: [SelectOption]
+        var olderHref: String?
+        var newerHref: String?
+        var requestOptions: [SelectOption]
+        var newHref: String
+    }
+
+    static let pageSize = 50
+
+    static func build(for actor: Actor, on request: Request) async throws -> Context {
+        let db = request.db
+        let scope = try await FundQueries.scope(for: actor, on: db)
+        let asked = (try? request.query.get(String.self, at: "state")) ?? "open"
+        let fundFilter = (try? request.query.get(String.self, at: "fund")).flatMap(UUID.init(uuidString:))
+        let page = try request.listPage(size: pageSize)
+        let query = try await FundQueries.visibleGrants(to: actor, scope: scope, on: db)
+        switch asked {
+        case "all": break
+        case "open": query.filter(\.$state !~ [.rejected, .closed, .withdrawn, .cancelled])
+        default:
+            guard let state = GrantState(rawValue: asked) else { throw Abort(.unprocessableEntity, reason: request.t("grant.filter.unknownState")) }
+            query.filter(\.$state == state)
+        }
+        if let fundFilter { query.filter(\.$fundID == fundFilter) }
+        var records = try await query.sort(\.$updatedAt, .descending).range(page.rangeWithNext).all()
+        let hasOlder = records.count > pageSize
+        records = Array(records.prefix(pageSize))
+        let funds = try await FundRecord.query(on: db).filter(\.$id ~~ Array(scope.funds)).all()
+        let names = Dictionary(funds.compactMap { fund in fund.id.map { ($0, fund) } }, uniquingKeysWith: { a, _ in a })
+        let cases = try await CaseRecord.query(on: db).filter(\.$id ~~ records.compactMap(\.caseID)).all()
+        let caseCodes = Dictionary(cases.compactMap { record in record.id.map { ($0, record.code) } }, uniquingKeysWith: { a, _ in a })
+        let directory = StaffDirectory(request)
+        try await directory.preload(users: [], organisations: records.map(\.organisationID))
+        var rows: [Row] = []
+        for grant in records {
+            rows.append(Row(href: SiteURL.grant(try grant.requireID()).href, code: grant.code, fund: names[grant.fundID]?.name ?? "—",
+                            organisation: try await directory.organisation(grant.organisationID), category: request.t(grant.category.labelKey),
+                            amount: Money(minorUnits: grant.amount, currency: grant.currency).formatted(language: request.language),
+                            state: request.t(grant.state.labelKey), stateTone: GrantPage.tone(grant.state),
+                            caseCode: grant.caseID.flatMap { caseCodes[$0] }, updated: request.day(grant.updatedAt)))
+        }
+        func href(_ number: Int) -> String {
+            var items = [URLQueryItem(name: "state", value: asked)]
+            if let fundFilter { items.append(URLQueryItem(name: "fund", value: SiteURL.id(fundFilter))) }
+            if number > 0 { items.append(URLQueryItem(name: "page", value: String(number))) }
+            var components = URLComponents()
+            components.queryItems = items
+            return SiteURL.grants.href + "?" + (components.percentEncodedQuery ?? "")
+        }
+        let directoryForOptions = StaffDirectory(request)
+        var requestOptions: [SelectOption] = []
+        if FundPolicy.evaluate(actor, .requestGrant, nil).isAllowed {
+            for allocation in scope.held(by: actor.organisationID).sorted(by: { $0.createdAt < $1.createdAt }) {
+                let fundName = names[allocation.fundID]?.name ?? "—"
+                requestOptions.append(SelectOption(value: SiteURL.id(allocation.id!), label: "\(fundName) — \(try await directoryForOptions.organisation(allocation.organisationID))", selected: false))
+            }
+        }
+        return Context(
+            rows: rows,
+            states: [SelectOption(value: "open", label: request.t("grant.filter.open"), selected: asked == "open"),
+                     SelectOption(value: "all", label: request.t("grant.filter.all"), selected: asked == "all")]
+                + GrantState.allCases.map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: asked == $0.rawValue) },
+            funds: funds.sorted { $0.name < $1.name }.map { SelectOption(value: SiteURL.id($0.id!), label: $0.name, selected: $0.id == fundFilter) },
+            olderHref: hasOlder ? page.next.map { href($0.number) } : nil, newerHref: page.previous.map { href($0.number) },
+            requestOptions: requestOptions, newHref: SiteURL.newGrant(case: nil, allocation: nil).href)
+    }
+}
+
+/// One grant: what is asked, who approved under which authority, what was paid at which rate,
+/// the duplicate-support check, the history, and the steps the reader may take now.
+enum GrantPage {
+    struct Approval: Encodable { var who: String; var organisation: String; var authority: String; var when: String }
+    struct Tranche: Encodable {
+        var number: Int
+        var method: String
+        var paid: String
+        var rate: String
+        var value: String
+        var paidOn: String
+        var by: String
+    }
+    struct Entry: Encodable { var when: String; var who: String; var what: String; var note: String?; var fileHref: String? }
+    struct Line: Encodable { var label: String; var amount: String }
+    struct Duplicate: Encodable { var code: String; var href: String?; var state: String; var whose: String }
+
+    struct Can: Encodable {
+        var edit = false, submit = false, withdraw = false, screen = false, ask = false, reject = false
+        var approve = false, cancel = false, disburse = false, complete = false, requestReport = false, report = false, close = false
+    }
+
+    struct Context: Encodable {
+        var code: String
+        var state: String
+        var stateTone: String
+        var facts: [Fact]
+        var beneficiary: String
+        var justification: String
+        var measures: [String]
+        var hostOrganisation: String?
+        var lines: [Line]
+        var approvals: [Approval]
+        var waitingFor: String?
+        var approveBlocked: String?
+        var duplicates: [Duplicate]
+        var duplicateChecked: Bool
+        var tranches: [Tranche]
+        var entries: [Entry]
+        var can: Can
+        var actions: [String: String]
+        var currencies: [SelectOption]
+        var methods: [SelectOption]
+        var fundCurrency: String
+        var suggestedRate: String
+        var today: String
+        var remaining: String
+        /// Approved (or later): what is paid and what remains mean something.
+        var paymentsOpen: Bool
+        var problems: [FieldProblem]
+    }
+
+    static func tone(_ state: GrantState) -> String {
+        switch state {
+        case .submitted, .screening, .moreInformation, .reportDue: "warn"
+        case .approved, .disbursing, .disbursed, .justified: "ok"
+        case .rejected, .cancelled: "danger"
+        case .draft, .closed, .withdrawn: ""
+        }
+    }
+
+    /// What the page reads of one grant, once.
+    struct Loaded {
+        var grant: GrantRecord
+        var fund: FundRecord
+        var levels: [ApprovalLevel]
+        var approvals: [GrantApprovalRecord]
+        var tranches: [DisbursementRecord]
+        var entries: [GrantEntryRecord]
+        var money: (Int64) -> String
+        var recorded: [RecordedApproval] { approvals.map { RecordedApproval(userID: $0.userID, level: $0.level) } }
+    }
+
+    static func build(_ grant: GrantRecord, for actor: Actor, scope: FundScope, problems: [FieldProblem] = [], on request: Request) async throws -> Context {
+        let db = request.db
+        let id = try grant.requireID()
+        guard let fund = try await FundRecord.find(grant.fundID, on: db) else { throw Abort(.notFound) }
+        let language = request.language
+        let loaded = Loaded(
+            grant: grant, fund: fund, levels: try await FundQueries.chain(under: grant.allocationID, fund: fund, on: db).map(\.level),
+            approvals: try await GrantApprovalRecord.query(on: db).filter(\.$grantID == id).sort(\.$approvedAt).all(),
+            tranches: try await DisbursementRecord.query(on: db).filter(\.$grantID == id).sort(\.$tranche).all(),
+            entries: try await GrantEntryRecord.query(on: db).filter(\.$grantID == id).sort(\.$createdAt, .descending).all(),
+            money: { Money(minorUnits: $0, currency: fund.currency).formatted(language: language) })
+        let directory = StaffDirectory(request)
+        try await directory.preload(users: loaded.approvals.map(\.userID) + loaded.tranches.map(\.recordedBy) + loaded.entries.map(\.actorID) + [grant.requestedBy],
+                                    organisations: loaded.levels.map(\.organisationID))
+        let details = try GrantContent.open(grant, vault: request.application.vault)
+        let (can, approveBlocked) = permissions(loaded, actor: actor, request: request)
+        let today = Day.text(request.application.clock.now())
+        // The latest rate entered by an organisation of the grant's chain, suggested for a payment.
+        let latest = try await ExchangeRateRecord.query(on: db).filter(\.$organisationID ~~ loaded.levels.map(\.organisationID))
+            .filter(\.$fundCurrency == fund.currency).filter(\.$rateOn <= today).sort(\.$rateOn, .descending).first()
+        return Context(
+            code: grant.code, state: request.t(grant.state.labelKey), stateTone: tone(grant.state),
+            facts: try await facts(loaded, directory: directory, request: request),
+            beneficiary: details.beneficiary, justification: details.justification, measures: details.measures,
+            hostOrganisation: details.hostOrganisation, lines: details.budgetLines.map { Line(label: $0.label, amount: loaded.money($0.amount)) },
+            approvals: try await approvals(loaded, directory: directory, request: request),
+            waitingFor: try await waitingFor(loaded, directory: directory), approveBlocked: approveBlocked,
+            duplicates: try await DuplicateSupportCheck.run(for: grant, actor: actor, scope: scope, on: request),
+            duplicateChecked: grant.state.isBeforeDecision,
+            tranches: try await tranches(loaded, directory: directory, request: request),
+            entries: try await history(loaded, directory: directory, request: request), can: can,
+            actions: Dictionary(uniqueKeysWithValues: GrantForm.allCases.map { (String(describing: $0), SiteURL.grantAction(id, $0).href) }),
+            currencies: Currency.offered.map { SelectOption(value: $0.code, label: $0.code, selected: $0.code == (latest?.paymentCurrency ?? fund.currency)) },
+            methods: DisbursementMethod.allCases.map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: false) },
+            fundCurrency: fund.currency,
+            suggestedRate: latest.map { ExchangeRate(fundCurrency: fund.currency, paymentCurrency: $0.paymentCurrency, nanos: $0.rateNanos).text } ?? "",
+            today: today, remaining: loaded.money(grant.amount - grant.disbursed), paymentsOpen: GrantState.approvedOrLater.contains(grant.state),
+            problems: problems)
+    }
+
+    static func facts(_ loaded: Loaded, directory: StaffDirectory, request: Request) async throws -> [Fact] {
+        let grant = loaded.grant, money = loaded.money
+        var facts = [
+            Fact(label: request.t("grant.field.fund"), value: loaded.fund.name),
+            Fact(label: request.t("grant.field.organisation"), value: try await directory.organisation(grant.organisationID)),
+            Fact(label: request.t("grant.field.requester"), value: try await directory.user(grant.requestedBy)),
+            Fact(label: request.t("grant.field.category"), value: request.t(grant.category.labelKey)),
+            Fact(label: request.t("grant.field.country"), value: Countries.name(grant.country, in: request.language)),
+            Fact(label: request.t("grant.field.amount"), value: money(grant.amount)),
+            Fact(label: request.t("grant.field.disbursed"), value: money(grant.disbursed)),
+        ]
+        if let caseID = grant.caseID, let record = try await CaseRecord.find(caseID, on: request.db) {
+            facts.insert(Fact(label: request.t("grant.field.case"), value: record.code), at: 0)
+        }
+        if let ceiling = loaded.fund.grantCeiling { facts.append(Fact(label: request.t("fund.field.ceiling"), value: money(ceiling))) }
+        if let due = grant.reportDueOn, let day = Day.parse(due) { facts.append(Fact(label: request.t("grant.field.reportDue"), value: request.day(day))) }
+        return facts
+    }
+
+    /// Who approved, under which authority.
+    static func approvals(_ loaded: Loaded, directory: StaffDirectory, request: Request) async throws -> [Approval] {
+        var approvals: [Approval] = []
+        for approval in loaded.approvals {
+            let limit = approval.delegationLimit.map { request.t("grant.approval.limit", loaded.money($0)) } ?? request.t("grant.approval.owner")
+            approvals.append(Approval(who: try await directory.user(approval.userID), organisation: try await directory.organisation(approval.organisationID),
+                                      authority: limit, when: request.moment(approval.approvedAt)))
+        }
+        return approvals
+    }
+
+    /// While the grant is decided: the organisations whose approval is still missing.
+    static func waitingFor(_ loaded: Loaded, directory: StaffDirectory) async throws -> String? {
+        guard loaded.grant.state.isBeingDecided || loaded.grant.state == .submitted else { return nil }
+        var names: [String] = []
+        for level in FourEyes.missingLevels(loaded.recorded, amount: loaded.grant.amount, chain: loaded.levels) {
+            names.append(try await directory.organisation(loaded.levels[level].organisationID))
+        }
+        return names.isEmpty ? nil : names.joined(separator: ", ")
+    }
+
+    /// What the reader may do now, from `FundPolicy` and `FourEyes` (the template only reads
+    /// these), and why they may not approve when they are a decider who cannot.
+    static func permissions(_ loaded: Loaded, actor: Actor, request: Request) -> (Can, String?) {
+        let grant = loaded.grant, state = grant.state
+        let target = FundTarget(chain: loaded.levels.map(\.organisationID), requesterID: grant.requestedBy)
+        let requester = grant.requestedBy == actor.userID
+        // The requester decides and pays nothing on their own request (GrantWorkflow.step).
+        let decides = FundPolicy.evaluate(actor, .decideGrant, target).isAllowed && !requester
+        var can = Can()
+        can.edit = requester && (state == .draft || state == .moreInformation)
+        can.submit = can.edit
+        can.withdraw = requester && state.isBeforeDecision
+        can.screen = decides && state == .submitted
+        can.ask = decides && (state == .submitted || state == .screening)
+        can.reject = can.ask
+        var blocked: String?
+        if can.ask {
+            if let key = FourEyes.refusal(approver: actor.userID, approverOrganisation: actor.organisationID, requester: grant.requestedBy,
+                                          amount: grant.amount, ceiling: loaded.fund.grantCeiling, chain: loaded.levels, approvals: loaded.recorded) {
+                blocked = request.t(key)
+            } else {
+                can.approve = true
+            }
+        }
+        can.cancel = decides && state.holdsCommitment
+        can.disburse = can.cancel
+        can.complete = decides && state == .disbursing
+        can.requestReport = decides && state == .disbursed
+        can.report = decides && state == .reportDue
+        can.close = decides && (state == .disbursed || state == .justified)
+        return (can, blocked)
+    }
+
+    /// The tranches paid, each with its currency, rate and value in the fund's currency.
+    static func tranches(_ loaded: Loaded, directory: StaffDirectory, request: Request) async throws -> [Tranche] {
+        let currency = loaded.fund.currency
+        var views: [Tranche] = []
+        for tranche in loaded.tranches {
+            let rate = ExchangeRate(fundCurrency: currency, paymentCurrency: tranche.paidCurrency, nanos: tranche.rateNanos)
+            views.append(Tranche(
+                number: tranche.tranche, method: request.t(tranche.method.labelKey),
+                paid: Money(minorUnits: tranche.paidAmount, currency: tranche.paidCurrency).formatted(language: request.language),
+                rate: tranche.paidCurrency == currency ? "—" : "1 \(currency) = \(rate.text) \(tranche.paidCurrency) (\(tranche.rateOn))",
+                value: loaded.money(tranche.amount), paidOn: tranche.paidOn, by: try await directory.user(tranche.recordedBy)))
+        }
+        return views
+    }
+
+    /// Every step, newest first, with its words (decrypted) and its file.
+    static func history(_ loaded: Loaded, directory: StaffDirectory, request: Request) async throws -> [Entry] {
+        let id = try loaded.grant.requireID()
+        var views: [Entry] = []
+        for entry in loaded.entries {
+            let note = try entry.noteCiphertext.map {
+                try request.application.vault.open($0, owner: Accounts.owner(entry.organisationID), FieldRef(GrantEntryRecord.schema, entry.id!, "note"))
+            }
+            views.append(Entry(when: request.moment(entry.createdAt), who: try await directory.user(entry.actorID),
+                               what: request.t("grant.entry.\(entry.kind)"), note: note, fileHref: entry.fileID.map { SiteURL.grantFile(id, $0).href }))
+        }
+        return views
+    }
+}
+
+/// The duplicate-support check shown before approval: other grants for the same beneficiary (the
+/// same name words through the keyed blind index) and the same category, in any fund, office or
+/// partner. An exact match for now; the record-linkage issue (#18) replaces the matcher. A match
+/// the reader may not see is counted, never shown.
+enum DuplicateSupportCheck {
+    static func run(for grant: GrantRecord, actor: Actor, scope: FundScope, on request: Request) async throws -> [GrantPage.Duplicate] {
+        let db = request.db
+        let id = try grant.requireID()
+        let tokens = Set(try await GrantNameTokenRecord.query(on: db).filter(\.$grantID == id).all(\.$token))
+        guard !tokens.isEmpty else { return [] }
+        var hits: [UUID: Set<Int>] = [:]
+        for row in try await GrantNameTokenRecord.query(on: db).filter(\.$token ~~ Array(tokens)).filter(\.$grantID != id).all() {
+            hits[row.grantID, default: []].insert(row.token)
+        }
+        let candidates = hits.filter { $0.value == tokens }.map(\.key)
+        guard !candidates.isEmpty else { return [] }
+        let others = try await GrantRecord.query(on: db).filter(\.$id ~~ candidates).filter(\.$category == grant.category)
+            .filter(\.$state !~ [.draft, .withdrawn, .rejected]).all()
+        let visible = Set(try await FundQueries.visibleGrants(to: actor, scope: scope, on: db).filter(\.$id ~~ others.compactMap(\.id)).all(\.$id))
+        let directory = StaffDirectory(request)
+        var result: [GrantPage.Duplicate] = []
+        for other in others.sorted(by: { $0.createdAt < $1.createdAt }) {
+            let shown = visible.contains(other.id!)
+            result.append(GrantPage.Duplicate(
+                code: shown ? other.code : request.t("grant.duplicate.hidden"), href: shown ? SiteURL.grant(other.id!).href : nil,
+                state: request.t(other.state.labelKey),
+                whose: other.organisationID == grant.organisationID ? request.t("grant.duplicate.sameOrganisation")
+                    : shown ? try await directory.organisation(other.organisationID) : request.t("grant.duplicate.elsewhere")))
+        }
+        return result
+    }
+}
