@@ -290,11 +290,12 @@ struct FundBench: AsyncCommand {
         }
 
         var plans: [String] = []
+        func add(_ name: String, _ detail: String) { plans.append("\(name): " + (detail.count > 160 ? detail.prefix(160) + "…" : detail)) }
         for (name, statement) in [("balances", balancesSQL(fund, asOf: nil)), ("spending", spendingSQL(fund, allocations: allocations, asOf: nil))] {
             if postgres {
-                for row in try await sql.raw("EXPLAIN \(statement)").all() { plans.append("\(name): " + (try row.decode(column: "QUERY PLAN", as: String.self))) }
+                for row in try await sql.raw("EXPLAIN \(statement)").all() { add(name, try row.decode(column: "QUERY PLAN", as: String.self)) }
             } else {
-                for row in try await sql.raw("EXPLAIN QUERY PLAN \(statement)").all() { plans.append("\(name): " + (try row.decode(column: "detail", as: String.self))) }
+                for row in try await sql.raw("EXPLAIN QUERY PLAN \(statement)").all() { add(name, try row.decode(column: "detail", as: String.self)) }
             }
         }
         return (lines, plans)

@@ -283,10 +283,16 @@ enum GrantPage {
             views.append(Tranche(
                 number: tranche.tranche, method: request.t(tranche.method.labelKey),
                 paid: Money(minorUnits: tranche.paidAmount, currency: tranche.paidCurrency).formatted(language: request.language),
-                rate: tranche.paidCurrency == currency ? "—" : "1 \(currency) = \(rate.text) \(tranche.paidCurrency) (\(tranche.rateOn))",
+                rate: tranche.paidCurrency == currency ? "—" : rateText(rate, on: tranche.rateOn, request: request),
                 value: loaded.money(tranche.amount), paidOn: tranche.paidOn, by: try await directory.user(tranche.recordedBy)))
         }
         return views
+    }
+
+    /// `1 EUR = 655,957 XAF (1 mars 2026)` in the reader's language.
+    static func rateText(_ rate: ExchangeRate, on day: String, request: Request) -> String {
+        let number = request.language == .fr ? rate.text.replacingOccurrences(of: ".", with: ",") : rate.text
+        return "1 \(rate.fundCurrency) = \(number) \(rate.paymentCurrency) (\(Day.parse(day).map { request.day($0) } ?? day))"
     }
 
     /// Every step, newest first, with its words (decrypted) and its file.

@@ -74,7 +74,9 @@ enum GrantsController {
         let context = FormContext(
             problems: problems, action: editing.map { SiteURL.grantAction($0, .edit).href } ?? SiteURL.grants.href, editing: editing != nil,
             caseCode: caseCode, caseID: caseID.map(SiteURL.id), allocations: allocations,
-            categories: SupportCategory.allCases.map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: values["category"] == $0.rawValue) },
+            // The categories the funds of these allocations pay for (a choice outside them would only be refused).
+            categories: SupportCategory.allCases.filter { category in held.contains { SupportCategory.list(byID[$0.fundID]?.categories ?? "").contains(category) } }
+                .map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: values["category"] == $0.rawValue) },
             countries: request.countryOptions(selected: values["country"]), measures: measures, values: values, lines: padded,
             cancelHref: editing.map { SiteURL.grant($0).href } ?? caseID.map { SiteURL.caseFile($0).href } ?? SiteURL.grants.href,
             currencyHint: currencies)
