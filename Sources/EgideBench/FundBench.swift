@@ -200,9 +200,9 @@ struct FundBench: AsyncCommand {
 
     static func spendingSQL(_ fund: UUID, allocations: [UUID], asOf: Date?) -> SQLQueryString {
         guard let asOf else {
-            return "SELECT category, country, kind, CAST(SUM(amount) AS BIGINT) AS total FROM fund_ledger WHERE fund_id = \(bind: fund) AND grant_id IS NOT NULL AND allocation_id IN (\(binds: allocations)) GROUP BY category, country, kind"
+            return "SELECT category, country, kind, CAST(SUM(amount) AS BIGINT) AS total FROM fund_ledger WHERE fund_id = \(bind: fund) AND category IS NOT NULL AND allocation_id IN (\(binds: allocations)) GROUP BY category, country, kind"
         }
-        return "SELECT category, country, kind, CAST(SUM(amount) AS BIGINT) AS total FROM fund_ledger WHERE fund_id = \(bind: fund) AND grant_id IS NOT NULL AND allocation_id IN (\(binds: allocations)) AND at <= \(bind: asOf) GROUP BY category, country, kind"
+        return "SELECT category, country, kind, CAST(SUM(amount) AS BIGINT) AS total FROM fund_ledger WHERE fund_id = \(bind: fund) AND category IS NOT NULL AND allocation_id IN (\(binds: allocations)) AND at <= \(bind: asOf) GROUP BY category, country, kind"
     }
 
     /// Sums read by the raw SQL, in the shape the app's are compared with.

@@ -138,12 +138,6 @@ enum DemoFund {
 
     // MARK: Grants
 
-    /// Whether a grant may receive a tranche that leaves it partly paid when it already is (the
-    /// second of three tranches, or an under-budget last one after a first). `GrantWorkflow.disburse`
-    /// refuses it for now — it moves `disbursing → disbursing`, which `GrantLifecycle` does not
-    /// allow —, so until that is fixed the demo pays in one tranche, or two where the second ends it.
-    static let partialTranchesAfterTheFirst = false
-
     /// How many grants end in each state, and under which allocations.
     static let slots: [(GrantState, [String])] = [
         (.draft, ["eu-lyon", "eu-vigilance", "eu-yaounde", "ch-lyon"]),

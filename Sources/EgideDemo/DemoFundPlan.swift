@@ -103,11 +103,13 @@ extension DemoFund {
                     var special: Special = .none
                     switch (fate, label, position) {
                     case (.rejected, "eu-lyon", _): special = .aboveCeiling
-                    case (.screening, "eu-lyon", _): special = .waitingSecondLyon
+                    case (.screening, "eu-lyon", _), (.approved, "eu-lyon", _): special = .aboveLyonLimit  // two Lyon approvers
                     case (.screening, "eu-yaounde", _): special = .waitingLyon
                     case (.screening, "eu-tunis", _): special = .waitingLyon
                     case (.closed, "eu-yaounde", 3): special = .wholeCascade
                     case (.disbursed, "eu-vigilance", _): special = .threeLevels
+                    // Paid in Congolese francs whichever cases happen to be open (the tests count on it).
+                    case (.closed, "eu-lyon", 0), (.disbursing, "ch-lyon", _), (.justified, "ch-lyon", _): special = .inCongo
                     case (.reportDue, _, _):
                         special = position.isMultiple(of: 2) ? .overdue : .dueSoon
                         if special == .overdue { overdue += 1 }
@@ -121,7 +123,7 @@ extension DemoFund {
             return Plan(grants: grants, steps: steps)
         }
 
-        enum Special: Equatable { case none, aboveCeiling, waitingSecondLyon, waitingLyon, threeLevels, wholeCascade, overdue, dueSoon }
+        enum Special: Equatable { case none, aboveCeiling, aboveLyonLimit, waitingLyon, threeLevels, wholeCascade, overdue, dueSoon, inCongo }
 
         mutating func pickCategory(for fund: FundSpec) -> SupportCategory {
             let weights: [(SupportCategory, Double)] = [
@@ -149,7 +151,7 @@ extension DemoFund {
             func round(_ value: Double) -> Int64 { Int64((value / 50).rounded()) * 50 }
             switch special {
             case .aboveCeiling: return ceiling + 2_500
-            case .waitingSecondLyon: return round(days(Double(spec.limit) + 500...Double(ceiling) - 500))
+            case .aboveLyonLimit: return round(days(Double(spec.limit) + 500...Double(ceiling) - 500))
             case .waitingLyon, .threeLevels: return round(days(2_300...4_600))
             case .wholeCascade: return 6_500
             default: break
@@ -218,7 +220,7 @@ extension DemoFund {
                     add(1...8, .withdraw(rng.pick(DemoFundTexts.withdrawals)), &self)
                     break build
                 }
-                if fate == .rejected, special != .aboveCeiling, rng.chance(0.3) {
+                if fate == .rejected, ![.aboveCeiling, .inCongo].contains(special), rng.chance(0.3) {
                     add(0.5...3, .reject(rng.pick(DemoFundTexts.rejections)), &self)
                     break build
                 }
@@ -250,11 +252,10 @@ extension DemoFund {
                     break build
                 }
                 // Tranches: one, two or three; some grants end under budget (the rest is released).
-                let most = DemoFund.partialTranchesAfterTheFirst ? 3 : 2
-                let count = fate == .disbursing || fate == .cancelled ? rng.pick([2, 2, most]) : rng.pick([1, 1, 1, 2, 2, most])
+                let count = fate == .disbursing || fate == .cancelled ? rng.pick([2, 2, 3]) : rng.pick([1, 1, 1, 2, 2, 3])
                 let shares: [Double] = count == 1 ? [1] : count == 2 ? rng.pick([[0.6, 0.4], [0.5, 0.5]]) : [0.5, 0.3, 0.2]
                 let paying = fate == .disbursing ? Int.random(in: 1..<count, using: &rng) : fate == .cancelled ? 1 : count
-                let underBudget = fate != .disbursing && fate != .cancelled && (count == 1 || DemoFund.partialTranchesAfterTheFirst) && rng.chance(0.15)
+                let underBudget = fate != .disbursing && fate != .cancelled && rng.chance(0.15)
                 for tranche in 0..<paying {
                     let last = tranche == count - 1
                     add(tranche == 0 ? 1...5 : 10...24, .disburse(share: last && underBudget ? shares[tranche] * 0.7 : shares[tranche],
@@ -308,7 +309,7 @@ extension DemoFund {
             // 3. A case (Lyon's own, or one shared with Yaoundé) open when the request is made, or a beneficiary without one.
             var requester = rng.pick(requesters[organisation]!)
             var caseInfo: CaseInfo?
-            if ["lyon", "cm-yaounde"].contains(organisation), special != .aboveCeiling, rng.chance(organisation == "lyon" ? 0.75 : 0.6) {
+            if ["lyon", "cm-yaounde"].contains(organisation), ![.aboveCeiling, .inCongo].contains(special), rng.chance(organisation == "lyon" ? 0.75 : 0.6) {
                 let candidates = cases.filter { info in
                     !usedCases.contains(info.index) && info.isOpen(at: requestedAt)
                         && (organisation == "lyon" ? !info.geneva : (info.sharedWithYaounde.map { $0.addingTimeInterval(43_200) < requestedAt } ?? false))
@@ -324,7 +325,7 @@ extension DemoFund {
                     }
                 }
             }
-            let country = caseInfo?.country ?? rng.pick(countries[label]!)
+            let country = caseInfo?.country ?? (special == .inCongo ? "CD" : rng.pick(countries[label]!))
             let fr = caseInfo?.fr ?? (["GE", "LY"].contains(country) ? false : country == "TN" ? rng.chance(0.6) : country == "CM" ? rng.chance(0.75) : true)
             var beneficiary = caseInfo?.defender ?? ""
             var isOrganisation = caseInfo?.isOrganisation ?? false

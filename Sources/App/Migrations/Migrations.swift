@@ -16,6 +16,7 @@ enum Migrations {
             AddAlertIdempotencyIndex(),
             DropAlertIdempotencyIndex(),
             CreateFund(),
+            AddFundLedgerIndexes(),
         ]
     }
 }

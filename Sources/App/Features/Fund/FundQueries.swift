@@ -214,7 +214,7 @@ extension FundLedger {
         guard !allocations.isEmpty else { return [] }
         var query = sql.select().column("category").column("country").column("kind")
             .column(SQLAlias(SQLRaw("CAST(SUM(amount) AS BIGINT)"), as: SQLIdentifier("total")))
-            .from(LedgerEntryRecord.schema).where("fund_id", .equal, SQLBind(fund)).where("grant_id", .isNot, SQLLiteral.null)
+            .from(LedgerEntryRecord.schema).where("fund_id", .equal, SQLBind(fund)).where("category", .isNot, SQLLiteral.null)
             .where("allocation_id", .in, SQLBind.group(Array(allocations)))
         if let asOf { query = query.where("at", .lessThanOrEqual, SQLBind(asOf)) }
         var sums: [String: Spending] = [:]
