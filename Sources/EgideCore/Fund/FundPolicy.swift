@@ -6,14 +6,17 @@ public enum FundAction: String, CaseIterable, Sendable {
     case viewFunds
     /// Open a fund (its owner is the actor's organisation).
     case createFund
-    /// Allocate from a fund or an allocation, confirm or withdraw a proposed allocation, enter rates.
+    /// Allocate from a fund or an allocation, confirm or withdraw a proposed allocation, enter rates
+    /// (with a target: the giving organisation's fund managers, `FundTarget(chain: [giver])`).
     case manageMoney
-    /// Start a grant request under an allocation one's organisation holds; edit and submit one's own.
+    /// Start a grant request under an allocation one's organisation holds; edit, submit and
+    /// withdraw one's own (with `FundTarget.requesterID`: its requester only).
     case requestGrant
     /// See the grants (the query narrows which).
     case viewGrants
     /// Take a request into screening, ask for information, reject, approve, record tranches,
-    /// reports and closure: fund managers of an organisation in the grant's chain.
+    /// reports and closure: fund managers of an organisation in the grant's chain, never the
+    /// grant's requester.
     case decideGrant
 }
 
@@ -36,8 +39,9 @@ public struct FundTarget: Sendable, Equatable {
 /// - Funds are opened by fund managers of an organisation that runs protection work (host or
 ///   consortium member); partners receive allocations and sub-allocate.
 /// - Grants are requested by fund managers, protection officers and coordinators of an
-///   organisation holding an allocation; they are decided by fund managers of the organisations in
-///   the grant's chain. Auditors and coordinators read.
+///   organisation holding an allocation, and only their requester edits, submits or withdraws one;
+///   they are decided and paid by fund managers of the organisations in the grant's chain, never by
+///   their requester. Auditors and coordinators read.
 /// - Which funds, allocations and grants exist for the actor is the scoped queries' decision
 ///   (`FundQueries.visible…`): a sibling's allocation or grant answers 404.
 public enum FundPolicy: Policy {
@@ -54,10 +58,13 @@ public enum FundPolicy: Policy {
         case .requestGrant:
             guard !actor.roles.isDisjoint(with: requesterRoles) else { return .deny("may not request grants") }
             guard let target else { return .allow }
-            return target.chain.first == actor.organisationID ? .allow : .deny("the allocation is another organisation's")
+            guard target.chain.first == actor.organisationID else { return .deny("the allocation is another organisation's") }
+            if let requester = target.requesterID, requester != actor.userID { return .deny("only its requester edits, submits or withdraws a request") }
+            return .allow
         case .manageMoney, .decideGrant:
             guard actor.has(.fundManager) else { return .deny("not a fund manager") }
             guard let target else { return .allow }
+            if action == .decideGrant, target.requesterID == actor.userID { return .deny("nobody decides on, or pays, their own request") }
             return target.chain.contains(actor.organisationID) ? .allow : .deny("not in the chain of this money")
         }
     }

@@ -104,7 +104,7 @@ package enum FundWorkflow {
                 guard scope.allocations.contains(parent) else { throw Abort(.notFound) }
                 try await lockRow(AllocationRecord.schema, id: parent, on: db)
                 guard let source = try await AllocationRecord.find(parent, on: db), source.fundID == fundID else { throw Abort(.notFound) }
-                guard source.organisationID == actor.organisationID else { throw Abort(.forbidden) }
+                guard FundPolicy.evaluate(actor, .manageMoney, FundTarget(chain: [source.organisationID])).isAllowed else { throw Abort(.forbidden) }
                 guard source.state == .active else { throw Refusal(key: "fund.refusal.notActive") }
                 guard delegationLimit <= source.delegationLimit else { throw Refusal(key: "fund.refusal.limitAboveParent") }
                 guard organisation != source.organisationID else { throw Refusal(key: "fund.refusal.sameOrganisation") }
@@ -153,13 +153,11 @@ package enum FundWorkflow {
                                   authorize: { record, db in
             let scope = try await FundQueries.scope(for: actor, on: db)
             guard scope.allocations.contains(id) else { throw Abort(.notFound) }
-            guard actor.has(.fundManager) else { throw Abort(.forbidden) }
             let fund = try await FundQueries.fund(record.fundID, in: scope, on: db)
-            if let parent = record.parentID {
-                guard scope.allAllocations[parent]?.organisationID == actor.organisationID else { throw Abort(.forbidden) }
-            } else {
-                guard try await managesFund(actor, fund, on: db) else { throw Abort(.forbidden) }
-            }
+            // The giving level decides: the parent allocation's organisation, or the fund's named managers.
+            let giver = record.parentID.flatMap { scope.allAllocations[$0]?.organisationID } ?? fund.organisationID
+            guard FundPolicy.evaluate(actor, .manageMoney, FundTarget(chain: [giver])).isAllowed else { throw Abort(.forbidden) }
+            if record.parentID == nil, !(try await managesFund(actor, fund, on: db)) { throw Abort(.forbidden) }
         }) { record, db, now in
             guard record.state == .proposed else { throw Refusal(key: "fund.refusal.notProposed") }
             if confirm {
@@ -201,12 +199,5 @@ package enum FundWorkflow {
                                                  details: ["pair": "\(fundCurrency)/\(paymentCurrency)", "rate": ExchangeRate(fundCurrency: fundCurrency, paymentCurrency: paymentCurrency, nanos: nanos).text, "on": day]),
                                            at: now, on: db)
         }
-    }
-
-    /// The latest rate `organisation` entered for the pair, on or before `day`.
-    static func latestRate(_ fundCurrency: String, _ paymentCurrency: String, organisation: UUID, onOrBefore day: String,
-                           on db: any Database) async throws -> ExchangeRateRecord? {
-        try await ExchangeRateRecord.query(on: db).filter(\.$organisationID == organisation).filter(\.$fundCurrency == fundCurrency)
-            .filter(\.$paymentCurrency == paymentCurrency).filter(\.$rateOn <= day).sort(\.$rateOn, .descending).sort(\.$createdAt, .descending).first()
     }
 }

@@ -34,9 +34,10 @@ package enum GrantWorkflow {
         return try await app.transaction { db in
             let scope = try await FundQueries.scope(for: actor, on: db)
             guard scope.allocations.contains(draft.allocationID), let allocation = scope.allAllocations[draft.allocationID] else { throw Abort(.notFound) }
-            guard allocation.organisationID == actor.organisationID else { throw Abort(.forbidden) }
-            guard allocation.state == .active else { throw Refusal(key: "fund.refusal.notActive") }
             let fund = try await FundQueries.fund(allocation.fundID, in: scope, on: db)
+            let target = try await FundQueries.target(under: draft.allocationID, fund: fund, on: db)
+            guard FundPolicy.evaluate(actor, .requestGrant, target).isAllowed else { throw Abort(.forbidden) }
+            guard allocation.state == .active else { throw Refusal(key: "fund.refusal.notActive") }
             var country = draft.country
             if let caseID = draft.caseID {
                 guard let record = try await CaseQueries.visible(to: actor, on: db).filter(\.$id == caseID).first() else { throw Abort(.notFound) }
@@ -81,7 +82,6 @@ package enum GrantWorkflow {
     package static func update(_ id: UUID, _ draft: GrantDraft, by actor: Actor, app: Application) async throws {
         let vault = app.vault
         try await step(id, .requestGrant, "grant.edit", by: actor, app: app) { grant, fund, _, db, now in
-            guard grant.requestedBy == actor.userID else { throw Abort(.forbidden) }
             guard grant.state == .draft || grant.state == .moreInformation else { throw Refusal(key: "grant.refusal.notEditable") }
             try check(draft, fund: fund, country: grant.caseID == nil ? draft.country : grant.country)
             if grant.caseID == nil { grant.country = draft.country }
@@ -122,10 +122,13 @@ package enum GrantWorkflow {
             guard try await FundQueries.visibleGrants(to: actor, scope: scope, on: db).filter(\.$id == id).first() != nil else { throw Abort(.notFound) }
             guard let fund = try await FundRecord.find(grant.fundID, on: db) else { throw Abort(.notFound) }
             let target = try await FundQueries.target(under: grant.allocationID, fund: fund, requester: grant.requestedBy, on: db)
-            guard FundPolicy.evaluate(actor, permission, target).isAllowed else { throw Abort(.forbidden) }
-            // Nobody decides on, or pays, their own request: screening, questions, rejection,
-            // tranches, reports and closure are someone else's, as approvals are (`FourEyes`).
-            if permission == .decideGrant, grant.requestedBy == actor.userID { throw Refusal(key: "grant.refusal.ownRequest") }
+            guard FundPolicy.evaluate(actor, permission, target).isAllowed else {
+                // Refused only for being the requester: say so (409) — someone else decides and pays.
+                if permission == .decideGrant, FundPolicy.evaluate(actor, permission, FundTarget(chain: target.chain)).isAllowed {
+                    throw Refusal(key: "grant.refusal.ownRequest")
+                }
+                throw Abort(.forbidden)
+            }
         }) { grant, db, now in
             guard let fund = try await FundRecord.find(grant.fundID, on: db) else { throw Abort(.notFound) }
             let chain = try await FundQueries.chain(under: grant.allocationID, fund: fund, on: db)
@@ -144,7 +147,6 @@ package enum GrantWorkflow {
     /// The requester sends a draft, or the answer to a question, for decision.
     package static func submit(_ id: UUID, note: String?, by actor: Actor, app: Application) async throws {
         try await step(id, .requestGrant, "grant.submit", by: actor, app: app) { grant, _, _, db, now in
-            guard grant.requestedBy == actor.userID else { throw Abort(.forbidden) }
             try move(grant, to: .submitted)
             grant.submittedAt = now
             try await entry(grant, "submitted", actor: actor, note: note, at: now, on: db, vault: app.vault)
@@ -220,7 +222,6 @@ package enum GrantWorkflow {
     /// The requester takes back a request not decided yet.
     package static func withdraw(_ id: UUID, note: String?, by actor: Actor, app: Application) async throws {
         try await step(id, .requestGrant, "grant.withdraw", by: actor, app: app) { grant, _, _, db, now in
-            guard grant.requestedBy == actor.userID else { throw Abort(.forbidden) }
             try move(grant, to: .withdrawn)
             try await entry(grant, "withdrawn", actor: actor, note: note, at: now, on: db, vault: app.vault)
             return [:]
