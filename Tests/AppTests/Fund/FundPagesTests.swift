@@ -95,16 +95,24 @@ import VaporTesting
             let grant = try Self.id(in: Self.location(requested))
             #expect(try await o.post("/grants/\(SiteURL.id(grant))/approve").status == .forbidden, "a protection officer approves nothing")
 
+            // The sibling partner asks for the same person and need: a decider sees it counted, not
+            // shown; the requester, who could type any name into a draft, sees no check at all.
+            let siblingAllocation = try #require(try await AllocationRecord.query(on: app.db).filter(\.$organisationID == sibling.requireID()).first()?.id)
+            let s = try await client(siblingManager)
+            #expect(try await s.post("/grants", [("allocation", SiteURL.id(siblingAllocation)), ("category", "legal"), ("country", "CM"), ("amount", "300"),
+                                                 ("beneficiary", "Aline Mbarga"), ("justification", "Lawyer, again."), ("intent", "submit")]).status == .seeOther)
+            #expect(!(try await o.get("/grants/\(SiteURL.id(grant))")).text.contains("id=\"duplicate-check\""), "the requester sees no duplicate check")
+
             // The partner's fund manager approves: above the partner's limit, it waits for Tunis.
             let m = try await client(manager)
             let waiting = try await m.get("/grants/\(SiteURL.id(grant))")
             #expect(waiting.text.contains("Lawyer before the hearing.") && waiting.text.contains("id=\"approve\""))
+            #expect(waiting.text.contains("id=\"duplicate-check\"") && waiting.text.contains("A grant you cannot see") && !waiting.text.contains("Lawyer, again."))
             #expect(try await m.post("/grants/\(SiteURL.id(grant))/approve").status == .seeOther)
             let after = try await m.get("/grants/\(SiteURL.id(grant))")
             #expect(after.text.contains("Waiting for approval by Tunis office") && !after.text.contains("id=\"approve\""))
             #expect(try await GrantRecord.find(grant, on: app.db)?.state == .screening)
             // The sibling partner does not know the grant exists.
-            let s = try await client(siblingManager)
             #expect(try await s.get("/grants/\(SiteURL.id(grant))").status == .notFound)
             #expect(try await s.post("/grants/\(SiteURL.id(grant))/approve").status == .notFound)
             // Tunis completes it: the amount is committed.

@@ -69,12 +69,11 @@ enum GrantListPage {
             components.queryItems = items
             return SiteURL.grants.href + "?" + (components.percentEncodedQuery ?? "")
         }
-        let directoryForOptions = StaffDirectory(request)
         var requestOptions: [SelectOption] = []
         if FundPolicy.evaluate(actor, .requestGrant, nil).isAllowed {
             for allocation in scope.held(by: actor.organisationID).sorted(by: { $0.createdAt < $1.createdAt }) {
                 let fundName = names[allocation.fundID]?.name ?? "—"
-                requestOptions.append(SelectOption(value: SiteURL.id(allocation.id!), label: "\(fundName) — \(try await directoryForOptions.organisation(allocation.organisationID))", selected: false))
+                requestOptions.append(SelectOption(value: SiteURL.id(allocation.id!), label: "\(fundName) — \(try await directory.organisation(allocation.organisationID))", selected: false))
             }
         }
         return Context(
@@ -188,8 +187,10 @@ enum GrantPage {
             hostOrganisation: details.hostOrganisation, lines: details.budgetLines.map { Line(label: $0.label, amount: loaded.money($0.amount)) },
             approvals: try await approvals(loaded, directory: directory, request: request),
             waitingFor: try await waitingFor(loaded, directory: directory), approveBlocked: approveBlocked,
-            duplicates: try await DuplicateSupportCheck.run(for: grant, actor: actor, scope: scope, on: request),
-            duplicateChecked: grant.state.isBeforeDecision,
+            // For those who decide only: shown to a requester, it would tell whether any name is
+            // supported elsewhere to whoever types it into a draft.
+            duplicates: can.ask ? try await DuplicateSupportCheck.run(for: grant, actor: actor, scope: scope, on: request) : [],
+            duplicateChecked: can.ask,
             tranches: try await tranches(loaded, directory: directory, request: request),
             entries: try await history(loaded, directory: directory, request: request), can: can,
             actions: Dictionary(uniqueKeysWithValues: GrantForm.allCases.map { (String(describing: $0), SiteURL.grantAction(id, $0).href) }),
@@ -246,13 +247,12 @@ enum GrantPage {
     static func permissions(_ loaded: Loaded, actor: Actor, request: Request) -> (Can, String?) {
         let grant = loaded.grant, state = grant.state
         let target = FundTarget(chain: loaded.levels.map(\.organisationID), requesterID: grant.requestedBy)
-        let requester = grant.requestedBy == actor.userID
-        // The requester decides and pays nothing on their own request (GrantWorkflow.step).
-        let decides = FundPolicy.evaluate(actor, .decideGrant, target).isAllowed && !requester
+        let requests = FundPolicy.evaluate(actor, .requestGrant, target).isAllowed
+        let decides = FundPolicy.evaluate(actor, .decideGrant, target).isAllowed
         var can = Can()
-        can.edit = requester && (state == .draft || state == .moreInformation)
+        can.edit = requests && (state == .draft || state == .moreInformation)
         can.submit = can.edit
-        can.withdraw = requester && state.isBeforeDecision
+        can.withdraw = requests && state.isBeforeDecision
         can.screen = decides && state == .submitted
         can.ask = decides && (state == .submitted || state == .screening)
         can.reject = can.ask

@@ -34,15 +34,7 @@ enum GrantsController {
         try request.authorize(FundPolicy.evaluate(actor, .requestGrant, nil))
         let caseID = (try? request.query.get(String.self, at: "case")).flatMap(UUID.init(uuidString:))
         let allocation = (try? request.query.get(String.self, at: "allocation")).flatMap(UUID.init(uuidString:))
-        var values: [String: String] = ["allocation": allocation.map(SiteURL.id) ?? ""]
-        if let caseID {
-            let (record, access) = try await CaseQueries.authorized(caseID, for: actor, .viewCase, on: request.db)
-            let read = try await CaseFileReader.read(record, access: access, actor: actor, on: request.db, vault: request.application.vault)
-            if let defender = read.people.first(where: { $0.role == .defender }) {
-                values["beneficiary"] = defender.identity.name
-                if defender.isOrganisation { values["beneficiaryIsOrganisation"] = "1" }
-            }
-        }
+        let values: [String: String] = ["allocation": allocation.map(SiteURL.id) ?? ""]
         return try await renderForm(request, actor: actor, caseID: caseID, editing: nil, problems: [], values: values, lines: [], measures: [])
     }
 
@@ -62,11 +54,24 @@ enum GrantsController {
         }
         var caseCode: String?
         var measures: [SelectOption] = []
+        var values = values
         if let caseID {
+            // The form reads the case file (its measures, its defender): an access like the case
+            // page's, in the audit log and on the case's "who viewed" page.
             let (record, access) = try await CaseQueries.authorized(caseID, for: actor, .viewCase, on: db)
             caseCode = record.code
+            try await request.transaction { db in
+                try await AuditRecorder.record(.init(actor: .user(actor.userID), organisation: record.organisationID, action: "case.read",
+                                                     objectType: "case", objectID: SiteURL.id(caseID), details: ["via": "grant"]),
+                                               at: request.application.clock.now(), on: db)
+            }
             let read = try await CaseFileReader.read(record, access: access, actor: actor, on: db, vault: request.application.vault)
             measures = read.measures.map { SelectOption(value: $0.content.description, label: $0.content.description, selected: chosen.contains($0.content.description)) }
+            // A new request starts from the case's defender.
+            if values["beneficiary"] == nil, let defender = read.people.first(where: { $0.role == .defender }) {
+                values["beneficiary"] = defender.identity.name
+                if defender.isOrganisation { values["beneficiaryIsOrganisation"] = "1" }
+            }
         }
         var padded = lines
         while padded.count < 5 { padded.append(.init(label: "", amount: "")) }
@@ -160,7 +165,7 @@ enum GrantsController {
         guard grant.requestedBy == actor.userID, grant.state == .draft || grant.state == .moreInformation else { throw Abort(.forbidden) }
         guard let fund = try await FundRecord.find(grant.fundID, on: request.db) else { throw Abort(.notFound) }
         let details = try GrantContent.open(grant, vault: request.application.vault)
-        let money = { (amount: Int64) in Money(minorUnits: amount, currency: fund.currency).formatted(language: .en).replacingOccurrences(of: fund.currency + "\u{00A0}", with: "").replacingOccurrences(of: ",", with: "") }
+        let money = { (amount: Int64) in Money(minorUnits: amount, currency: fund.currency).plainDecimal }
         let values = ["allocation": SiteURL.id(grant.allocationID), "category": grant.category.rawValue, "country": grant.country,
                       "amount": money(grant.amount), "beneficiary": details.beneficiary, "beneficiaryIsOrganisation": details.beneficiaryIsOrganisation ? "1" : "",
                       "justification": details.justification, "hostOrganisation": details.hostOrganisation ?? "", "case": grant.caseID.map(SiteURL.id) ?? ""]
@@ -215,12 +220,12 @@ enum GrantsController {
 
     /// Runs one step; a refusal re-renders the grant page with the reason (409), a form problem
     /// with it (422); success returns to the grant with a confirmation.
-    static func perform(_ request: Request, field: String, done: String, _ body: (Actor, UUID) async throws -> Void) async throws -> Response {
+    static func perform(_ request: Request, field: String, done: String, _ body: (Actor, GrantRecord) async throws -> Void) async throws -> Response {
         let actor = try request.actor()
         let id = try request.requireUUID("id")
-        _ = try await FundQueries.grant(id, for: actor, on: request.db)  // 404 before reading the form
+        let (grant, _) = try await FundQueries.grant(id, for: actor, on: request.db)  // 404 before reading the form
         do {
-            try await body(actor, id)
+            try await body(actor, grant)
         } catch let refusal as Refusal {
             return try await render(request, problems: [FieldProblem(field: field, message: request.t(refusal.key))], status: .conflict)
         } catch let problems as FormProblems {
@@ -239,25 +244,29 @@ enum GrantsController {
     }
 
     @Sendable static func submit(_ request: Request) async throws -> Response {
-        try await perform(request, field: "note", done: "flash.grant.submitted") { actor, id in
+        try await perform(request, field: "note", done: "flash.grant.submitted") { actor, grant in
+            let id = try grant.requireID()
             try await GrantWorkflow.submit(id, note: try note(request), by: actor, app: request.application)
         }
     }
 
     @Sendable static func screen(_ request: Request) async throws -> Response {
-        try await perform(request, field: "note", done: "flash.grant.screening") { actor, id in
+        try await perform(request, field: "note", done: "flash.grant.screening") { actor, grant in
+            let id = try grant.requireID()
             try await GrantWorkflow.decide(id, .screen, note: try note(request), by: actor, app: request.application)
         }
     }
 
     @Sendable static func ask(_ request: Request) async throws -> Response {
-        try await perform(request, field: "note", done: "flash.grant.asked") { actor, id in
+        try await perform(request, field: "note", done: "flash.grant.asked") { actor, grant in
+            let id = try grant.requireID()
             try await GrantWorkflow.decide(id, .askInformation, note: try note(request, required: true), by: actor, app: request.application)
         }
     }
 
     @Sendable static func reject(_ request: Request) async throws -> Response {
-        try await perform(request, field: "note", done: "flash.grant.rejected") { actor, id in
+        try await perform(request, field: "note", done: "flash.grant.rejected") { actor, grant in
+            let id = try grant.requireID()
             try await GrantWorkflow.decide(id, .reject, note: try note(request, required: true), by: actor, app: request.application)
         }
     }
@@ -275,19 +284,22 @@ enum GrantsController {
     }
 
     @Sendable static func withdraw(_ request: Request) async throws -> Response {
-        try await perform(request, field: "note", done: "flash.grant.withdrawn") { actor, id in
+        try await perform(request, field: "note", done: "flash.grant.withdrawn") { actor, grant in
+            let id = try grant.requireID()
             try await GrantWorkflow.withdraw(id, note: try note(request), by: actor, app: request.application)
         }
     }
 
     @Sendable static func cancel(_ request: Request) async throws -> Response {
-        try await perform(request, field: "note", done: "flash.grant.cancelled") { actor, id in
+        try await perform(request, field: "note", done: "flash.grant.cancelled") { actor, grant in
+            let id = try grant.requireID()
             try await GrantWorkflow.cancel(id, note: try note(request, required: true), by: actor, app: request.application)
         }
     }
 
     @Sendable static func disburse(_ request: Request) async throws -> Response {
-        try await perform(request, field: "paidAmount", done: "flash.grant.disbursed") { actor, id in
+        try await perform(request, field: "paidAmount", done: "flash.grant.disbursed") { actor, grant in
+            let id = try grant.requireID()
             var form = FormChecker(request)
             let method = form.choice("method", DisbursementMethod.self)
             let currency = form.text("paidCurrency", max: 3)?.uppercased()
@@ -299,7 +311,7 @@ enum GrantsController {
             let note = form.text("note", required: false, max: 5000)
             let receipt = Uploads.single(request, field: "receipt", form: &form)
             guard form.isValid, let method, let paid, let paidOn else { throw FormProblems(problems: form.problems) }
-            if paid.currency != (try await FundQueries.grant(id, for: actor, on: request.db).0.currency), nanos == nil {
+            if paid.currency != grant.currency, nanos == nil {
                 throw FormProblems(problems: [FieldProblem(field: "rate", message: request.t("grant.refusal.rate"))])
             }
             let tranche = GrantWorkflow.Tranche(method: method, paid: paid, rateNanos: nanos, rateOn: Day.text(rateOn ?? paidOn), paidOn: Day.text(paidOn),
@@ -309,13 +321,15 @@ enum GrantsController {
     }
 
     @Sendable static func complete(_ request: Request) async throws -> Response {
-        try await perform(request, field: "complete", done: "flash.grant.disbursementComplete") { actor, id in
+        try await perform(request, field: "complete", done: "flash.grant.disbursementComplete") { actor, grant in
+            let id = try grant.requireID()
             try await GrantWorkflow.completeDisbursement(id, by: actor, app: request.application)
         }
     }
 
     @Sendable static func requestReport(_ request: Request) async throws -> Response {
-        try await perform(request, field: "dueOn", done: "flash.grant.reportRequested") { actor, id in
+        try await perform(request, field: "dueOn", done: "flash.grant.reportRequested") { actor, grant in
+            let id = try grant.requireID()
             var form = FormChecker(request)
             guard let due = form.day("dueOn", required: true) else { throw FormProblems(problems: form.problems) }
             try await GrantWorkflow.requestReport(id, dueOn: Day.text(due), by: actor, app: request.application)
@@ -323,7 +337,8 @@ enum GrantsController {
     }
 
     @Sendable static func report(_ request: Request) async throws -> Response {
-        try await perform(request, field: "note", done: "flash.grant.reportReceived") { actor, id in
+        try await perform(request, field: "note", done: "flash.grant.reportReceived") { actor, grant in
+            let id = try grant.requireID()
             var form = FormChecker(request)
             let note = form.text("note", required: true, max: 20_000)
             let file = Uploads.single(request, field: "report", form: &form)
@@ -334,7 +349,8 @@ enum GrantsController {
     }
 
     @Sendable static func close(_ request: Request) async throws -> Response {
-        try await perform(request, field: "close", done: "flash.grant.closed") { actor, id in
+        try await perform(request, field: "close", done: "flash.grant.closed") { actor, grant in
+            let id = try grant.requireID()
             try await GrantWorkflow.close(id, by: actor, app: request.application)
         }
     }
