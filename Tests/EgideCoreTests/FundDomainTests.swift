@@ -194,6 +194,16 @@ import Testing
         return value.minorUnits
     }
 
+    @Test func a_plain_decimal_reads_back_to_the_same_amount() throws {
+        for money in [Money(minorUnits: 250_000, currency: "EUR"), Money(minorUnits: 1_639_893, currency: "XAF"),
+                      Money(minorUnits: 3_350, currency: "TND"), Money(minorUnits: 5, currency: "CDF"), Money(minorUnits: 0, currency: "GNF")] {
+            #expect(try Money.parse(money.plainDecimal, currency: money.currency) == money, "\(money.plainDecimal)")
+        }
+        #expect(Money(minorUnits: 250_000, currency: "EUR").plainDecimal == "2500.00")
+        #expect(Money(minorUnits: 3_350, currency: "TND").plainDecimal == "3.350")
+        #expect(Money(minorUnits: -5, currency: "EUR").plainDecimal == "-0.05")
+    }
+
     @Test func a_value_too_large_for_64_bits_is_refused_not_trapped() {
         // The most a form accepts, 10¹² francs, at a billionth of a franc per euro: ~10²³ cents.
         let rate = ExchangeRate(fundCurrency: "EUR", paymentCurrency: "XAF", nanos: 1)

@@ -198,6 +198,19 @@ public struct Money: Sendable, Hashable, Codable {
         self = money
     }
 
+    /// The amount as a plain decimal with a point and the currency's minor digits, no grouping and
+    /// no currency (`2500.00`, `25000` XAF, `3.350` TND): what a CSV cell holds and what a form
+    /// field is refilled with (`parse` reads it back to the same amount).
+    public var plainDecimal: String {
+        let digits = minorDigits
+        var scale: UInt64 = 1
+        for _ in 0..<digits { scale *= 10 }
+        let magnitude = minorUnits.magnitude, sign = minorUnits < 0 ? "-" : ""
+        guard digits > 0 else { return sign + String(magnitude) }
+        let fraction = String(magnitude % scale)
+        return sign + String(magnitude / scale) + "." + String(repeating: "0", count: digits - fraction.count) + fraction
+    }
+
     /// The amount for people to read, with the currency's minor digits.
     ///
     /// - French: `1 250,50 €` — digits grouped by a **narrow no-break space** (U+202F, as CLDR's

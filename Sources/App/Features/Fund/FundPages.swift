@@ -117,6 +117,9 @@ enum FundStatement {
         return totals
     }
 
+    /// A statement "as of" a day covers the whole of that day.
+    static func endOf(day: Date) -> Date { day.addingTimeInterval(24 * 3600 - 0.001) }
+
     /// For the owner, "available" counts what is not allocated plus what each allocation still holds.
     static func rootsAvailable(_ balances: FundBalances, scope: FundScope, fund: UUID) -> Int64 {
         scope.allAllocations.values.filter { $0.fundID == fund }.compactMap(\.id).reduce(0) { $0 + (balances.allocations[$1]?.available ?? 0) }

@@ -58,7 +58,7 @@ enum FundsAPIController {
         var asOf: Date?
         if let text = try? request.query.get(String.self, at: "asOf"), !text.isEmpty {
             guard let day = Day.parse(text) else { throw ProblemError.invalid([.init(field: "asOf", detail: "must be a day written YYYY-MM-DD.")]) }
-            asOf = day.addingTimeInterval(24 * 3600 - 0.001)
+            asOf = FundStatement.endOf(day: day)
         }
         let id = try fund.requireID()
         let balances = try await FundLedger.balances(fund: id, asOf: asOf, on: request.db)

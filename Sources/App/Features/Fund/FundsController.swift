@@ -164,7 +164,7 @@ enum FundsController {
     static func asOf(_ request: Request) throws -> Date? {
         guard let text = try? request.query.get(String.self, at: "asOf"), !text.isEmpty else { return nil }
         guard let day = Day.parse(text) else { throw Abort(.unprocessableEntity, reason: request.t("case.form.date")) }
-        return day.addingTimeInterval(24 * 3600 - 0.001)  // the whole day
+        return FundStatement.endOf(day: day)
     }
 
     @Sendable static func allocate(_ request: Request) async throws -> Response {
@@ -316,13 +316,12 @@ enum FundsController {
 /// The statement as CSV (RFC 4180, through CSV.swift). Every cell that a spreadsheet would read as
 /// a formula (`=`, `+`, `-`, `@`, tab, carriage return first) is prefixed with `'`, so an
 /// organisation's name can never run in the reader's spreadsheet. Amounts are plain decimals in
-/// the fund's currency, with a point, whatever the reader's language.
+/// the fund's currency, with a point, whatever the reader's language (`Money.plainDecimal`).
 enum StatementCSV {
     static func render(_ context: FundStatement.Context, fund: FundRecord, request: Request) throws -> Data {
         let stream = OutputStream(toMemory: ())
         let csv = try CSVWriter(stream: stream, newline: .crlf)
-        let digits = Currency(code: fund.currency)?.minorDigits ?? 2
-        let amount = { (minor: Int64) in decimal(minor, digits: digits) }
+        let amount = { (minor: Int64) in Money(minorUnits: minor, currency: fund.currency).plainDecimal }
         try csv.write(row: [fund.name, fund.donor, fund.currency, context.asOf.isEmpty ? Day.text(request.application.clock.now()) : context.asOf].map(safe))
         try csv.write(row: ["level", "organisation", "state", "amount", "delegation_limit", "allocated_on", "committed", "disbursed", "available"])
         for row in context.allocations {
@@ -342,13 +341,5 @@ enum StatementCSV {
     static func safe(_ text: String) -> String {
         guard let first = text.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) else { return text }
         return "'" + text
-    }
-
-    static func decimal(_ minor: Int64, digits: Int) -> String {
-        guard digits > 0 else { return String(minor) }
-        var scale: Int64 = 1
-        for _ in 0..<digits { scale *= 10 }
-        let fraction = String(minor.magnitude % UInt64(scale))
-        return (minor < 0 ? "-" : "") + String(minor.magnitude / UInt64(scale)) + "." + String(repeating: "0", count: digits - fraction.count) + fraction
     }
 }
