@@ -18,15 +18,25 @@ func routes(_ app: Application) throws {
         app.get(SiteURL.language(language, next: nil), use: LanguageController.choose(language))
     }
 
-    // Raising an alert without an account (French and English addresses), and following it up
-    // with the receipt and passphrase. Files may come with the form (hence the larger bodies).
+    // Raising an alert without an account, and following it up with the receipt and passphrase:
+    // one address per language (`/fr/alerte`, `/en/alert`, `/ar/alert`), and the French and English
+    // addresses printed before the prefix. Files may come with the form (hence the larger bodies).
     for language in Language.allCases {
-        let fr = language == .fr
-        app.get(SiteURL.publicAlert(language), use: fr ? PublicAlertController.formFR : PublicAlertController.formEN)
-        app.post(SiteURL.publicAlert(language), collecting: uploadLimit, use: fr ? PublicAlertController.submitFR : PublicAlertController.submitEN)
-        app.get(SiteURL.publicFollowUp(language), use: fr ? PublicAlertController.followUpFormFR : PublicAlertController.followUpFormEN)
-        app.post(SiteURL.publicFollowUp(language), use: fr ? PublicAlertController.followUpFR : PublicAlertController.followUpEN)
-        app.post(SiteURL.publicFollowUpAdd(language), collecting: uploadLimit, use: fr ? PublicAlertController.addFR : PublicAlertController.addEN)
+        let pages = PublicAlertController.pages(language)
+        app.get(SiteURL.homeIn(language), use: HomeController.show(in: language))
+        app.get(SiteURL.publicAlert(language), use: pages.form)
+        app.post(SiteURL.publicAlert(language), collecting: uploadLimit, use: pages.submit)
+        app.get(SiteURL.publicFollowUp(language), use: pages.followUpForm)
+        app.post(SiteURL.publicFollowUp(language), use: pages.followUp)
+        app.post(SiteURL.publicFollowUpAdd(language), collecting: uploadLimit, use: pages.add)
+    }
+    for language in SiteURL.earlierPublicLanguages {
+        let pages = PublicAlertController.pages(language)
+        app.get(SiteURL.earlierPublicAlert(language), use: pages.form)
+        app.post(SiteURL.earlierPublicAlert(language), collecting: uploadLimit, use: pages.submit)
+        app.get(SiteURL.earlierPublicFollowUp(language), use: pages.followUpForm)
+        app.post(SiteURL.earlierPublicFollowUp(language), use: pages.followUp)
+        app.post(SiteURL.earlierPublicFollowUpAdd(language), collecting: uploadLimit, use: pages.add)
     }
 
     // Unlocking a sealed instance (the passphrase is the credential).

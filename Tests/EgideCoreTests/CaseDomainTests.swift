@@ -293,6 +293,23 @@ import Testing
         }
     }
 
+    @Test func arabic_amounts_keep_western_digits_and_the_code_after_the_number() {
+        let nbsp = "\u{00A0}"
+        #expect(Money(minorUnits: 125_050, currency: "EUR").formatted(language: .ar) == "1,250.50\(nbsp)EUR")
+        #expect(Money(minorUnits: 1250, currency: "TND").formatted(language: .ar) == "1.250\(nbsp)TND")
+        #expect(Money(minorUnits: -150, currency: "XAF").formatted(language: .ar) == "-150\(nbsp)XAF")
+    }
+
+    @Test func dates_spell_the_month_in_each_language_with_western_digits() {
+        let date = Date(timeIntervalSince1970: 1_780_000_000)  // 28 May 2026, 20:26 UTC
+        #expect(Language.fr.day(date).contains("28 mai 2026"))
+        #expect(Language.en.day(date) == "28 May 2026")
+        #expect(Language.en.moment(date).hasSuffix("20:26 UTC"))
+        let arabic = Language.ar.moment(date)
+        #expect(arabic.contains("مايو") && arabic.contains("2026") && arabic.contains("20:26"), "\(arabic)")
+        #expect(!arabic.unicodeScalars.contains { (0x0660...0x0669).contains($0.value) || (0x06F0...0x06F9).contains($0.value) })
+    }
+
     @Test func formatted_amounts_read_back_to_the_same_amount_in_every_offered_currency() throws {
         var generator = SeededGenerator(seed: 1250)
         for currency in Currency.offered {

@@ -10,8 +10,10 @@ struct CSRFMiddleware: AsyncMiddleware {
 
     /// The largest body collected before the token check: forms with files on the routes that
     /// accept them, the framework's default elsewhere.
-    static let uploadPaths: Set<String> = Set(Language.allCases.flatMap { [SiteURL.publicAlert($0).href, SiteURL.publicFollowUpAdd($0).href] }
-                                              + [SiteURL.alerts.href])
+    static let uploadPaths: Set<String> = Set(
+        Language.allCases.flatMap { [SiteURL.publicAlert($0).href, SiteURL.publicFollowUpAdd($0).href] }
+        + SiteURL.earlierPublicLanguages.flatMap { [SiteURL.earlierPublicAlert($0).href, SiteURL.earlierPublicFollowUpAdd($0).href] }
+        + [SiteURL.alerts.href])
 
     static func collectLimit(_ request: Request) -> Int {
         let path = request.url.path

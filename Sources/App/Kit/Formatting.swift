@@ -14,18 +14,9 @@ extension Request {
         set { storage[AlternatesKey.self] = newValue }
     }
 
-    /// A date as the user reads it, day precision (`21 Nov 2026`, `21 nov. 2026`).
-    func day(_ date: Date) -> String { formatted(date, time: .none) }
+    /// A date as the user reads it, day precision (see `Language.day`).
+    func day(_ date: Date) -> String { language.day(date) }
 
-    /// A date and time (UTC) as the user reads it.
-    func moment(_ date: Date) -> String { formatted(date, time: .short) + " UTC" }
-
-    private func formatted(_ date: Date, time: DateFormatter.Style) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: language == .fr ? "fr_FR" : "en_GB")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateStyle = .medium
-        formatter.timeStyle = time
-        return formatter.string(from: date)
-    }
+    /// A date and time (UTC) as the user reads it (see `Language.moment`).
+    func moment(_ date: Date) -> String { language.moment(date) }
 }

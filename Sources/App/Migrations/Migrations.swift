@@ -17,6 +17,7 @@ enum Migrations {
             DropAlertIdempotencyIndex(),
             CreateFund(),
             AddFundLedgerIndexes(),
+            AddArabicCategoryLabels(),
         ]
     }
 }

@@ -51,6 +51,9 @@ enum GrantForm: String, CaseIterable, Sendable {
 /// point where nothing answers.
 enum SiteURL {
     case home
+    /// The home page in one language (`/fr`, `/en`, `/ar`): the address a poster or a partner's
+    /// site gives.
+    case homeIn(Language)
     case healthz
     case language(Language, next: String?)
     case stylesheet
@@ -71,9 +74,16 @@ enum SiteURL {
     case adminUsers, inviteUser, adminAudit
     case adminUser(UUID)
     case adminUserAction(UUID, UserForm)
+    /// The public pages, one address per language: `/<code>/<page>` (`/fr/alerte`, `/en/alert`,
+    /// `/ar/alert`). See `publicPath` for the scheme.
     case publicAlert(Language)
     case publicFollowUp(Language)
     case publicFollowUpAdd(Language)
+    /// The addresses printed before the language prefix (`/alerte`, `/alert/follow-up`…): they keep
+    /// answering, in their language, because posters and partners' sites carry them.
+    case earlierPublicAlert(Language)
+    case earlierPublicFollowUp(Language)
+    case earlierPublicFollowUpAdd(Language)
     case alerts, newAlert, attention, verificationRequests
     case alert(UUID)
     case alertAction(UUID, AlertForm)
@@ -130,9 +140,13 @@ enum SiteURL {
         case .adminAudit: "/admin/audit"
         case .adminUser(let id): "/admin/users/\(Self.id(id))"
         case .adminUserAction(let id, let action): "/admin/users/\(Self.id(id))/\(action.rawValue)"
-        case .publicAlert(let language): language == .fr ? "/alerte" : "/alert"
-        case .publicFollowUp(let language): language == .fr ? "/alerte/suivi" : "/alert/follow-up"
-        case .publicFollowUpAdd(let language): language == .fr ? "/alerte/suivi/ajout" : "/alert/follow-up/add"
+        case .homeIn(let language): "/\(language.rawValue)"
+        case .publicAlert(let language): "/\(language.rawValue)" + Self.publicPath(.alert, language)
+        case .publicFollowUp(let language): "/\(language.rawValue)" + Self.publicPath(.followUp, language)
+        case .publicFollowUpAdd(let language): "/\(language.rawValue)" + Self.publicPath(.followUpAdd, language)
+        case .earlierPublicAlert(let language): Self.publicPath(.alert, language)
+        case .earlierPublicFollowUp(let language): Self.publicPath(.followUp, language)
+        case .earlierPublicFollowUpAdd(let language): Self.publicPath(.followUpAdd, language)
         case .alerts: "/alerts"
         case .newAlert: "/alerts/new"
         case .attention: "/attention"
@@ -168,6 +182,24 @@ enum SiteURL {
     }
 
     static func id(_ id: UUID) -> String { id.uuidString.lowercased() }
+
+    /// The public pages whose address carries their language.
+    enum PublicPage { case alert, followUp, followUpAdd }
+
+    /// A public page's path after the language prefix: in the language's own words where it is
+    /// written in Latin script (`/alerte/suivi` in French), in English otherwise (`/ar/alert`), so
+    /// that every address can be typed on any phone keyboard and read aloud over a bad line.
+    static func publicPath(_ page: PublicPage, _ language: Language) -> String {
+        let french = language == .fr
+        switch page {
+        case .alert: return french ? "/alerte" : "/alert"
+        case .followUp: return french ? "/alerte/suivi" : "/alert/follow-up"
+        case .followUpAdd: return french ? "/alerte/suivi/ajout" : "/alert/follow-up/add"
+        }
+    }
+
+    /// The languages whose public pages had an address before the language prefix.
+    static let earlierPublicLanguages: [Language] = [.fr, .en]
 
     private static func query(_ base: String, _ items: [String: String?]) -> String {
         let present = items.compactMap { key, value in value.map { URLQueryItem(name: key, value: $0) } }.sorted { $0.name < $1.name }

@@ -26,6 +26,8 @@ struct LayoutContext: Encodable {
 /// form writes `<input type="hidden" name="_csrf" value="#(csrf)">`.
 struct Page<Content: Encodable>: Encodable {
     var lang: String
+    /// `rtl` for Arabic, `ltr` otherwise: the page's `dir`.
+    var dir: String
     var csrf: String?
     var layout: LayoutContext
     var page: Content
@@ -55,7 +57,7 @@ extension Request {
         _ template: Template, titleKey: String, _ content: Content, status: HTTPStatus = .ok, forms: Bool = false
     ) async throws -> Response {
         let needsToken = forms || principal?.sessionID != nil
-        let page = Page(lang: language.rawValue, csrf: needsToken ? csrfToken : nil,
+        let page = Page(lang: language.rawValue, dir: language.direction, csrf: needsToken ? csrfToken : nil,
                         layout: layoutContext(titleKey: titleKey, flash: status == .ok), page: content)
         let view = try await self.view.render(template.rawValue, page).get()
         let response = try await view.encodeResponse(status: status, for: self)

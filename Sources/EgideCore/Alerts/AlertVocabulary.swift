@@ -196,6 +196,22 @@ public enum AlertCategories {
         ("restrictive_law", "Restrictive legislation", "Législation restrictive"),
     ]
 
+    /// The Arabic labels of the seeded categories (`AddArabicCategoryLabels` writes them).
+    public static let seededArabic: [String: String] = [
+        "threats": "تهديدات",
+        "physical_attack": "اعتداء جسدي",
+        "arrest_detention": "اعتقال أو احتجاز تعسفي",
+        "judicial_harassment": "مضايقة قضائية",
+        "online_harassment": "مضايقة إلكترونية واختراق",
+        "surveillance": "مراقبة",
+        "smear_campaign": "وصم أو حملة تشهير",
+        "sexual_violence": "العنف الجنسي والقائم على النوع الاجتماعي",
+        "disappearance": "اختفاء قسري",
+        "killing": "قتل",
+        "attack_on_family": "اعتداء على الأسرة",
+        "restrictive_law": "تشريعات تقييدية",
+    ]
+
     /// Whether `code` is a well-formed category code (lower-case letters, digits and `_`).
     public static func isValidCode(_ code: String) -> Bool {
         !code.isEmpty && code.count <= 40 && code.first!.isLetter

@@ -15,7 +15,14 @@ public struct Catalogue: Sendable {
     public func text(_ key: String, in language: Language, _ arguments: [String] = []) -> String {
         let template = strings[language]?[key] ?? strings[.fallback]?[key] ?? key
         guard !arguments.isEmpty else { return template }
-        return Self.substitute(template, arguments)
+        return Self.substitute(template, language.isRightToLeft ? arguments.map(Self.isolated) : arguments)
+    }
+
+    /// An argument inside a right-to-left sentence keeps its own direction: a Latin name, a case
+    /// code or a date ending in a digit is wrapped in FIRST STRONG ISOLATE … POP DIRECTIONAL
+    /// ISOLATE (the text equivalent of `<bdi>`), so the sentence's punctuation never jumps across it.
+    static func isolated(_ argument: String) -> String {
+        argument.isEmpty ? argument : "\u{2068}" + argument + "\u{2069}"
     }
 
     /// Replaces `{n}` placeholders in one pass, so an argument containing `{1}` is never re-expanded.

@@ -1,8 +1,10 @@
-/// A language the user interface speaks. Adding one means adding its catalogue file
-/// (`Resources/Locales/<code>.json`) and a case here; tests then demand every key in it.
+/// A language the user interface speaks. Adding one means adding its catalogue files
+/// (`Resources/Locales/<code>.json` and `Resources/Locales/<code>/*.json`) and a case here, with its
+/// endonym, direction and formatting locale; tests then demand every key in every catalogue.
 public enum Language: String, CaseIterable, Sendable, Codable, Equatable {
     case fr
     case en
+    case ar
 
     /// The language used when nothing the client sent matches a supported one.
     public static let fallback: Language = .en
@@ -12,10 +14,31 @@ public enum Language: String, CaseIterable, Sendable, Codable, Equatable {
         switch self {
         case .fr: "Français"
         case .en: "English"
+        case .ar: "العربية"
         }
     }
 
-    /// Parses a stored preference (`fr`, `en`), ignoring case; `nil` for anything else.
+    /// Whether the language is written right to left (pages in it carry `dir="rtl"`).
+    public var isRightToLeft: Bool { self == .ar }
+
+    /// The value of the `dir` attribute of a page in this language.
+    public var direction: String { isRightToLeft ? "rtl" : "ltr" }
+
+    /// The locale dates and numbers are formatted with. Arabic uses Western digits (0–9), as the
+    /// Maghreb does and as codes, phone numbers and receipts are written: one set of digits on every
+    /// page, so an officer never compares `٢٠٢٦` with `2026`.
+    public var formattingLocale: String {
+        switch self {
+        case .fr: "fr_FR"
+        case .en: "en_GB"
+        case .ar: "ar-u-nu-latn"
+        }
+    }
+
+    /// The decimal separator of amounts and rates typed or shown in this language.
+    public var decimalSeparator: String { self == .fr ? "," : "." }
+
+    /// Parses a stored preference (`fr`, `en`, `ar`), ignoring case; `nil` for anything else.
     public init?(preference: String) {
         self.init(rawValue: preference.lowercased())
     }

@@ -219,6 +219,8 @@ public struct Money: Sendable, Hashable, Codable {
     ///   unambiguous where `$` or `FCFA` are not.
     /// - English: `EUR 1,250.50` — the ISO code, a **no-break space** (U+00A0), digits grouped by
     ///   commas, a decimal point.
+    /// - Arabic: `1,250.50 EUR` — Western digits grouped by commas, a decimal point, then the ISO
+    ///   code, so that in a right-to-left line the code reads first, as `EUR` does in English.
     ///
     /// No-break spaces keep an amount on one line in tables and print. A negative amount (a
     /// correction) starts with `-`.
@@ -236,11 +238,12 @@ public struct Money: Sendable, Hashable, Codable {
         }
         let number = digits == 0
             ? grouped
-            : grouped + (language == .fr ? "," : ".") + String(repeating: "0", count: digits - fraction.count) + fraction
+            : grouped + language.decimalSeparator + String(repeating: "0", count: digits - fraction.count) + fraction
         let sign = minorUnits < 0 ? "-" : ""
         switch language {
         case .fr: return sign + number + "\u{00A0}" + (currency == "EUR" ? "€" : currency)
         case .en: return sign + currency + "\u{00A0}" + number
+        case .ar: return sign + number + "\u{00A0}" + currency
         }
     }
 }

@@ -291,12 +291,15 @@ import VaporTesting
     @Test func the_public_form_works_without_an_account_in_both_languages_and_sets_only_the_csrf_cookie() async throws {
         try await withApp { app in
             _ = try await AlertFixtures.chain(app)
-            for (path, language, heading) in [("/alerte", "fr", "Lancer une alerte"), ("/alert", "en", "Raise an alert")] {
+            let addresses = [("/fr/alerte", "fr", "Lancer une alerte"), ("/en/alert", "en", "Raise an alert"), ("/ar/alert", "ar", "أرسل بلاغًا"),
+                             ("/alerte", "fr", "Lancer une alerte"), ("/alert", "en", "Raise an alert")]
+            for (path, language, heading) in addresses {
                 let client = TestClient(app)
                 let form = try await client.get(path, headers: ["Accept-Language": language == "fr" ? "en" : "fr"])
                 #expect(form.status == .ok)
                 // The address decides the language, whatever the browser prefers.
-                #expect(form.text.contains(#"<html lang="\#(language)">"#) && form.text.contains(heading))
+                let direction = language == "ar" ? "rtl" : "ltr"
+                #expect(form.text.contains(#"<html lang="\#(language)" dir="\#(direction)">"#) && form.text.contains(heading), "\(path)")
                 let cookies = form.headers[.setCookie]
                 #expect(cookies.count == 1 && cookies[0].contains("egide-csrf"), "\(cookies)")
                 #expect(!cookies[0].lowercased().contains("expires") && !cookies[0].lowercased().contains("max-age"))
@@ -319,7 +322,7 @@ import VaporTesting
                 #expect(resent.status == .created)
                 #expect(Self.receipt(in: resent.text) == Self.receipt(in: sent.text))
             }
-            #expect(try await AlertRecord.query(on: app.db).count() == 2)
+            #expect(try await AlertRecord.query(on: app.db).count() == addresses.count)
             let alert = try #require(try await AlertRecord.query(on: app.db).first())
             #expect(alert.categories == ["surveillance", "threats"] && alert.needs == [.relocation] && alert.channel == .webForm)
         }
@@ -340,6 +343,25 @@ import VaporTesting
             let added = try await client.post("/alerte/suivi/ajout", [("receipt", receipt.receipt), ("passphrase", receipt.passphrase), ("information", "Nouvelle menace.")])
             #expect(added.status == .ok && added.text.contains(#"id="added""#))
             #expect(try await AlertEntryRecord.query(on: app.db).filter(\.$kind == .senderUpdate).count() == 1)
+        }
+    }
+
+    @Test func the_arabic_follow_up_page_reads_right_to_left_and_offers_the_other_languages_at_their_own_addresses() async throws {
+        try await withApp { app in
+            _ = try await AlertFixtures.chain(app)
+            let receipt = try await AlertFixtures.submit(app, AlertFixtures.alert())
+            let client = TestClient(app)
+            let form = try await client.get("/ar/alert/follow-up", headers: ["Accept-Language": "fr", "Cookie": "egide-lang=en"])
+            #expect(form.status == .ok && form.text.contains(#"<html lang="ar" dir="rtl">"#))
+            #expect(form.headers.first(name: .contentLanguage) == "ar")
+            // The switch leads to the same page in the other languages, not to a cookie.
+            #expect(form.text.contains(#"href="/fr/alerte/suivi""#) && form.text.contains(#"href="/en/alert/follow-up""#))
+            let shown = try await client.post("/ar/alert/follow-up", [("receipt", receipt.receipt), ("passphrase", receipt.passphrase)])
+            #expect(shown.status == .ok && shown.text.contains(#"id="status""#) && shown.text.contains("تم الاستلام"))
+            let added = try await client.post("/ar/alert/follow-up/add", [("receipt", receipt.receipt), ("passphrase", receipt.passphrase), ("information", "تهديد جديد.")])
+            #expect(added.status == .ok && added.text.contains(#"id="added""#) && added.text.contains(#"dir="rtl""#))
+            let entry = try #require(try await AlertEntryRecord.query(on: app.db).filter(\.$kind == .senderUpdate).first())
+            #expect(entry.kind == .senderUpdate)
         }
     }
 

@@ -112,7 +112,9 @@ import VaporTesting
     /// A fund, allocation or grant by id (a random one here): 404 past the gate.
     static let fundRecord: Rule = { p, _ in p.role == nil ? .signInRequired : isFundStaff(p) ? .notFound : .forbidden }
 
-    static let rules: [String: Rule] = [
+    static let rules: [String: Rule] = listed.merging(publicPagesPerLanguage) { first, _ in first }
+
+    static let listed: [String: Rule] = [
         "GET /alerte": everyone, "POST /alerte": everyone, "GET /alert": everyone, "POST /alert": everyone,
         "GET /alerte/suivi": everyone, "POST /alerte/suivi": everyone, "POST /alerte/suivi/ajout": everyone,
         "GET /alert/follow-up": everyone, "POST /alert/follow-up": everyone, "POST /alert/follow-up/add": everyone,
@@ -143,7 +145,7 @@ import VaporTesting
         "GET /api/v1/cases": { _, _ in .signInRequired }, "GET /api/v1/cases/:id": { _, _ in .signInRequired },
         "POST /api/v1/cases": { _, _ in .signInRequired }, "POST /api/v1/cases/:id/assessments": { _, _ in .signInRequired },
         "POST /api/v1/cases/:id/follow-ups": { _, _ in .signInRequired },
-        "GET /": everyone, "GET /healthz": everyone, "GET /language/fr": everyone, "GET /language/en": everyone,
+        "GET /": everyone, "GET /healthz": everyone, "GET /language/fr": everyone, "GET /language/en": everyone, "GET /language/ar": everyone,
         "GET /setup/:token": badToken, "POST /setup/:token": badToken,
         "GET /sign-in": everyone, "POST /sign-in": { _, _ in .signInRequired }, "POST /sign-out": everyone,
         "GET /invitation/:token": badToken, "POST /invitation/:token": badToken,
@@ -189,6 +191,20 @@ import VaporTesting
         // The API ignores cookies: a signed-in browser is not authenticated there.
         "GET /api/v1/me": { _, _ in .signInRequired },
     ]
+
+    /// Each language's public pages under its prefix (`/fr/alerte`, `/ar/alert`…): open to everyone.
+    static var publicPagesPerLanguage: [String: Rule] {
+        var rules: [String: Rule] = [:]
+        for language in Language.allCases {
+            rules["GET " + SiteURL.homeIn(language).href] = everyone
+            for url in [SiteURL.publicAlert(language), .publicFollowUp(language)] {
+                rules["GET " + url.href] = everyone
+                rules["POST " + url.href] = everyone
+            }
+            rules["POST " + SiteURL.publicFollowUpAdd(language).href] = everyone
+        }
+        return rules
+    }
 
     static func key(_ route: Route) -> String {
         "\(route.method.rawValue) /" + route.path.map(\.description).joined(separator: "/")

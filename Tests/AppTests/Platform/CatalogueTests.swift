@@ -28,6 +28,31 @@ import Testing
         #expect(missing.isEmpty, "missing keys: \(missing)")
     }
 
+    /// How to recognise each language's own script; `nil` for languages written in Latin script,
+    /// where a word may rightly be the same as in English (`Organisation`, `Notes`). Adding a
+    /// language without saying how to recognise it fails below.
+    static let script: [Language: ClosedRange<Unicode.Scalar>?] = [.fr: nil, .en: nil, .ar: "\u{0600}"..."\u{06FF}"]
+
+    /// Strings that are the same in every language: the product's name.
+    static let sameEverywhere: Set<String> = ["alert.system"]
+
+    /// A string with words that shows none of its language's script is English left behind: the
+    /// fallback a reader of that language must never meet.
+    @Test(arguments: Language.allCases) func no_string_is_left_untranslated(language: Language) throws {
+        guard let script = Self.script[language] else {
+            Issue.record("say in CatalogueCompletenessTests.script how \(language) is written")
+            return
+        }
+        guard let script else { return }
+        let words = try NSRegularExpression(pattern: "[A-Za-z]{3,}")
+        let untranslated = catalogue.allKeys.subtracting(Self.sameEverywhere).filter { key in
+            let english = catalogue.text(key, in: .en)
+            guard words.firstMatch(in: english, range: NSRange(english.startIndex..., in: english)) != nil else { return false }
+            return !catalogue.text(key, in: language).unicodeScalars.contains { script.contains($0) }
+        }
+        #expect(untranslated.isEmpty, "\(language) strings left in English: \(untranslated.sorted())")
+    }
+
     @Test func every_key_a_template_uses_exists() throws {
         let keys = try Self.templateKeys()
         #expect(keys.count > 10)

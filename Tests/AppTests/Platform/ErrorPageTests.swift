@@ -19,7 +19,10 @@ private struct Payload: Content { var name: String }
             #expect(fr.text.contains("Page introuvable"))
             let en = try await app.send(.GET, "/nowhere", headers: ["Accept-Language": "en"])
             #expect(en.text.contains("Page not found"))
-            #expect(en.text.contains(#"<html lang="en">"#))
+            #expect(en.text.contains(#"<html lang="en" dir="ltr">"#))
+            let ar = try await app.send(.GET, "/nowhere", headers: ["Accept-Language": "ar"])
+            #expect(ar.status == .notFound && ar.text.contains(#"<html lang="ar" dir="rtl">"#))
+            #expect(ar.text.contains("الصفحة غير موجودة"), "\(ar.text)")
         }
     }
 

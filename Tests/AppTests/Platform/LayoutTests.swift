@@ -1,4 +1,5 @@
 @testable import App
+import EgideCore
 import Testing
 import Vapor
 
@@ -7,7 +8,7 @@ import Vapor
         try await withApp { app in
             let res = try await app.send(.GET, "/", headers: ["Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"])
             #expect(res.status == .ok)
-            #expect(res.text.contains(#"<html lang="fr">"#))
+            #expect(res.text.contains(#"<html lang="fr" dir="ltr">"#))
             #expect(res.text.contains("Protéger les défenseur·ses des droits humains en danger"))
             #expect(res.text.contains("<title>Accueil · Egide</title>"))
             #expect(res.headers.first(name: .contentLanguage) == "fr")
@@ -18,7 +19,7 @@ import Vapor
         try await withApp { app in
             for header in ["de-DE", ""] {
                 let res = try await app.send(.GET, "/", headers: header.isEmpty ? [:] : ["Accept-Language": header])
-                #expect(res.text.contains(#"<html lang="en">"#))
+                #expect(res.text.contains(#"<html lang="en" dir="ltr">"#))
                 #expect(res.text.contains("Protecting human rights defenders at risk"))
             }
         }
@@ -27,8 +28,31 @@ import Vapor
     @Test func the_preference_cookie_overrides_the_browser_language() async throws {
         try await withApp { app in
             let res = try await app.send(.GET, "/", headers: ["Accept-Language": "fr", "Cookie": "egide-lang=en"])
-            #expect(res.text.contains(#"<html lang="en">"#))
+            #expect(res.text.contains(#"<html lang="en" dir="ltr">"#))
         }
+    }
+
+    @Test func arabic_pages_read_right_to_left_with_western_digits() async throws {
+        try await withApp { app in
+            let res = try await app.send(.GET, "/", headers: ["Accept-Language": "ar-TN,ar;q=0.9,fr;q=0.5"])
+            #expect(res.text.contains(#"<html lang="ar" dir="rtl">"#))
+            #expect(res.headers.first(name: .contentLanguage) == "ar")
+            #expect(res.text.contains(#"<span class="current" lang="ar" aria-current="true">العربية</span>"#))
+            let pinned = try await app.send(.GET, "/ar", headers: ["Accept-Language": "fr"])
+            #expect(pinned.text.contains(#"<html lang="ar" dir="rtl">"#))
+            // Eastern Arabic-Indic digits are not used: the same figures as the Tunis office's paperwork.
+            let arabicIndic = CharacterSet(charactersIn: "\u{0660}"..."\u{0669}")
+            #expect(Language.ar.moment(Date(timeIntervalSince1970: 1_780_000_000)).unicodeScalars.allSatisfy { !arabicIndic.contains($0) })
+        }
+    }
+
+    /// Right-to-left pages work by logical properties (`margin-inline-start`, `text-align: start`):
+    /// a physical left or right in the stylesheet would lay one direction out wrong.
+    @Test func the_stylesheet_names_no_physical_side() throws {
+        let css = try String(contentsOfFile: packageRoot + "/Public/css/egide.css", encoding: .utf8)
+        let physical = #"(margin|padding|border)-(left|right)|(^|[\s;{])(left|right)\s*:|text-align:\s*(left|right)|float:\s*(left|right)|clear:\s*(left|right)"#
+        let offending = css.split(separator: "\n").filter { $0.range(of: physical, options: .regularExpression) != nil }
+        #expect(offending.isEmpty, "\(offending)")
     }
 
     @Test func the_language_switch_remembers_the_choice_for_the_session_and_returns_to_the_page() async throws {

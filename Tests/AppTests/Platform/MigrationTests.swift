@@ -37,7 +37,7 @@ import Vapor
     static let storedNames = [
         "App.CreateInstance", "App.CreateDataKeys", "App.CreateAuditEvents", "App.CreateOrganisations", "App.CreateUsers",
         "App.CreateSessionsAndTokens", "App.CreateEncryptedFiles", "App.CreateAlerts", "App.CreateCases",
-        "App.AddAlertIdempotencyIndex", "App.DropAlertIdempotencyIndex", "App.CreateFund", "App.AddFundLedgerIndexes",
+        "App.AddAlertIdempotencyIndex", "App.DropAlertIdempotencyIndex", "App.CreateFund", "App.AddFundLedgerIndexes", "App.AddArabicCategoryLabels",
     ]
 
     @Test func every_migration_keeps_the_name_existing_databases_stored() async throws {

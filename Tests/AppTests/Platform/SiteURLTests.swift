@@ -11,14 +11,17 @@ import Vapor
     static var samples: [SiteURL] {
         let id = UUID(), item = UUID()
         var all: [SiteURL] = [
-            .home, .healthz, .language(.fr, next: nil), .language(.en, next: "/cases"), .setup(token: "t"), .signIn(next: nil),
+            .home, .healthz, .language(.fr, next: nil), .language(.en, next: "/cases"), .language(.ar, next: nil), .setup(token: "t"), .signIn(next: nil),
             .signInCode, .unseal, .signOut, .enrolTwoFactor, .replaceTwoFactor, .invitation(token: "t"), .account, .accountPassword,
             .accountSessions, .accountTokens, .endSession(id), .revokeToken(id), .adminOrganisations, .newOrganisation,
             .adminOrganisation(id), .editOrganisation(id), .adminUsers, .inviteUser, .adminAudit, .adminUser(id),
             .alerts, .newAlert, .attention, .verificationRequests, .alert(id), .alertFile(id, item), .verificationRequest(id),
             .alertSettings, .alertCategories, .alertCategory(id), .cases, .newCase, .referrals, .caseFile(id), .referral(id),
         ]
-        for language in Language.allCases { all += [.publicAlert(language), .publicFollowUp(language), .publicFollowUpAdd(language)] }
+        for language in Language.allCases { all += [.homeIn(language), .publicAlert(language), .publicFollowUp(language), .publicFollowUpAdd(language)] }
+        for language in SiteURL.earlierPublicLanguages {
+            all += [.earlierPublicAlert(language), .earlierPublicFollowUp(language), .earlierPublicFollowUpAdd(language)]
+        }
         all += UserForm.allCases.map { .adminUserAction(id, $0) } + AlertForm.allCases.map { .alertAction(id, $0) }
         all += VerificationForm.allCases.map { .verificationAction(id, $0) } + CaseForm.allCases.map { .caseAction(id, $0) }
         all += CaseItemForm.allCases.map { .caseItemAction(id, $0, item) } + ReferralForm.allCases.map { .referralAction(id, $0) }

@@ -131,7 +131,7 @@ import Vapor
             return try await req.render(.alertSettings, titleKey: "alert.settings.title", AlertSettingsController.Context(
                 problems: problems, saved: true, hours: [.init(name: "p1", label: "P1", value: 24)], independent: 2,
                 credibilities: options, reliabilities: options,
-                categories: [.init(code: "threats", labelEN: "Threats", labelFR: "Menaces", active: true, action: "/c")],
+                categories: [.init(code: "threats", labelEN: "Threats", labelFR: "Menaces", labelAR: "تهديدات", active: true, action: "/c")],
                 action: "/s", categoryAction: "/c"), forms: true)
         case .caseList:
             return try await req.render(.caseList, titleKey: "case.list.title", CaseListPage.ListContext(
@@ -161,7 +161,7 @@ import Vapor
                                sensitive: [.init(label: "L", value: "V")], consent: "c", action: "/p", aliases: "a", dateOfBirth: "d", contacts: "c",
                                address: "a", hasConsent: true)],
                 chart: .init(computed: "60,100 300,60", judged: "60,100 300,20", computedPoints: [.init(x: 60, y: 100, label: "High")],
-                             judgedPoints: [.init(x: 60, y: 100, label: "High")], gridLines: [.init(x: 0, y: 180, label: "Low")], first: "f", last: "l",
+                             judgedPoints: [.init(x: 60, y: 100, label: "High")], gridLines: [.init(x: 0, y: 180, label: "Low")], gridFrom: 92, gridTo: 412, labelX: 86, span: "f → l",
                              description: "D"),
                 latest: assessment, assessments: [assessment], reviewDue: true,
                 plan: [.init(stage: "Prevention", measures: [item])], planReviews: [item], support: [item], referrals: [item], followUps: [item],
@@ -249,10 +249,10 @@ import Vapor
     @Test(arguments: Template.allCases) func template_renders_with_a_sample_context(template: Template) async throws {
         try await withApp { app in
             app.get("render-sample") { req async throws -> Response in try await Self.render(template, req) }
-            for language in ["fr", "en"] {
-                let res = try await app.send(.GET, "/render-sample", headers: ["Accept-Language": language])
+            for language in Language.allCases {
+                let res = try await app.send(.GET, "/render-sample", headers: ["Accept-Language": language.rawValue])
                 #expect(res.status.code < 500, "\(template) \(language): \(res.status)")
-                #expect(res.text.contains(#"<html lang="\#(language)">"#))
+                #expect(res.text.contains(#"<html lang="\#(language.rawValue)" dir="\#(language.direction)">"#))
                 #expect(res.text.contains("</html>"))
                 #expect(!res.text.contains("#t("), "an unrendered tag leaked into \(template)")
                 #expect(!res.text.contains("#("), "an unrendered value leaked into \(template)")

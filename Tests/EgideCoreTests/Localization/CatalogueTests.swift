@@ -5,11 +5,18 @@ import Testing
     let catalogue = Catalogue(strings: [
         .fr: ["greeting": "Bonjour {0}", "only.fr": "seulement"],
         .en: ["greeting": "Hello {0}", "only.en": "only"],
+        .ar: ["greeting": "مرحبًا {0}", "only.en": "فقط", "only.fr": "فقط"],
     ])
 
     @Test func text_is_returned_in_the_requested_language_with_arguments() {
         #expect(catalogue.text("greeting", in: .fr, ["Awa"]) == "Bonjour Awa")
         #expect(catalogue.text("greeting", in: .en, ["Awa"]) == "Hello Awa")
+    }
+
+    @Test func arguments_of_a_right_to_left_sentence_keep_their_own_direction() {
+        #expect(catalogue.text("greeting", in: .ar, ["Awa N'Diaye."]) == "مرحبًا \u{2068}Awa N'Diaye.\u{2069}")
+        #expect(catalogue.text("greeting", in: .ar, [""]) == "مرحبًا ")
+        #expect(!catalogue.text("greeting", in: .fr, ["Awa"]).unicodeScalars.contains { $0.value == 0x2068 })
     }
 
     @Test func an_argument_containing_a_placeholder_is_not_expanded_again() {
@@ -26,6 +33,7 @@ import Testing
         let missing = catalogue.missingKeys()
         #expect(missing[.fr] == ["only.en"])
         #expect(missing[.en] == ["only.fr"])
+        #expect(missing[.ar] == nil)
         #expect(catalogue.contains("greeting"))
         #expect(!catalogue.contains("only.fr"))
     }

@@ -151,7 +151,7 @@ final class AlertAttachmentRecord: Model, @unchecked Sendable {
     }
 }
 
-/// A violation category of the taxonomy (labels in both languages; administrators edit them).
+/// A violation category of the taxonomy (a label per language; administrators edit them).
 package final class AlertCategoryRecord: Model, @unchecked Sendable {
     package static let schema = "alert_categories"
 
@@ -159,6 +159,9 @@ package final class AlertCategoryRecord: Model, @unchecked Sendable {
     @Field(key: "code") package var code: String
     @Field(key: "label_en") package var labelEN: String
     @Field(key: "label_fr") package var labelFR: String
+    /// Empty until an administrator writes it (or `AddArabicCategoryLabels` did, for the seeded
+    /// categories); Arabic pages show the English label meanwhile.
+    @OptionalField(key: "label_ar") package var labelAR: String?
     @Field(key: "active") package var active: Bool
     @Field(key: "position") package var position: Int
 
@@ -173,7 +176,13 @@ package final class AlertCategoryRecord: Model, @unchecked Sendable {
         self.position = position
     }
 
-    func label(in language: Language) -> String { language == .fr ? labelFR : labelEN }
+    func label(in language: Language) -> String {
+        switch language {
+        case .fr: labelFR
+        case .en: labelEN
+        case .ar: labelAR ?? labelEN
+        }
+    }
 }
 
 /// The instance's alert settings: response deadlines and the verification rule (one row).

@@ -8,6 +8,7 @@ enum AlertSettingsController {
         var code: String
         var labelEN: String
         var labelFR: String
+        var labelAR: String
         var active: Bool
         var action: String
     }
@@ -45,7 +46,7 @@ enum AlertSettingsController {
                 + SourceReliability.allCases.map {
                     SelectOption(value: $0.rawValue, label: $0.rawValue + " — " + request.t($0.labelKey), selected: $0 == rule.singleSourceReliabilityAtMost)
                 },
-            categories: try categories.map { CategoryRow(code: $0.code, labelEN: $0.labelEN, labelFR: $0.labelFR, active: $0.active,
+            categories: try categories.map { CategoryRow(code: $0.code, labelEN: $0.labelEN, labelFR: $0.labelFR, labelAR: $0.labelAR ?? "", active: $0.active,
                                                          action: SiteURL.alertCategory(try $0.requireID()).href) },
             action: SiteURL.alertSettings.href, categoryAction: SiteURL.alertCategories.href)
         return try await request.render(.alertSettings, titleKey: "alert.settings.title", context,
@@ -96,6 +97,7 @@ enum AlertSettingsController {
         if let code, !AlertCategories.isValidCode(code) { form.fail("code", "alert.settings.category.codeInvalid") }
         let en = form.text("labelEN", max: 120)
         let fr = form.text("labelFR", max: 120)
+        let ar = form.text("labelAR", required: false, max: 120)
         if let code, form.isValid, try await AlertCategoryRecord.query(on: request.db).filter(\.$code == code).count() > 0 {
             form.fail("code", "alert.settings.category.taken")
         }
@@ -106,7 +108,9 @@ enum AlertSettingsController {
         let now = request.application.clock.now()
         try await request.transaction { db in
             let position = (try await AlertCategoryRecord.query(on: db).max(\.$position) ?? 0) + 1
-            try await AlertCategoryRecord(code: code, labelEN: en, labelFR: fr, position: position).create(on: db)
+            let category = AlertCategoryRecord(code: code, labelEN: en, labelFR: fr, position: position)
+            category.labelAR = ar
+            try await category.create(on: db)
             try await AuditRecorder.record(.init(actor: .user(actor.userID), organisation: actor.organisationID, action: "alert.category.create",
                                                  objectType: "alert_category", objectID: code), at: now, on: db)
         }
@@ -121,6 +125,7 @@ enum AlertSettingsController {
         var form = FormChecker(request)
         let en = form.text("labelEN", max: 120)
         let fr = form.text("labelFR", max: 120)
+        let ar = form.text("labelAR", required: false, max: 120)
         let active = (try? request.content.get(String.self, at: "active")) == "yes"
         guard form.isValid, let en, let fr else {
             let settings = try await AlertSettingsRecord.current(on: request.db)
@@ -130,6 +135,7 @@ enum AlertSettingsController {
         try await request.transaction { db in
             category.labelEN = en
             category.labelFR = fr
+            category.labelAR = ar
             category.active = active
             try await category.save(on: db)
             try await AuditRecorder.record(.init(actor: .user(actor.userID), organisation: actor.organisationID, action: "alert.category.update",

@@ -84,16 +84,16 @@ enum PublicAlertController {
 
     // MARK: Routes
 
-    @Sendable static func formFR(_ request: Request) async throws -> Response { try await form(request, .fr) }
-    @Sendable static func formEN(_ request: Request) async throws -> Response { try await form(request, .en) }
-    @Sendable static func submitFR(_ request: Request) async throws -> Response { try await submit(request, .fr) }
-    @Sendable static func submitEN(_ request: Request) async throws -> Response { try await submit(request, .en) }
-    @Sendable static func followUpFormFR(_ request: Request) async throws -> Response { try await followUpForm(request, .fr) }
-    @Sendable static func followUpFormEN(_ request: Request) async throws -> Response { try await followUpForm(request, .en) }
-    @Sendable static func followUpFR(_ request: Request) async throws -> Response { try await followUp(request, .fr) }
-    @Sendable static func followUpEN(_ request: Request) async throws -> Response { try await followUp(request, .en) }
-    @Sendable static func addFR(_ request: Request) async throws -> Response { try await add(request, .fr) }
-    @Sendable static func addEN(_ request: Request) async throws -> Response { try await add(request, .en) }
+    /// The handlers of one language's public pages (the language comes from the address).
+    struct Pages: Sendable {
+        let form, submit, followUpForm, followUp, add: @Sendable (Request) async throws -> Response
+    }
+
+    static func pages(_ language: Language) -> Pages {
+        Pages(form: { try await form($0, language) }, submit: { try await submit($0, language) },
+              followUpForm: { try await followUpForm($0, language) }, followUp: { try await followUp($0, language) },
+              add: { try await add($0, language) })
+    }
 
     /// Pins the page's language to its address and points the language switch at the other one.
     static func pin(_ request: Request, _ language: Language, _ page: (Language) -> SiteURL) {

@@ -29,8 +29,13 @@ enum CaseFilePage {
         var computedPoints: [ChartPoint]
         var judgedPoints: [ChartPoint]
         var gridLines: [ChartPoint]
-        var first: String
-        var last: String
+        /// Where the level lines start and end and where their labels sit: mirrored on a
+        /// right-to-left page, whose time runs right to left.
+        var gridFrom: Int
+        var gridTo: Int
+        var labelX: Int
+        /// `first → last`, in the page's reading order.
+        var span: String
         var description: String
     }
 
@@ -456,12 +461,14 @@ enum CaseFilePage {
     }
 
     /// The risk history as chart coordinates (a 420×200 drawing: levels 1–5 bottom to top, time
-    /// left to right), the computed level as a solid line and the judged level dashed.
+    /// in the reading direction), the computed level as a solid line and the judged level dashed.
     static func riskChart(_ items: [CaseItemRecord], request: Request) -> Chart? {
         guard !items.isEmpty else { return nil }
         let start = items.first!.createdAt.timeIntervalSince1970, end = items.last!.createdAt.timeIntervalSince1970
         let span = max(end - start, 1)
-        func x(_ item: CaseItemRecord) -> Int { items.count == 1 ? 250 : 100 + Int((item.createdAt.timeIntervalSince1970 - start) / span * 300) }
+        let mirrored = request.language.isRightToLeft
+        func across(_ x: Int) -> Int { mirrored ? 420 - x : x }
+        func x(_ item: CaseItemRecord) -> Int { across(items.count == 1 ? 250 : 100 + Int((item.createdAt.timeIntervalSince1970 - start) / span * 300)) }
         func y(_ level: Int) -> Int { 180 - (level - 1) * 40 }
         let computed = items.map { ChartPoint(x: x($0), y: y($0.level ?? 1), label: request.t(RiskLevel(value: $0.level ?? 1)!.labelKey)) }
         let judged = items.map { ChartPoint(x: x($0), y: y($0.judgedLevel ?? $0.level ?? 1), label: request.t(RiskLevel(value: $0.judgedLevel ?? $0.level ?? 1)!.labelKey)) }
@@ -469,6 +476,8 @@ enum CaseFilePage {
         let description = request.t("case.chart.description", String(items.count), judged.last?.label ?? "")
         return Chart(computed: computed.map { "\($0.x),\($0.y)" }.joined(separator: " "), judged: judged.map { "\($0.x),\($0.y)" }.joined(separator: " "),
                      computedPoints: computed, judgedPoints: judged, gridLines: grid,
-                     first: request.day(items.first!.createdAt), last: request.day(items.last!.createdAt), description: description)
+                     gridFrom: across(92), gridTo: across(412), labelX: across(86),
+                     span: request.t("case.chart.span", request.day(items.first!.createdAt), request.day(items.last!.createdAt)),
+                     description: description)
     }
 }

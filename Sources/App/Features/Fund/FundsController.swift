@@ -277,7 +277,7 @@ enum FundsController {
         for record in records {
             let rate = ExchangeRate(fundCurrency: record.fundCurrency, paymentCurrency: record.paymentCurrency, nanos: record.rateNanos)
             rows.append(RateRow(pair: "1 \(record.fundCurrency) = … \(record.paymentCurrency)",
-                                rate: request.language == .fr ? rate.text.replacingOccurrences(of: ".", with: ",") : rate.text,
+                                rate: rate.text.replacingOccurrences(of: ".", with: request.language.decimalSeparator),
                                 on: Day.parse(record.rateOn).map { request.day($0) } ?? record.rateOn, by: try await directory.user(record.enteredBy)))
         }
         let options = { (key: String, fallback: String) in

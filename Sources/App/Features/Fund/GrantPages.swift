@@ -291,7 +291,7 @@ enum GrantPage {
 
     /// `1 EUR = 655,957 XAF (1 mars 2026)` in the reader's language.
     static func rateText(_ rate: ExchangeRate, on day: String, request: Request) -> String {
-        let number = request.language == .fr ? rate.text.replacingOccurrences(of: ".", with: ",") : rate.text
+        let number = rate.text.replacingOccurrences(of: ".", with: request.language.decimalSeparator)
         return "1 \(rate.fundCurrency) = \(number) \(rate.paymentCurrency) (\(Day.parse(day).map { request.day($0) } ?? day))"
     }
 

@@ -1,3 +1,4 @@
+import EgideCore
 import Vapor
 
 /// The home page.
@@ -6,6 +7,15 @@ enum HomeController {
     struct Context: Encodable {
         var alertHref = SiteURL.publicAlert(.en).href
         var followUpHref = SiteURL.publicFollowUp(.en).href
+    }
+
+    /// `/fr`, `/en`, `/ar`: the home page in that language, whatever the browser prefers.
+    static func show(in language: Language) -> @Sendable (Request) async throws -> Response {
+        { request in
+            request.language = language
+            request.languageAlternates = Dictionary(uniqueKeysWithValues: Language.allCases.map { ($0, SiteURL.homeIn($0).href) })
+            return try await show(request)
+        }
     }
 
     /// Signed in, `/` is the person's work page (`Modules.landing`), so signing in lands there.

@@ -127,9 +127,13 @@ struct CreateAlerts: AsyncMigration {
                 try await sql.raw(SQLQueryString(statement)).run()
             }
         }
+        // The columns this migration created, named one by one: the model has gained columns since
+        // (`label_ar`), which later migrations add.
         for (position, category) in AlertCategories.seeded.enumerated() {
-            try await AlertCategoryRecord(code: category.code, labelEN: category.en, labelFR: category.fr, position: position)
-                .create(on: database)
+            try await AlertCategoryRecord.query(on: database)
+                .set(\.$id, to: UUID()).set(\.$code, to: category.code).set(\.$labelEN, to: category.en)
+                .set(\.$labelFR, to: category.fr).set(\.$active, to: true).set(\.$position, to: position)
+                .create()
         }
     }
 
