@@ -107,6 +107,8 @@ package enum DemoAlertTexts {
         var countries: [String]
         var fr: String
         var en: String
+        /// Written in Arabic by a sender in Tunisia, for a man and for a woman (`{name}`, `{region}`).
+        var ar: (man: String, woman: String)? = nil
         /// About an organisation rather than a person.
         var aboutOrganisation = false
         /// Written by the defender themselves.
@@ -127,7 +129,9 @@ package enum DemoAlertTexts {
         Case(work: .lgbtqi, categories: ["smear_campaign", "threats"], needs: [.relocation, .psychological], urgency: .p1,
              countries: ["CM", "TN", "GE", "AM"],
              fr: "{name}, militant{e} LGBTQI+ à {region}, a vu sa photo et son adresse publiées sur une page en ligne qui l'accuse de « corrompre la jeunesse ». Des inconnus se sont présentés à son domicile. {Il} dort chez des proches depuis trois nuits.",
-             en: "An online page published the photo and home address of {name}, an LGBTQI+ activist in {region}, accusing {him} of \"corrupting young people\". Strangers came to {his} home. {He} has been staying with friends for three nights."),
+             en: "An online page published the photo and home address of {name}, an LGBTQI+ activist in {region}, accusing {him} of \"corrupting young people\". Strangers came to {his} home. {He} has been staying with friends for three nights.",
+             ar: (man: "نشرت صفحة على الإنترنت صورة {name}، الناشط في مجتمع الميم في {region}، وعنوان منزله، متهمةً إياه بـ«إفساد الشباب». حضر مجهولون إلى منزله، وهو يبيت عند أقاربه منذ ثلاث ليالٍ.",
+                  woman: "نشرت صفحة على الإنترنت صورة {name}، الناشطة في مجتمع الميم في {region}، وعنوان منزلها، متهمةً إياها بـ«إفساد الشباب». حضر مجهولون إلى منزلها، وهي تبيت عند أقاربها منذ ثلاث ليالٍ.")),
         Case(work: .womensRights, categories: ["sexual_violence", "threats"], needs: [.medical, .psychological, .legal], urgency: .p1,
              countries: ["CD", "CM", "CF", "TD", "BI"],
              fr: "{name}, qui accompagne des survivantes de violences à {region}, a subi une agression sexuelle commise par deux hommes après une audience où elle soutenait une plaignante. Elle a reçu des soins mais craint des représailles si elle porte plainte.",
@@ -165,7 +169,9 @@ package enum DemoAlertTexts {
         Case(work: .journalism, categories: ["arrest_detention", "surveillance"], needs: [.legal, .material], urgency: .p2,
              countries: ["CM", "CD", "TN", "GE", "BI", "CF", "TD"],
              fr: "{name}, journaliste indépendant{e} à {region}, a été interpellé{e} à un poste de contrôle et son matériel a été saisi. Relâché{e} après 48 heures, {il} est convoqué{e} de nouveau la semaine prochaine.",
-             en: "{name}, a freelance journalist in {region}, was stopped at a checkpoint and {his} equipment was seized. Released after 48 hours, {he} has been summoned again next week."),
+             en: "{name}, a freelance journalist in {region}, was stopped at a checkpoint and {his} equipment was seized. Released after 48 hours, {he} has been summoned again next week.",
+             ar: (man: "{name}، صحفي مستقل في {region}، أُوقف عند نقطة تفتيش وصودرت معداته. أُطلق سراحه بعد 48 ساعة، وقد استُدعي من جديد الأسبوع المقبل.",
+                  woman: "{name}، صحفية مستقلة في {region}، أُوقفت عند نقطة تفتيش وصودرت معداتها. أُطلق سراحها بعد 48 ساعة، وقد استُدعيت من جديد الأسبوع المقبل.")),
         Case(work: .womensRights, categories: ["attack_on_family", "threats"], needs: [.relocation, .material], urgency: .p2,
              countries: ["CD", "CM", "TN", "TD", "GE"],
              fr: "{name}, responsable d'une association de femmes à {region}, a vu la maison de sa famille incendiée pendant la nuit. Personne n'a été blessé. Des menaces avaient suivi une campagne contre les mariages forcés.",
@@ -214,7 +220,11 @@ package enum DemoAlertTexts {
         ("Situation grave à {region}, je ne peux pas en dire plus ici.", "Serious situation in {region}, I cannot say more here."),
     ]
 
-    static let fictional = (fr: " (Alerte fictive — données de démonstration.)", en: " (Fictional alert — demonstration data.)")
+    static let fictional = (fr: " (Alerte fictive — données de démonstration.)", en: " (Fictional alert — demonstration data.)",
+                            ar: " (بلاغ وهمي — بيانات للعرض.)")
+
+    /// The Tunisian regions as an Arabic-writing sender names them.
+    static let arabicRegions = ["Sfax": "صفاقس", "Gafsa": "قفصة", "Tunis": "تونس", "Sidi Bouzid": "سيدي بوزيد", "Kasserine": "القصرين"]
 
     /// Fills the placeholders of `text` for a person who is a woman or not.
     static func fill(_ text: String, name: String, region: String, organisation: String, woman: Bool) -> String {

@@ -79,11 +79,11 @@ package enum DemoAlerts {
         DuplicateSet(country: "TN", region: "Sfax", caseIndex: 11, woman: false, variants: [
             Variant(name: "Mohamed Ben Salah", language: .fr, channel: .webForm, fate: .verified, daysAgo: 18),
             Variant(name: "Mohammed Bensalah", language: .en, channel: .api, fate: .merged, daysAgo: 17.2),
-            Variant(name: "محمد بن صالح", language: .fr, channel: .signal, fate: .triaged, daysAgo: 2.6),
+            Variant(name: "محمد بن صالح", language: .ar, channel: .signal, fate: .triaged, daysAgo: 2.6),
         ]),
         DuplicateSet(country: "TN", region: "Gafsa", caseIndex: 2, woman: true, variants: [
             Variant(name: "Salma Gharbi", language: .fr, channel: .webForm, fate: .inVerification, daysAgo: 6),
-            Variant(name: "سلمى غربي", language: .fr, channel: .partner, fate: .received, daysAgo: 20.0 / 24),
+            Variant(name: "سلمى غربي", language: .ar, channel: .partner, fate: .received, daysAgo: 20.0 / 24),
         ]),
         DuplicateSet(country: "GE", region: "Kutaisi", caseIndex: 0, woman: false, variants: [
             Variant(name: "Levan Gelashvili", language: .en, channel: .webForm, fate: .notVerified, daysAgo: 40),
@@ -281,7 +281,8 @@ package enum DemoAlerts {
                             fate: Fate, channel: AlertChannel, organisationName: String?, geneva: Bool = false,
                             onlyAsked: Bool = false) -> Plan {
             let about = DemoAlertTexts.cases[caseIndex]
-            let fr = language == .fr
+            // What the team writes about it is French unless the sender wrote in English.
+            let fr = language != .en
             let text: String
             var categories = about.categories
             var needs = about.needs.map(\.rawValue)
@@ -303,8 +304,14 @@ package enum DemoAlerts {
                 text = fr ? about.fr : about.en
                 if rng.chance(0.4), needs.count > 1 { needs.removeLast() }
             }
-            let narrative = DemoAlertTexts.fill(text, name: name, region: region, organisation: organisationName ?? "", woman: woman)
-                + (fr ? DemoAlertTexts.fictional.fr : DemoAlertTexts.fictional.en)
+            let narrative: String
+            if language == .ar, let arabic = about.ar {
+                narrative = DemoAlertTexts.fill(woman ? arabic.woman : arabic.man, name: name, region: DemoAlertTexts.arabicRegions[region] ?? region,
+                                                organisation: organisationName ?? "", woman: woman) + DemoAlertTexts.fictional.ar
+            } else {
+                narrative = DemoAlertTexts.fill(text, name: name, region: region, organisation: organisationName ?? "", woman: woman)
+                    + (fr ? DemoAlertTexts.fictional.fr : DemoAlertTexts.fictional.en)
+            }
 
             // Contact: given with consent, or not at all (always withheld for the vague alerts).
             var contact: String?

@@ -45,6 +45,8 @@ package struct DemoCommand: AsyncCommand {
         console.output("a partner officer (helene.mvogo@example.org) sees the cases granted to her organisation and its referrals.".consoleText())
         console.output("Emergency fund: /funds and /grants as a fund manager of Lyon (sophie.laurent@example.org: both funds, every level),".consoleText())
         console.output("of the Tunis office (hela.benamor@example.org) or of a partner (estelle.ngo@example.org: Yaoundé's allocations only).".consoleText())
+        console.output("In Arabic: choose العربية in the language switch of any page (right to left), or open the public form at /ar/alert;".consoleText())
+        console.output("two Tunisian alerts were sent in Arabic (the alert queue shows them beside their Latin-script duplicates).".consoleText())
     }
 }
 

@@ -59,7 +59,7 @@ import EgideCrypto
             let countries = Set(alerts.map(\.country))
             #expect(countries.isSuperset(of: ["CM", "CD", "TN", "GE"]) && countries.count >= 6, "\(countries)")
             #expect(Set(alerts.map(\.channel)).isSuperset(of: [.webForm, .api, .partner, .phone, .signal]))
-            #expect(Set(alerts.map(\.language)) == ["fr", "en"])
+            #expect(Set(alerts.map(\.language)) == Set(Language.allCases.map(\.rawValue)))
             #expect(Set(alerts.compactMap(\.fieldOfWork)) == Set(FieldOfWork.allCases))
             #expect(alerts.contains { $0.contactChannel != nil } && alerts.contains { $0.contactChannel == nil })
             #expect(alerts.contains { $0.recordedByOrganisation != nil && $0.channel == .partner })
@@ -118,6 +118,7 @@ import EgideCrypto
             }
             #expect(byName.keys.contains { $0.unicodeScalars.contains { (0x0600...0x06FF).contains($0.value) } }, "an Arabic name")
             #expect(byName.keys.contains { $0.unicodeScalars.contains { (0x10A0...0x10FF).contains($0.value) } }, "a Georgian name")
+            #expect(alerts.filter { $0.language == "ar" }.count >= 2, "alerts written in Arabic")
 
             // History: assignments to the host's handlers, comments, sender follow-ups; content readable and marked fictional.
             let entries = try await AlertEntryRecord.query(on: app.db).all()
@@ -132,7 +133,8 @@ import EgideCrypto
             #expect(alerts.filter { $0.urgency != nil }.allSatisfy { $0.assigneeID != nil })
             for alert in alerts {
                 let narrative = try AlertQueries.open(alert, vault: app.vault).narrative
-                #expect(narrative.contains("Fictional alert") || narrative.contains("Alerte fictive"))
+                #expect(narrative.contains("Fictional alert") || narrative.contains("Alerte fictive") || narrative.contains("بلاغ وهمي"))
+                if alert.language == "ar" { #expect(narrative.unicodeScalars.contains { (0x0600...0x06FF).contains($0.value) }) }
             }
 
             // A protection officer's pages render with all this.
