@@ -310,6 +310,11 @@ import Testing
         #expect(!arabic.unicodeScalars.contains { (0x0660...0x0669).contains($0.value) || (0x06F0...0x06F9).contains($0.value) })
     }
 
+    @Test func lists_use_the_arabic_comma_in_arabic() {
+        #expect(["a", "b"].joined(separator: Language.ar.listSeparator) == "a\u{060C} b")
+        #expect(["a", "b"].joined(separator: Language.fr.listSeparator) == "a, b")
+    }
+
     @Test func formatted_amounts_read_back_to_the_same_amount_in_every_offered_currency() throws {
         var generator = SeededGenerator(seed: 1250)
         for currency in Currency.offered {

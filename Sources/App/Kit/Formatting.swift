@@ -14,6 +14,9 @@ extension Request {
         set { storage[AlternatesKey.self] = newValue }
     }
 
+    /// Items listed in a sentence, with this language's separator (see `Language.listSeparator`).
+    func list(_ items: some Sequence<String>) -> String { items.joined(separator: language.listSeparator) }
+
     /// A date as the user reads it, day precision (see `Language.day`).
     func day(_ date: Date) -> String { language.day(date) }
 

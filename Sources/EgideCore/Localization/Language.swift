@@ -35,6 +35,9 @@ public enum Language: String, CaseIterable, Sendable, Codable, Equatable {
         }
     }
 
+    /// What separates the items of a list in a sentence (`threats, surveillance`; Arabic `تهديدات، مراقبة`).
+    public var listSeparator: String { self == .ar ? "\u{060C} " : ", " }
+
     /// The decimal separator of amounts and rates typed or shown in this language.
     public var decimalSeparator: String { self == .fr ? "," : "." }
 

@@ -31,7 +31,7 @@ enum AccountController {
         }
         let context = Context(
             name: name, email: email, organisation: try AdminQueries.name(of: organisation, vault: vault),
-            roles: actor.roles.sorted().map { request.t($0.labelKey) }.joined(separator: ", "),
+            roles: request.list(actor.roles.sorted().map { request.t($0.labelKey) }),
             links: links, resetAction: SiteURL.replaceTwoFactor.href, error: error)
         return try await request.render(.account, titleKey: "account.title", context, status: status)
     }

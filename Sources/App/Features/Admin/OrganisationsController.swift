@@ -158,7 +158,7 @@ enum OrganisationsController {
             let conflicting = Set(held).subtracting(allowed)
             if !conflicting.isEmpty {
                 form.problems.append(FieldProblem(field: "type", message: request.t("organisation.type.rolesConflict",
-                    conflicting.sorted().map { request.t($0.labelKey) }.joined(separator: ", "))))
+                    request.list(conflicting.sorted().map { request.t($0.labelKey) }))))
             }
         }
         guard form.isValid, let name, let country else {

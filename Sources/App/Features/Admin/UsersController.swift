@@ -66,7 +66,7 @@ enum UsersController {
             let status = AdminQueries.status(of: user)
             let roles = try await AdminQueries.roles(of: id, on: request.db).map { request.t($0.labelKey) }
             rows.append(Row(href: SiteURL.adminUser(id).href, name: name.isEmpty ? "—" : name, email: email,
-                            organisation: organisationNames[orgID] ?? "", roles: roles.joined(separator: ", "),
+                            organisation: organisationNames[orgID] ?? "", roles: request.list(roles),
                             status: request.t(status.key), tone: status.tone))
         }
         return rows.sorted { ($0.organisation, $0.name) < ($1.organisation, $1.name) }

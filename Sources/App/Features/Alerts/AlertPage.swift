@@ -136,9 +136,9 @@ enum AlertPage {
             facts.append(Fact(label: request.t("alert.field.organisationName"), value: organisation))
         }
         facts.append(Fact(label: request.t("alert.field.categories"),
-                          value: alert.categories.map { categories[$0] ?? $0 }.joined(separator: ", ").nonEmpty ?? "—"))
+                          value: request.list(alert.categories.map { categories[$0] ?? $0 }).nonEmpty ?? "—"))
         facts.append(Fact(label: request.t("alert.field.fieldOfWork"), value: alert.fieldOfWork.map { request.t($0.labelKey) } ?? "—"))
-        facts.append(Fact(label: request.t("alert.field.needs"), value: alert.needs.map { request.t($0.labelKey) }.joined(separator: ", ").nonEmpty ?? "—"))
+        facts.append(Fact(label: request.t("alert.field.needs"), value: request.list(alert.needs.map { request.t($0.labelKey) }).nonEmpty ?? "—"))
         facts.append(Fact(label: request.t("alert.fact.sentByDefender"), value: alert.senderIsDefender ? yes : no))
         facts.append(Fact(label: request.t("alert.field.language"), value: Language(rawValue: alert.language)?.endonym ?? alert.language))
         facts.append(Fact(label: request.t("alert.field.assignee"), value: alert.assigneeID == nil ? request.t("alert.unassigned") : try await directory.user(alert.assigneeID)))

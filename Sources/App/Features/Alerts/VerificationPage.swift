@@ -86,7 +86,7 @@ enum VerificationPage {
             .map { ($0.code, $0.label(in: request.language)) })
         var facts: [Fact] = [
             .init(label: request.t("alert.field.country"), value: Countries.name(alert.country, in: request.language)),
-            .init(label: request.t("alert.field.categories"), value: alert.categories.map { categories[$0] ?? $0 }.joined(separator: ", ").nonEmpty ?? "—"),
+            .init(label: request.t("alert.field.categories"), value: request.list(alert.categories.map { categories[$0] ?? $0 }).nonEmpty ?? "—"),
             .init(label: request.t("alert.field.fieldOfWork"), value: alert.fieldOfWork.map { request.t($0.labelKey) } ?? "—"),
         ]
         if let region = opened?.region { facts.insert(.init(label: request.t("alert.field.region"), value: region), at: 1) }

@@ -273,12 +273,12 @@ enum CaseFilePage {
         if !team.isEmpty {
             var names: [String] = []
             for member in team { names.append(try await directory.user(member.userID)) }
-            facts.append(Fact(label: request.t("case.field.team"), value: names.joined(separator: ", ")))
+            facts.append(Fact(label: request.t("case.field.team"), value: request.list(names)))
         }
         if !read.access.grantedOrganisationIDs.isEmpty {
             var names: [String] = []
             for organisation in read.access.grantedOrganisationIDs { names.append(try await directory.organisation(organisation)) }
-            facts.append(Fact(label: request.t("case.field.grants"), value: names.sorted().joined(separator: ", ")))
+            facts.append(Fact(label: request.t("case.field.grants"), value: request.list(names.sorted())))
         }
         facts.append(Fact(label: request.t("case.field.opened"), value: request.day(record.openedAt)))
         if let alertID = record.alertID, let alert = try await AlertRecord.find(alertID, on: request.db) {
@@ -398,7 +398,7 @@ enum CaseFilePage {
             referrals.append(ItemView(
                 id: SiteURL.id(item.id), title: partner, state: request.t(state.labelKey), stateCode: state.rawValue,
                 tone: state == .accepted || state == .reported ? "ok" : state == .declined ? "danger" : "warn",
-                meta: request.day(item.record.createdAt) + " · " + content.shared.map { request.t($0.labelKey) }.joined(separator: ", "),
+                meta: request.day(item.record.createdAt) + " · " + request.list(content.shared.map { request.t($0.labelKey) }),
                 body: body.isEmpty ? nil : body.joined(separator: "\n\n"), extra: nil,
                 action: SiteURL.caseItemAction(caseID, .referrals, item.id).href,
                 isOpen: ReferralLifecycle.canMove(from: state, to: .withdrawn), options: []))
