@@ -230,14 +230,19 @@ def assert_only_the_csrf_cookie(driver):
 
 
 PUBLIC = {
-    "fr": dict(language="fr-FR", form="/alerte", follow_up="/alerte/suivi", add="/alerte/suivi/ajout",
+    "fr": dict(language="fr-FR", form="/fr/alerte", follow_up="/fr/alerte/suivi", add="/fr/alerte/suivi/ajout",
                heading="Lancer une alerte", submit="Envoyer l’alerte", receipt_heading="Votre alerte a bien été reçue",
                follow_link="Suivre cette alerte", see="Voir le statut", status="Reçue", add_submit="Envoyer",
                follow_heading="Suivre une alerte"),
-    "en": dict(language="en", form="/alert", follow_up="/alert/follow-up", add="/alert/follow-up/add",
+    "en": dict(language="en", form="/en/alert", follow_up="/en/alert/follow-up", add="/en/alert/follow-up/add",
                heading="Raise an alert", submit="Send the alert", receipt_heading="Your alert has been received",
                follow_link="Follow up this alert", see="See the status", status="Received", add_submit="Send",
                follow_heading="Follow up an alert"),
+    # A browser that asks for French: the address, not the browser, decides the language.
+    "ar": dict(language="fr-FR", form="/ar/alert", follow_up="/ar/alert/follow-up", add="/ar/alert/follow-up/add",
+               heading="أرسل بلاغًا", submit="أرسل البلاغ", receipt_heading="وصلنا بلاغك",
+               follow_link="تابع هذا البلاغ", see="اعرض حالة البلاغ", status="تم الاستلام", add_submit="أرسل",
+               follow_heading="متابعة بلاغ"),
 }
 
 
@@ -251,7 +256,7 @@ def fill_public_form(driver, defender, narrative, country="CM"):
     tick(driver, "needs[]", "legal")
 
 
-@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("lang", ["fr", "en", "ar"])
 def test_a_defender_raises_an_alert_without_javascript_and_follows_it_up(world, lang):
     words = PUBLIC[lang]
     sender = world.driver(javascript=False, language=words["language"])
@@ -261,13 +266,14 @@ def test_a_defender_raises_an_alert_without_javascript_and_follows_it_up(world, 
 
     sender.get(world.url(words["form"]))
     assert sender.find_element(By.TAG_NAME, "html").get_attribute("lang") == lang
+    assert sender.find_element(By.TAG_NAME, "html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
     assert last_status(sender) == 200
     assert heading(sender) == words["heading"]
     assert problems(sender) == [], "no problem box before anything was sent"
     narrative = f"Threatened at the market of Douala on Monday ({lang} {RUN}); men followed her home."
     fill_public_form(sender, f"Nadège {lang.upper()} {RUN}", narrative)
-    if lang == "fr":
-        shots(sender, "alert-form-fr")
+    if lang in ("fr", "ar"):
+        shots(sender, f"alert-form-{lang}")
     press(sender, words["submit"])
 
     assert heading(sender) == words["receipt_heading"], problems(sender)
@@ -276,8 +282,8 @@ def test_a_defender_raises_an_alert_without_javascript_and_follows_it_up(world, 
     passphrase = text_of(sender, "#passphrase")
     assert RECEIPT.match(receipt), receipt
     assert PASSPHRASE.match(passphrase), passphrase
-    if lang == "fr":
-        shots(sender, "alert-receipt")
+    if lang in ("fr", "ar"):
+        shots(sender, "alert-receipt" if lang == "fr" else "alert-receipt-ar")
     assert foreign_requests(sender, world.server.base_url) == []
     assert_only_the_csrf_cookie(sender)
 
@@ -288,8 +294,8 @@ def test_a_defender_raises_an_alert_without_javascript_and_follows_it_up(world, 
     fill(sender, "passphrase", passphrase)
     press(sender, words["see"])
     assert text_of(sender, "#status .badge") == words["status"], problems(sender)
-    if lang == "fr":
-        shots(sender, "alert-follow-up-status")
+    if lang in ("fr", "ar"):
+        shots(sender, "alert-follow-up-status" if lang == "fr" else "alert-follow-up-status-ar")
 
     fill(sender, "information", f"They came back on Tuesday ({lang} {RUN}).")
     press(sender, words["add_submit"])
@@ -323,7 +329,8 @@ def test_a_form_without_narrative_comes_back_with_the_problem_and_the_text_kept(
     tick(sender, "consentToContact", "yes")
     press(sender, "Envoyer l’alerte")
 
-    assert path(sender) == "/alerte"
+    # The address printed on earlier posters serves the form; it sends to the form's own address.
+    assert path(sender) == "/fr/alerte"
     assert last_status(sender) == 422
     assert heading(sender) == "Lancer une alerte"
     box = sender.find_element(By.CSS_SELECTOR, ".form-problems")
@@ -499,3 +506,32 @@ def test_an_alert_is_triaged_verified_by_a_local_partner_and_decided(world):
     with urllib.request.urlopen(request, timeout=10) as response:
         assert json.load(response)["status"] == "in_progress"
 
+
+
+def test_the_officer_reads_the_queue_and_an_alert_in_arabic(world):
+    """The same session switches to Arabic: the pages turn right to left, keep Western digits, fit
+    a phone, and switch back."""
+    officer = world.officer
+    officer.get(world.url("/alerts"))
+    click_and_wait(officer, officer.find_element(By.LINK_TEXT, "العربية"))
+    html = officer.find_element(By.TAG_NAME, "html")
+    assert (html.get_attribute("lang"), html.get_attribute("dir")) == ("ar", "rtl")
+    assert path(officer) == "/alerts"
+    main = text_of(officer, "main")
+    assert re.search("[\u0600-\u06FF]", heading(officer)), heading(officer)
+    assert not re.search("[\u0660-\u0669]", main), "Arabic-Indic digits on the page"
+    shots(officer, "alerts-queue-ar")
+    # The navigation starts on the right: the brand sits right of the menu.
+    brand = officer.find_element(By.CSS_SELECTOR, ".site-header .brand").rect
+    assert brand["x"] > officer.execute_script("return window.innerWidth") / 2, brand
+    links = [a.get_attribute("href") for a in officer.find_elements(By.CSS_SELECTOR, "main a")
+             if re.search(r"/alerts/[0-9a-f-]{36}$", a.get_attribute("href") or "")]
+    assert links, "no alert in the queue"
+    officer.get(links[0])
+    assert officer.find_element(By.TAG_NAME, "html").get_attribute("dir") == "rtl"
+    assert officer.find_elements(By.ID, "alert-status")
+    shots(officer, "alert-page-ar")
+    officer.get(world.url("/attention"))
+    shots(officer, "attention-ar")
+    click_and_wait(officer, officer.find_element(By.LINK_TEXT, "English"))
+    assert officer.find_element(By.TAG_NAME, "html").get_attribute("dir") == "ltr"

@@ -112,6 +112,26 @@ def speak(driver, world, lang):
     assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == lang
 
 
+def read_in_arabic(officer, world, case_path):
+    """The same case file and list in Arabic: right to left, fitting a phone (`shots`), the risk
+    chart's time axis running right to left, then back to English."""
+    speak(officer, world, "ar")
+    officer.get(world.url(case_path))
+    assert officer.find_element(By.TAG_NAME, "html").get_attribute("dir") == "rtl"
+    assert re.search("[\u0600-\u06FF]", text_of(officer, "main nav, main h2")), "the case file is not in Arabic"
+    assert not re.search("[\u0660-\u0669]", text_of(officer, "main")), "Arabic-Indic digits on the page"
+    points = officer.find_elements(By.CSS_SELECTOR, "#risk-chart .judged-point")
+    if len(points) > 1:  # the earliest assessment is drawn rightmost
+        xs = [float(p.get_attribute("x")) for p in points]
+        assert xs == sorted(xs, reverse=True), xs
+    shots(officer, "case-file-ar")
+    officer.get(world.url("/cases"))
+    assert_fine(officer, "/cases")
+    shots(officer, "cases-list-ar")
+    speak(officer, world, "en")
+    officer.get(world.url(case_path))
+
+
 def no_script(driver):
     assert driver.find_elements(By.TAG_NAME, "script") == [], f"{path(driver)} has a <script> element"
 
@@ -354,6 +374,8 @@ def test_a_verified_alert_becomes_a_case_that_is_assessed_followed_up_and_closed
     assert words["done"] in item.text and note in item.text, item.text
     assert not item.find_elements(By.CSS_SELECTOR, "details form"), "a follow-up done is not recorded twice"
     shots(officer, f"case-file-{lang}")
+    if lang == "en":
+        read_in_arabic(officer, world, case_path)
     # The officer's daily pages, with real data in them, stay within the budget compressed.
     assert_within_budget(world.server.base_url, ["/attention", "/alerts", "/cases", case_path], officer.get_cookies())
 

@@ -10,13 +10,14 @@ from selenium.webdriver.common.by import By
 
 from conftest import BASE_URL, assert_within_budget, transfer, url
 
-PUBLIC_PAGES = ["/", "/alert", "/alerte", "/alert/follow-up", "/alerte/suivi", "/sign-in"]
+PUBLIC_PAGES = ["/", "/alert", "/alerte", "/alert/follow-up", "/alerte/suivi", "/sign-in",
+                "/fr/alerte", "/en/alert", "/ar/alert", "/ar/alert/follow-up", "/ar"]
 
 
 def test_public_pages_are_compressed_and_within_the_budget():
     weights = assert_within_budget(BASE_URL, PUBLIC_PAGES)
     # The alert form, the page that matters most on a slow line, well under the budget.
-    assert weights["/alert"] < 20 * 1024, weights
+    assert weights["/alert"] < 20 * 1024 and weights["/ar/alert"] < 20 * 1024, weights
 
 
 def test_the_icon_is_served():
@@ -34,7 +35,7 @@ def axe_source():
     return open(os.path.join(os.path.dirname(spec.origin), "axe.min.js"), encoding="utf-8").read()
 
 
-@pytest.mark.parametrize("page", ["/alert", "/alerte", "/sign-in", "/"])
+@pytest.mark.parametrize("page", ["/alert", "/alerte", "/ar/alert", "/ar/alert/follow-up", "/sign-in", "/", "/ar"])
 def test_public_pages_have_no_critical_or_serious_accessibility_problem(browser, page):
     browser.get(url(page))
     browser.execute_script(axe_source())
@@ -46,8 +47,9 @@ def test_public_pages_have_no_critical_or_serious_accessibility_problem(browser,
     assert not serious, serious
 
 
-def test_the_public_form_asks_each_group_of_choices_as_a_question(browser):
-    browser.get(url("/alert"))
+@pytest.mark.parametrize("page", ["/alert", "/ar/alert"])
+def test_the_public_form_asks_each_group_of_choices_as_a_question(browser, page):
+    browser.get(url(page))
     for group in ("senderIsDefender", "categories", "needs"):
         fieldset = browser.find_element(By.ID, group)
         assert fieldset.tag_name == "fieldset", group
