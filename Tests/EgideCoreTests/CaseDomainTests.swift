@@ -313,6 +313,7 @@ import Testing
     @Test func lists_use_the_arabic_comma_in_arabic() {
         #expect(["a", "b"].joined(separator: Language.ar.listSeparator) == "a\u{060C} b")
         #expect(["a", "b"].joined(separator: Language.fr.listSeparator) == "a, b")
+        #expect(Language.ar.percent(90) == "90\u{066A}" && Language.en.percent(90) == "90%" && Language.fr.percent(90) == "90\u{202F}%")
     }
 
     @Test func formatted_amounts_read_back_to_the_same_amount_in_every_offered_currency() throws {

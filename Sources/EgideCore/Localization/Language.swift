@@ -38,6 +38,16 @@ public enum Language: String, CaseIterable, Sendable, Codable, Equatable {
     /// What separates the items of a list in a sentence (`threats, surveillance`; Arabic `تهديدات، مراقبة`).
     public var listSeparator: String { self == .ar ? "\u{060C} " : ", " }
 
+    /// A whole percentage as this language writes it: `90 %` (French, narrow no-break space),
+    /// `90%` (English), `90٪` (Arabic, its own percent sign after Western digits).
+    public func percent(_ value: Int) -> String {
+        switch self {
+        case .fr: "\(value)\u{202F}%"
+        case .en: "\(value)%"
+        case .ar: "\(value)\u{066A}"
+        }
+    }
+
     /// The decimal separator of amounts and rates typed or shown in this language.
     public var decimalSeparator: String { self == .fr ? "," : "." }
 

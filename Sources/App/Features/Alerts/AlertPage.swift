@@ -215,7 +215,7 @@ enum AlertPage {
                 let names = try AlertQueries.names(other, vault: vault)
                 duplicates.append(DuplicateView(
                     href: SiteURL.alert(otherID).href, reference: other.reference, name: names.defender ?? names.organisation ?? "—",
-                    status: request.t(other.status.labelKey), score: String(Int((score * 100).rounded())) + " %",
+                    status: request.t(other.status.labelKey), score: request.language.percent(Int((score * 100).rounded())),
                     mergeAction: SiteURL.alertAction(otherID, .merge).href))
             }
         }
