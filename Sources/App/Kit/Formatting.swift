@@ -17,6 +17,26 @@ extension Request {
     /// Items listed in a sentence, with this language's separator (see `Language.listSeparator`).
     func list(_ items: some Sequence<String>) -> String { items.joined(separator: language.listSeparator) }
 
+    /// A figure with `digits` decimals and this language's decimal separator (`12,8` in French).
+    func decimal(_ value: Double, digits: Int) -> String {
+        String(format: "%.\(digits)f", value).replacingOccurrences(of: ".", with: language.decimalSeparator)
+    }
+
+    /// A file size in this language (`1.2 MB`, `1,2 Mo`).
+    func fileSize(_ bytes: Int) -> String {
+        let formatter = ByteCountFormatter()
+        formatter.countStyle = .file
+        formatter.formattingContext = .standalone
+        let text = formatter.string(fromByteCount: Int64(bytes))
+        return language.decimalSeparator == "." ? text : text.replacingOccurrences(of: ".", with: language.decimalSeparator)
+    }
+
+    /// A day stored as `YYYY-MM-DD`, as the user reads it (the text itself if it is not one).
+    func day(iso: String) -> String { Day.parse(iso).map(day) ?? iso }
+
+    /// From one stored day to another (`1 Jan 2026 → 31 Dec 2026`, `من 1 يناير 2026 إلى …`).
+    func period(_ from: String, _ to: String) -> String { t("period.span", day(iso: from), day(iso: to)) }
+
     /// A date as the user reads it, day precision (see `Language.day`).
     func day(_ date: Date) -> String { language.day(date) }
 

@@ -82,6 +82,16 @@ struct FormChecker {
 struct Fact: Encodable {
     var label: String
     var value: String
+    /// The value's direction: `auto` (its first letter's script decides) or, for a value with no
+    /// letter to decide by — a phone number, a date in figures — `ltr`, which would otherwise take
+    /// the page's direction and read backwards on an Arabic page (`456 123 20 216+`).
+    var dir: String
+
+    init(label: String, value: String, dir: String? = nil) {
+        self.label = label
+        self.value = value
+        self.dir = dir ?? (value.unicodeScalars.contains { $0.properties.isAlphabetic } ? "auto" : "ltr")
+    }
 }
 
 /// The options of a `<select>`.

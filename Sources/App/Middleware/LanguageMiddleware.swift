@@ -1,13 +1,14 @@
 import EgideCore
 import Vapor
 
-/// Resolves the request's interface language (preference cookie, then `Accept-Language`) once,
-/// before anything renders — error pages included.
+/// Resolves the request's interface language (the address's language for public pages that carry
+/// one, then the preference cookie, then `Accept-Language`) once, before anything renders — error
+/// pages included.
 struct LanguageMiddleware: AsyncMiddleware {
     static let cookieName = "egide-lang"
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        request.language = LanguageNegotiation.choose(
+        request.language = SiteURL.language(ofPath: request.url.path) ?? LanguageNegotiation.choose(
             preference: request.cookies[Self.cookieName]?.string,
             acceptLanguage: request.headers.first(name: .acceptLanguage))
         let response = try await next.respond(to: request)

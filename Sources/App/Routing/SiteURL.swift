@@ -201,6 +201,20 @@ enum SiteURL {
     /// The languages whose public pages had an address before the language prefix.
     static let earlierPublicLanguages: [Language] = [.fr, .en]
 
+    /// The language a path carries: `/ar`, `/ar/…` (every page under a language prefix is public),
+    /// or one of the earlier public addresses (`/alerte…` French, `/alert…` English); `nil` for
+    /// every other path. Read before anything renders, so a refused form or an error on
+    /// `/ar/alert` answers in Arabic too.
+    static func language(ofPath path: String) -> Language? {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: true)
+        if let first = segments.first, let language = Language(rawValue: String(first)) { return language }
+        for language in earlierPublicLanguages {
+            let earlier: [SiteURL] = [.earlierPublicAlert(language), .earlierPublicFollowUp(language), .earlierPublicFollowUpAdd(language)]
+            if earlier.contains(where: { $0.href == path }) { return language }
+        }
+        return nil
+    }
+
     private static func query(_ base: String, _ items: [String: String?]) -> String {
         let present = items.compactMap { key, value in value.map { URLQueryItem(name: key, value: $0) } }.sorted { $0.name < $1.name }
         guard !present.isEmpty else { return base }

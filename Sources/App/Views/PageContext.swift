@@ -13,6 +13,9 @@ struct LayoutContext: Encodable {
     }
 
     var title: String
+    /// Where the brand and "Home" lead: `/`, or on a page whose address carries its language
+    /// (`/ar/alert`), that language's home (`/ar`), so a visitor without a cookie keeps it.
+    var home: String
     var languages: [Link]
     var navigation: [Link]
     var signedIn: Bool
@@ -84,14 +87,15 @@ extension Request {
         // The menu comes from the modules' declarations (`Modules.navigation`); signed out, just home.
         let actor = principal?.session == .active ? principal?.actor : nil
         let items: [(SiteURL, String)] = actor.map { actor in Modules.navigation(for: actor).map { ($0.url, $0.labelKey) } }
-            ?? [(.home, "nav.home")]
+            ?? [(languageAlternates == nil ? .home : .homeIn(language), "nav.home")]
+        let home = actor == nil && languageAlternates != nil ? SiteURL.homeIn(language).href : SiteURL.home.href
         let navigation = items.map { target, key in
             let href = target.href
-            let current = href == "/" ? url.path == "/" : url.path.hasPrefix(href)
+            let current = href == "/" || href == home ? url.path == href : url.path.hasPrefix(href)
             return LayoutContext.Link(href: href, label: t(key), current: current, lang: nil)
         }
         return LayoutContext(
-            title: t(titleKey), languages: languages, navigation: navigation, signedIn: principal?.sessionID != nil,
+            title: t(titleKey), home: home, languages: languages, navigation: navigation, signedIn: principal?.sessionID != nil,
             signInHref: principal == nil && !url.path.hasPrefix("/sign-in") ? SiteURL.signIn(next: nil).href : nil,
             flash: flash ? Flash.pending(self).map { t($0) } : nil)
     }

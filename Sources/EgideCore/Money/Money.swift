@@ -123,6 +123,8 @@ public struct Money: Sendable, Hashable, Codable {
                 chars.append(character)
             } else if spaceLike.contains(character) {
                 chars.append("_")
+            } else if character == "\u{066B}" || character == "\u{066C}" {
+                chars.append(character == "\u{066B}" ? "." : ",")  // Arabic decimal and thousands marks
             } else if character.unicodeScalars.count == 1, let value = character.unicodeScalars.first?.value,
                       let zero = [0x0660, 0x06F0].first(where: { (UInt32($0)...UInt32($0) + 9).contains(value) }) {
                 chars.append(Character(String(value - UInt32(zero))))  // Arabic-Indic, Eastern Arabic-Indic

@@ -46,6 +46,25 @@ import Vapor
         }
     }
 
+    @Test func a_refused_form_or_a_missing_page_under_a_language_address_answers_in_that_language() async throws {
+        try await withApp { app in
+            let web = TestClient(app)
+            let refused = try await web.post("/ar/alert", [("narrative", "x")], csrf: false)
+            #expect(refused.status == .forbidden && refused.text.contains(#"<html lang="ar" dir="rtl">"#))
+            #expect(refused.text.contains(app.catalogue.text("error.csrf.title", in: .ar)))
+            let missing = try await app.send(.GET, "/ar/nowhere", headers: ["Accept-Language": "fr", "Cookie": "egide-lang=en"])
+            #expect(missing.status == .notFound && missing.text.contains(#"<html lang="ar" dir="rtl">"#))
+            let earlier = try await app.send(.GET, "/alerte/suivi", headers: ["Accept-Language": "en"])
+            #expect(earlier.text.contains(#"<html lang="fr" dir="ltr">"#))
+            #expect(SiteURL.language(ofPath: "/alerts") == nil && SiteURL.language(ofPath: "/language/ar") == nil)
+            // Home stays in the address's language for a visitor without a cookie.
+            let form = try await app.send(.GET, "/ar/alert", headers: ["Accept-Language": "fr"])
+            #expect(form.text.contains(#"class="brand" href="/ar""#))
+            #expect(Fact(label: "", value: "+216 20 123 456").dir == "ltr" && Fact(label: "", value: "1988-06-11").dir == "ltr")
+            #expect(Fact(label: "", value: "Amira Ben Salah").dir == "auto" && Fact(label: "", value: "6 ديسمبر 2026").dir == "auto")
+        }
+    }
+
     /// Right-to-left pages work by logical properties (`margin-inline-start`, `text-align: start`):
     /// a physical left or right in the stylesheet would lay one direction out wrong.
     @Test func the_stylesheet_names_no_physical_side() throws {

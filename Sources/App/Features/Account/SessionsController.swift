@@ -19,10 +19,9 @@ enum SessionsController {
         let actor = try request.actor()
         let sessions = try await SessionRecord.query(on: request.db).filter(\.$user.$id == actor.userID)
             .filter(\.$stage == .active).sort(\.$lastSeenAt, .descending).all()
-        let format = Date.FormatStyle(date: .abbreviated, time: .shortened).locale(Locale(identifier: request.language.rawValue))
         let rows = try sessions.map { session in
             let id = try session.requireID()
-            return Row(started: session.createdAt.formatted(format), lastSeen: session.lastSeenAt.formatted(format),
+            return Row(started: request.moment(session.createdAt), lastSeen: request.moment(session.lastSeenAt),
                        current: id == request.principal?.sessionID, endAction: SiteURL.endSession(id).href)
         }
         return try await request.render(.accountSessions, titleKey: "account.sessions.title", Context(rows: rows))

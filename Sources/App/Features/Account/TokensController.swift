@@ -44,12 +44,11 @@ enum TokensController {
 
     static func render(_ request: Request, problems: [FieldProblem], newToken: String?, status: HTTPStatus = .ok) async throws -> Response {
         let actor = try request.actor()
-        let format = Date.FormatStyle(date: .abbreviated, time: .omitted).locale(Locale(identifier: request.language.rawValue))
         let tokens = try await APITokenRecord.query(on: request.db).filter(\.$user.$id == actor.userID)
             .filter(\.$revokedAt == nil).sort(\.$createdAt, .descending).all()
         let rows = try tokens.map { token in
-            Row(name: token.name, scopes: token.scopes, created: token.createdAt.formatted(format),
-                expires: token.expiresAt.formatted(format), lastUsed: token.lastUsedAt?.formatted(format),
+            Row(name: token.name, scopes: token.scopes, created: request.day(token.createdAt),
+                expires: request.day(token.expiresAt), lastUsed: token.lastUsedAt.map(request.day),
                 revokeAction: SiteURL.revokeToken(try token.requireID()).href)
         }
         let scopes = APIScope.allCases.map { UsersController.RoleOption(value: $0.rawValue, label: request.t("token.scope.\($0.rawValue)"), checked: false) }

@@ -74,7 +74,7 @@ enum AlertPage {
         func link(_ attachment: AlertAttachmentRecord) -> FileLink? {
             guard let record = fileRecords[attachment.fileID], let name = try? FileStore.open(record, vault: vault).name else { return nil }
             return FileLink(href: SiteURL.alertFile(id, attachment.fileID).href, name: name,
-                            size: ByteCountFormatter.string(fromByteCount: Int64(record.size), countStyle: .file),
+                            size: request.fileSize(record.size),
                             source: request.t("alert.file.source.\(attachment.source)"))
         }
         let (requestViews, findingViews, findings) = try await verification(alert, family: family, attachments: attachments, link: link,
@@ -151,7 +151,7 @@ enum AlertPage {
         if let reason = alert.rejectionReason { facts.append(Fact(label: request.t("alert.field.rejection"), value: request.t(reason.labelKey))) }
         var contact: [Fact] = []
         if let value = opened.contact {
-            contact = [Fact(label: request.t("alert.field.contact"), value: value),
+            contact = [Fact(label: request.t("alert.field.contact"), value: value, dir: "ltr"),
                        Fact(label: request.t("alert.field.contactChannel"), value: alert.contactChannel.map { request.t($0.labelKey) } ?? "—"),
                        Fact(label: request.t("alert.field.consentToContact"), value: alert.consentToContact ? yes : no)]
         }

@@ -33,7 +33,7 @@ enum FundListPage {
             let id = try fund.requireID()
             let totals = try await FundStatement.totals(fund, scope: scope, actor: actor, asOf: nil, on: request.db)
             let money = { (amount: Int64) in Money(minorUnits: amount, currency: fund.currency).formatted(language: request.language) }
-            rows.append(Row(href: SiteURL.fund(id).href, name: fund.name, donor: fund.donor, period: "\(fund.startsOn) → \(fund.endsOn)",
+            rows.append(Row(href: SiteURL.fund(id).href, name: fund.name, donor: fund.donor, period: request.period(fund.startsOn, fund.endsOn),
                             received: money(totals.received), committed: money(totals.committed), disbursed: money(totals.disbursed),
                             available: money(totals.available), owned: scope.ownedFunds.contains(id)))
         }

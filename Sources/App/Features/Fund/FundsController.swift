@@ -119,7 +119,7 @@ enum FundsController {
         var facts = [Fact(label: request.t("fund.field.donor"), value: fund.donor),
                      Fact(label: request.t("fund.field.owner"), value: try await directory.organisation(fund.organisationID)),
                      Fact(label: request.t("fund.field.currency"), value: fund.currency),
-                     Fact(label: request.t("fund.field.period"), value: "\(fund.startsOn) → \(fund.endsOn)"),
+                     Fact(label: request.t("fund.field.period"), value: request.period(fund.startsOn, fund.endsOn)),
                      Fact(label: request.t("fund.field.managers"), value: request.list(managerNames.sorted()))]
         if scope.ownedFunds.contains(id) { facts.insert(Fact(label: request.t("fund.field.budget"), value: money(fund.budget)), at: 3) }
         if let ceiling = fund.grantCeiling { facts.append(Fact(label: request.t("fund.field.ceiling"), value: money(ceiling))) }

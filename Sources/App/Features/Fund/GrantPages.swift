@@ -186,7 +186,7 @@ enum GrantPage {
             beneficiary: details.beneficiary, justification: details.justification, measures: details.measures,
             hostOrganisation: details.hostOrganisation, lines: details.budgetLines.map { Line(label: $0.label, amount: loaded.money($0.amount)) },
             approvals: try await approvals(loaded, directory: directory, request: request),
-            waitingFor: try await waitingFor(loaded, directory: directory), approveBlocked: approveBlocked,
+            waitingFor: request.list(try await waitingFor(loaded, directory: directory)).nonEmpty, approveBlocked: approveBlocked,
             // For those who decide only: shown to a requester, it would tell whether any name is
             // supported elsewhere to whoever types it into a draft.
             duplicates: can.ask ? try await DuplicateSupportCheck.run(for: grant, actor: actor, scope: scope, on: request) : [],
@@ -233,13 +233,13 @@ enum GrantPage {
     }
 
     /// While the grant is decided: the organisations whose approval is still missing.
-    static func waitingFor(_ loaded: Loaded, directory: StaffDirectory) async throws -> String? {
-        guard loaded.grant.state.isBeingDecided || loaded.grant.state == .submitted else { return nil }
+    static func waitingFor(_ loaded: Loaded, directory: StaffDirectory) async throws -> [String] {
+        guard loaded.grant.state.isBeingDecided || loaded.grant.state == .submitted else { return [] }
         var names: [String] = []
         for level in FourEyes.missingLevels(loaded.recorded, amount: loaded.grant.amount, chain: loaded.levels) {
             names.append(try await directory.organisation(loaded.levels[level].organisationID))
         }
-        return names.isEmpty ? nil : names.joined(separator: ", ")
+        return names
     }
 
     /// What the reader may do now, from `FundPolicy` and `FourEyes` (the template only reads
@@ -284,7 +284,7 @@ enum GrantPage {
                 number: tranche.tranche, method: request.t(tranche.method.labelKey),
                 paid: Money(minorUnits: tranche.paidAmount, currency: tranche.paidCurrency).formatted(language: request.language),
                 rate: tranche.paidCurrency == currency ? "—" : rateText(rate, on: tranche.rateOn, request: request),
-                value: loaded.money(tranche.amount), paidOn: tranche.paidOn, by: try await directory.user(tranche.recordedBy)))
+                value: loaded.money(tranche.amount), paidOn: request.day(iso: tranche.paidOn), by: try await directory.user(tranche.recordedBy)))
         }
         return views
     }
@@ -292,7 +292,7 @@ enum GrantPage {
     /// `1 EUR = 655,957 XAF (1 mars 2026)` in the reader's language.
     static func rateText(_ rate: ExchangeRate, on day: String, request: Request) -> String {
         let number = rate.text.replacingOccurrences(of: ".", with: request.language.decimalSeparator)
-        return "1 \(rate.fundCurrency) = \(number) \(rate.paymentCurrency) (\(Day.parse(day).map { request.day($0) } ?? day))"
+        return "1 \(rate.fundCurrency) = \(number) \(rate.paymentCurrency) (\(request.day(iso: day)))"
     }
 
     /// Every step, newest first, with its words (decrypted) and its file.
