@@ -14,21 +14,29 @@ extension Request {
         set { storage[AlternatesKey.self] = newValue }
     }
 
+    /// For a page whose address carries its language (`/ar/alert`, `/fr`): the page is in that
+    /// language (as `LanguageMiddleware` already read it from the address), and the language switch
+    /// points at the same page's address in each language instead of setting a cookie.
+    func pin(_ language: Language, to page: (Language) -> SiteURL) {
+        self.language = language
+        languageAlternates = Dictionary(uniqueKeysWithValues: Language.allCases.map { ($0, page($0).href) })
+    }
+
     /// Items listed in a sentence, with this language's separator (see `Language.listSeparator`).
     func list(_ items: some Sequence<String>) -> String { items.joined(separator: language.listSeparator) }
 
     /// A figure with `digits` decimals and this language's decimal separator (`12,8` in French).
-    func decimal(_ value: Double, digits: Int) -> String {
-        String(format: "%.\(digits)f", value).replacingOccurrences(of: ".", with: language.decimalSeparator)
-    }
+    func decimal(_ value: Double, digits: Int) -> String { decimal(String(format: "%.\(digits)f", value)) }
+
+    /// A figure written with a point (`655.957`, an exchange rate's text) in this language's decimals.
+    func decimal(_ text: String) -> String { text.replacingOccurrences(of: ".", with: language.decimalSeparator) }
 
     /// A file size in this language (`1.2 MB`, `1,2 Mo`).
     func fileSize(_ bytes: Int) -> String {
         let formatter = ByteCountFormatter()
         formatter.countStyle = .file
         formatter.formattingContext = .standalone
-        let text = formatter.string(fromByteCount: Int64(bytes))
-        return language.decimalSeparator == "." ? text : text.replacingOccurrences(of: ".", with: language.decimalSeparator)
+        return decimal(formatter.string(fromByteCount: Int64(bytes)))
     }
 
     /// A day stored as `YYYY-MM-DD`, as the user reads it (the text itself if it is not one).

@@ -208,12 +208,13 @@ enum SiteURL {
     static func language(ofPath path: String) -> Language? {
         let segments = path.split(separator: "/", omittingEmptySubsequences: true)
         if let first = segments.first, let language = Language(rawValue: String(first)) { return language }
-        for language in earlierPublicLanguages {
-            let earlier: [SiteURL] = [.earlierPublicAlert(language), .earlierPublicFollowUp(language), .earlierPublicFollowUpAdd(language)]
-            if earlier.contains(where: { $0.href == path }) { return language }
-        }
-        return nil
+        return earlierPublicPaths[path]
     }
+
+    /// The earlier public addresses and their language (read on every request: built once).
+    private static let earlierPublicPaths: [String: Language] = Dictionary(uniqueKeysWithValues: earlierPublicLanguages.flatMap { language in
+        [SiteURL.earlierPublicAlert(language), .earlierPublicFollowUp(language), .earlierPublicFollowUpAdd(language)].map { ($0.href, language) }
+    })
 
     private static func query(_ base: String, _ items: [String: String?]) -> String {
         let present = items.compactMap { key, value in value.map { URLQueryItem(name: key, value: $0) } }.sorted { $0.name < $1.name }

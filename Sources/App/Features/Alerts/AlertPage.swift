@@ -130,7 +130,7 @@ enum AlertPage {
         ]
         if let region = opened.region { facts.append(Fact(label: request.t("alert.field.region"), value: region)) }
         if let date = opened.incidentDate {
-            facts.append(Fact(label: request.t("alert.field.incidentDate"), value: Day.parse(date).map(request.day) ?? date))
+            facts.append(Fact(label: request.t("alert.field.incidentDate"), value: request.day(iso: date)))
         }
         if let organisation = opened.organisationName, opened.defenderName != nil {
             facts.append(Fact(label: request.t("alert.field.organisationName"), value: organisation))

@@ -95,14 +95,8 @@ enum PublicAlertController {
               add: { try await add($0, language) })
     }
 
-    /// Pins the page's language to its address and points the language switch at the other one.
-    static func pin(_ request: Request, _ language: Language, _ page: (Language) -> SiteURL) {
-        request.language = language
-        request.languageAlternates = Dictionary(uniqueKeysWithValues: Language.allCases.map { ($0, page($0).href) })
-    }
-
     static func form(_ request: Request, _ language: Language) async throws -> Response {
-        pin(request, language, SiteURL.publicAlert)
+        request.pin(language, to: SiteURL.publicAlert)
         return try await renderForm(request, posted: nil, problems: [], staff: false)
     }
 
@@ -134,7 +128,7 @@ enum PublicAlertController {
     }
 
     static func submit(_ request: Request, _ language: Language) async throws -> Response {
-        pin(request, language, SiteURL.publicAlert)
+        request.pin(language, to: SiteURL.publicAlert)
         let posted = try request.content.decode(Posted.self)
         let app = request.application
         let categories = Set(try await AlertQueries.categories(on: request.db).map(\.code))
@@ -179,7 +173,7 @@ enum PublicAlertController {
     // MARK: Follow-up
 
     static func followUpForm(_ request: Request, _ language: Language) async throws -> Response {
-        pin(request, language, SiteURL.publicFollowUp)
+        request.pin(language, to: SiteURL.publicFollowUp)
         return try await renderFollowUp(request, receipt: nil, passphrase: nil, status: nil, problems: [])
     }
 
@@ -232,7 +226,7 @@ enum PublicAlertController {
     }
 
     static func followUp(_ request: Request, _ language: Language) async throws -> Response {
-        pin(request, language, SiteURL.publicFollowUp)
+        request.pin(language, to: SiteURL.publicFollowUp)
         let credentials = try request.content.decode(Credentials.self)
         switch try await lookUp(request, credentials) {
         case .failure(let response): return response
@@ -243,7 +237,7 @@ enum PublicAlertController {
     }
 
     static func add(_ request: Request, _ language: Language) async throws -> Response {
-        pin(request, language, SiteURL.publicFollowUp)
+        request.pin(language, to: SiteURL.publicFollowUp)
         let credentials = try request.content.decode(Credentials.self)
         switch try await lookUp(request, credentials) {
         case .failure(let response): return response

@@ -91,7 +91,7 @@ enum VerificationPage {
         ]
         if let region = opened?.region { facts.insert(.init(label: request.t("alert.field.region"), value: region), at: 1) }
         if let date = opened?.incidentDate {
-            facts.append(.init(label: request.t("alert.field.incidentDate"), value: Day.parse(date).map(request.day) ?? date))
+            facts.append(.init(label: request.t("alert.field.incidentDate"), value: request.day(iso: date)))
         }
         return facts
     }

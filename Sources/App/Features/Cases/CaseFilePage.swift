@@ -477,7 +477,7 @@ enum CaseFilePage {
         return Chart(computed: computed.map { "\($0.x),\($0.y)" }.joined(separator: " "), judged: judged.map { "\($0.x),\($0.y)" }.joined(separator: " "),
                      computedPoints: computed, judgedPoints: judged, gridLines: grid,
                      gridFrom: across(92), gridTo: across(412), labelX: across(86),
-                     span: request.t("case.chart.span", request.day(items.first!.createdAt), request.day(items.last!.createdAt)),
+                     span: request.t("period.span", request.day(items.first!.createdAt), request.day(items.last!.createdAt)),
                      description: description)
     }
 }

@@ -277,8 +277,8 @@ enum FundsController {
         for record in records {
             let rate = ExchangeRate(fundCurrency: record.fundCurrency, paymentCurrency: record.paymentCurrency, nanos: record.rateNanos)
             rows.append(RateRow(pair: "1 \(record.fundCurrency) = … \(record.paymentCurrency)",
-                                rate: rate.text.replacingOccurrences(of: ".", with: request.language.decimalSeparator),
-                                on: Day.parse(record.rateOn).map { request.day($0) } ?? record.rateOn, by: try await directory.user(record.enteredBy)))
+                                rate: request.decimal(rate.text),
+                                on: request.day(iso: record.rateOn), by: try await directory.user(record.enteredBy)))
         }
         let options = { (key: String, fallback: String) in
             Currency.offered.map { SelectOption(value: $0.code, label: $0.code, selected: $0.code == (values[key] ?? fallback)) }

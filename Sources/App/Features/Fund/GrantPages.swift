@@ -291,8 +291,7 @@ enum GrantPage {
 
     /// `1 EUR = 655,957 XAF (1 mars 2026)` in the reader's language.
     static func rateText(_ rate: ExchangeRate, on day: String, request: Request) -> String {
-        let number = rate.text.replacingOccurrences(of: ".", with: request.language.decimalSeparator)
-        return "1 \(rate.fundCurrency) = \(number) \(rate.paymentCurrency) (\(request.day(iso: day)))"
+        "1 \(rate.fundCurrency) = \(request.decimal(rate.text)) \(rate.paymentCurrency) (\(request.day(iso: day)))"
     }
 
     /// Every step, newest first, with its words (decrypted) and its file.

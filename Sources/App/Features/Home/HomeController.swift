@@ -12,8 +12,7 @@ enum HomeController {
     /// `/fr`, `/en`, `/ar`: the home page in that language, whatever the browser prefers.
     static func show(in language: Language) -> @Sendable (Request) async throws -> Response {
         { request in
-            request.language = language
-            request.languageAlternates = Dictionary(uniqueKeysWithValues: Language.allCases.map { ($0, SiteURL.homeIn($0).href) })
+            request.pin(language, to: SiteURL.homeIn)
             return try await show(request)
         }
     }
