@@ -114,6 +114,32 @@ import VaporTesting
         }
     }
 
+    @Test func categories_have_an_arabic_label_that_administrators_write() async throws {
+        #expect(Set(AlertCategories.seededArabic.keys) == Set(AlertCategories.seeded.map(\.code)))
+        try await withApp { app in
+            // The migrated database: every seeded category reads in Arabic.
+            let seeded = try await AlertCategoryRecord.query(on: app.db).all()
+            #expect(seeded.count == AlertCategories.seeded.count)
+            for category in seeded { #expect(category.label(in: .ar) == AlertCategories.seededArabic[category.code], "\(category.code)") }
+
+            let chain = try await AlertFixtures.chain(app)
+            let admin = try await Fixtures.account(app, in: chain.host, roles: [.administrator])
+            let client = TestClient(app)
+            try await client.signIn(admin)
+            #expect(try await client.post("/admin/alert-settings/categories", [("code", "eviction"), ("labelEN", "Forced eviction"),
+                                                                               ("labelFR", "Expulsion forcée")]).status == .seeOther)
+            let added = try #require(try await AlertCategoryRecord.query(on: app.db).filter(\.$code == "eviction").first())
+            #expect(added.labelAR == nil && added.label(in: .ar) == "Forced eviction")  // English until written
+            #expect(try await client.post(SiteURL.alertCategory(try added.requireID()).href,
+                                          [("labelEN", "Forced eviction"), ("labelFR", "Expulsion forcée"), ("labelAR", "إخلاء قسري"),
+                                           ("active", "yes")]).status == .seeOther)
+            let written = try #require(try await AlertCategoryRecord.find(try added.requireID(), on: app.db))
+            #expect(written.label(in: .ar) == "إخلاء قسري")
+            let page = try await client.get("/admin/alert-settings", headers: ["Accept-Language": "ar"])
+            #expect(page.text.contains("إخلاء قسري"))
+        }
+    }
+
     @Test func deadlines_come_from_the_settings_and_overdue_alerts_need_attention() async throws {
         try await withApp { app in
             let chain = try await AlertFixtures.chain(app)
