@@ -25,6 +25,8 @@ public func configure(_ app: Application, _ config: AppConfig, postgresSearchPat
     app.followUpThrottle = SignInThrottle()
     app.intakeLimiter = IntakeLimiter(perMinute: config.publicAlertsPerMinute)
     app.categoryCodes = CategoryCodeCache()
+    app.sharedPages = SharedPages()
+    app.publicWorkGate = PublicWorkGate(limit: config.publicWorkLimit)
     app.intakeWriter = IntakeWriter()
     app.setupGate = SetupGate()
     app.passwordService = try PasswordService(resources: config.resourcesDirectory, logN: config.scryptLogN)
@@ -32,7 +34,10 @@ public func configure(_ app: Application, _ config: AppConfig, postgresSearchPat
     app.catalogue = try Catalogue.load(fromResources: config.resourcesDirectory)
     app.views.use(.leaf)
     app.leaf.tags["t"] = TranslateTag(catalogue: app.catalogue)
-    app.leaf.cache.isEnabled = app.environment.isRelease
+    // Templates are read once whatever the environment: a deployment that follows the README
+    // (no `--env production`) must not parse them from disk on every page (docs/DEVELOPMENT.md).
+    app.leaf.cache.isEnabled = !config.reloadTemplates
+    app.staticFiles = try StaticFiles(publicDirectory: app.directory.publicDirectory)
 
     // Outermost first: headers reach every response, errors are rendered in the user's language.
     app.middleware = Middlewares()
@@ -41,8 +46,10 @@ public func configure(_ app: Application, _ config: AppConfig, postgresSearchPat
     app.middleware.use(RouteLogger())
     app.middleware.use(LanguageMiddleware())
     app.middleware.use(ErrorPresenter())
-    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
+    app.middleware.use(StaticFilesMiddleware())
     app.middleware.use(SealedGate())
+    // Before the CSRF check reads a body: a refused flood costs no upload.
+    app.middleware.use(PublicWorkMiddleware())
     app.middleware.use(CSRFMiddleware())
     app.middleware.use(SessionAuthenticator())
 

@@ -11,7 +11,8 @@ func routes(_ app: Application) throws {
     // Forms that may carry files: five files of 10 MiB and the text.
     let uploadLimit: ByteCount = "56mb"
 
-    // Public: no account needed, nothing personal shown.
+    // Public: no account needed, nothing personal shown. Every form anyone can post without an
+    // account declares what it costs (`PublicWork`): a bounded number run at once, the rest get a 503.
     app.get(SiteURL.home, use: HomeController.show)
     app.get(SiteURL.healthz, use: HealthController.check)
     for language in Language.allCases {
@@ -25,40 +26,40 @@ func routes(_ app: Application) throws {
         let pages = PublicAlertController.pages(language)
         app.get(SiteURL.homeIn(language), use: HomeController.show(in: language))
         app.get(SiteURL.publicAlert(language), use: pages.form)
-        app.post(SiteURL.publicAlert(language), collecting: uploadLimit, use: pages.submit)
+        app.post(SiteURL.publicAlert(language), collecting: uploadLimit, use: pages.submit).publicWork(.alerts)
         app.get(SiteURL.publicFollowUp(language), use: pages.followUpForm)
-        app.post(SiteURL.publicFollowUp(language), use: pages.followUp)
-        app.post(SiteURL.publicFollowUpAdd(language), collecting: uploadLimit, use: pages.add)
+        app.post(SiteURL.publicFollowUp(language), use: pages.followUp).publicWork(.alerts)
+        app.post(SiteURL.publicFollowUpAdd(language), collecting: uploadLimit, use: pages.add).publicWork(.alerts)
     }
     for language in SiteURL.earlierPublicLanguages {
         let pages = PublicAlertController.pages(language)
         app.get(SiteURL.earlierPublicAlert(language), use: pages.form)
-        app.post(SiteURL.earlierPublicAlert(language), collecting: uploadLimit, use: pages.submit)
+        app.post(SiteURL.earlierPublicAlert(language), collecting: uploadLimit, use: pages.submit).publicWork(.alerts)
         app.get(SiteURL.earlierPublicFollowUp(language), use: pages.followUpForm)
-        app.post(SiteURL.earlierPublicFollowUp(language), use: pages.followUp)
-        app.post(SiteURL.earlierPublicFollowUpAdd(language), collecting: uploadLimit, use: pages.add)
+        app.post(SiteURL.earlierPublicFollowUp(language), use: pages.followUp).publicWork(.alerts)
+        app.post(SiteURL.earlierPublicFollowUpAdd(language), collecting: uploadLimit, use: pages.add).publicWork(.alerts)
     }
 
     // Unlocking a sealed instance (the passphrase is the credential).
     app.get(SiteURL.unseal, use: UnsealController.show)
-    app.post(SiteURL.unseal, use: UnsealController.submit)
+    app.post(SiteURL.unseal, use: UnsealController.submit).publicWork(.credentials)
 
     // Claiming the instance, signing in, joining by invitation (each checks its own token).
     app.get(SiteURL.setup(token: SiteURL.anyToken), use: SetupController.show)
-    app.post(SiteURL.setup(token: SiteURL.anyToken), use: SetupController.submit)
+    app.post(SiteURL.setup(token: SiteURL.anyToken), use: SetupController.submit).publicWork(.credentials)
     app.get(SiteURL.signIn(next: nil), use: SignInController.show)
-    app.post(SiteURL.signIn(next: nil), use: SignInController.submit)
+    app.post(SiteURL.signIn(next: nil), use: SignInController.submit).publicWork(.credentials)
     app.post(SiteURL.signOut, use: SignInController.signOut)
     app.get(SiteURL.invitation(token: SiteURL.anyToken), use: InvitationController.show)
-    app.post(SiteURL.invitation(token: SiteURL.anyToken), use: InvitationController.accept)
+    app.post(SiteURL.invitation(token: SiteURL.anyToken), use: InvitationController.accept).publicWork(.credentials)
 
     // Half signed in: the code step, and second-factor enrolment.
     let secondStep = app.grouped(RequirePasswordVerified())
     secondStep.get(SiteURL.signInCode, use: CodeController.show)
-    secondStep.post(SiteURL.signInCode, use: CodeController.submit)
+    secondStep.post(SiteURL.signInCode, use: CodeController.submit).publicWork(.credentials)
     let enrolling = app.grouped(RequireEnrolling())
     enrolling.get(SiteURL.enrolTwoFactor, use: EnrolController.show)
-    enrolling.post(SiteURL.enrolTwoFactor, use: EnrolController.confirm)
+    enrolling.post(SiteURL.enrolTwoFactor, use: EnrolController.confirm).publicWork(.credentials)
 
     // Signed in, any role: my account.
     let signedIn = app.grouped(RequireSignIn())
@@ -196,9 +197,9 @@ func routes(_ app: Application) throws {
     api.get(APIURL.openAPI, use: OpenAPIController.document)
     api.grouped(RequireSignIn(), RequireScope(scope: .readAccount)).get(APIURL.me, use: MeController.show)
     let publicAPI = api.grouped(RequireJSONBody())
-    publicAPI.post(APIURL.publicAlerts, collecting: "256kb", use: AlertsAPIController.submit)
-    publicAPI.post(APIURL.publicAlertStatus, use: AlertsAPIController.status)
-    publicAPI.post(APIURL.publicAlertUpdates, collecting: "256kb", use: AlertsAPIController.addInformation)
+    publicAPI.post(APIURL.publicAlerts, collecting: "256kb", use: AlertsAPIController.submit).publicWork(.alerts)
+    publicAPI.post(APIURL.publicAlertStatus, use: AlertsAPIController.status).publicWork(.alerts)
+    publicAPI.post(APIURL.publicAlertUpdates, collecting: "256kb", use: AlertsAPIController.addInformation).publicWork(.alerts)
     // The same role gates as the pages' (`handlers`), so the two doors of an action answer alike.
     let apiHandlers = api.grouped(RequireSignIn()).grouped(RequireRole(roles: [.protectionOfficer, .coordinator]))
     let alertReaders = apiHandlers.grouped(RequireScope(scope: .readAlerts))

@@ -19,7 +19,7 @@ struct DoctorCheck: Equatable, Sendable {
 enum Doctor {
     static func run(_ app: Application) async -> [DoctorCheck] {
         let config = app.egideConfig
-        var checks = [dataFolderCheck(config.dataDirectory), fieldEncryptionCheck()]
+        var checks = [dataFolderCheck(config.dataDirectory), fieldEncryptionCheck(), pagesCheck(config)]
         switch config.database {
         case .sqlite(let path):
             checks.append(.init(status: .ok, name: "database", detail: "sqlite \(path)"))
@@ -67,6 +67,13 @@ enum Doctor {
         let engine = FieldCipher.engineName
         let note = engine.hasPrefix("libcrypto") ? "" : " (libcrypto.so.3 not found: install libssl3 for faster encryption)"
         return .init(status: .ok, name: "field encryption", detail: "AES-256-GCM by \(engine)\(note)")
+    }
+
+    /// Templates and pages kept in memory, unless a developer asked to reload them on each request.
+    static func pagesCheck(_ config: AppConfig) -> DoctorCheck {
+        config.reloadTemplates
+            ? .init(status: .warn, name: "pages", detail: "EGIDE_RELOAD_TEMPLATES is set: every page is rendered from disk (for development only; unset it in service)")
+            : .init(status: .ok, name: "pages", detail: "templates, public pages and Public/ files kept in memory")
     }
 
     static func fileModeCheck(_ path: String) -> DoctorCheck {

@@ -45,6 +45,12 @@ public struct AppConfig: Sendable {
     /// Public alerts accepted per minute across the instance (`EGIDE_PUBLIC_ALERTS_PER_MINUTE`;
     /// 0: no limit). In-memory anti-flooding: nothing about the sender is kept.
     public var publicAlertsPerMinute: Int = 120
+    /// Public forms of one kind (`PublicWork`) handled at once on a node before the next get a 503
+    /// (`EGIDE_PUBLIC_WORK_LIMIT`, default 32).
+    public var publicWorkLimit: Int = 32
+    /// Templates and `Public/` files read from disk on every request, and no page kept rendered
+    /// (`EGIDE_RELOAD_TEMPLATES=1`): for a developer editing them, never in service (docs/DEVELOPMENT.md).
+    public var reloadTemplates: Bool = false
     /// scrypt cost for new password hashes: N = 2^scryptLogN (17 in production; tests lower it).
     public var scryptLogN: Int = 17
 
@@ -119,16 +125,28 @@ public struct AppConfig: Sendable {
                 problems.append("EGIDE_PUBLIC_ALERTS_PER_MINUTE '\(raw)' is not a number between 0 (no limit) and 100000")
             }
         }
-        if let raw = environment["EGIDE_INSECURE_COOKIES"] {
-            switch raw.lowercased() {
-            case "1", "true", "yes": config.secureCookies = false
-            case "0", "false", "no", "": config.secureCookies = true
-            default: problems.append("EGIDE_INSECURE_COOKIES '\(raw)' must be 1 or 0")
+        if let raw = environment["EGIDE_PUBLIC_WORK_LIMIT"] {
+            if let limit = Int(raw), (1...100_000).contains(limit) { config.publicWorkLimit = limit } else {
+                problems.append("EGIDE_PUBLIC_WORK_LIMIT '\(raw)' is not a number between 1 and 100000")
             }
         }
+        if let insecure = flag("EGIDE_INSECURE_COOKIES", in: environment, problems: &problems) { config.secureCookies = !insecure }
+        if let reload = flag("EGIDE_RELOAD_TEMPLATES", in: environment, problems: &problems) { config.reloadTemplates = reload }
 
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         return config
+    }
+
+    /// A yes/no variable: 1/true/yes or 0/false/no/empty; nil when unset.
+    static func flag(_ name: String, in environment: [String: String], problems: inout [String]) -> Bool? {
+        guard let raw = environment[name] else { return nil }
+        switch raw.lowercased() {
+        case "1", "true", "yes": return true
+        case "0", "false", "no", "": return false
+        default:
+            problems.append("\(name) '\(raw)' must be 1 or 0")
+            return nil
+        }
     }
 
     static func absolute(_ path: String, from base: String) -> String {

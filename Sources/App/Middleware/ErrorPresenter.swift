@@ -14,7 +14,15 @@ struct ErrorPresenter: AsyncMiddleware {
 
     func present(_ error: any Error, for request: Request) async -> Response {
         let (status, detail, fields) = Self.classify(error)
-        let pageFamily = error is CSRFFailure ? "csrf" : error is QueryParameterError ? "query" : error is UnreadableForm ? "form" : nil
+        let pageFamily = error is CSRFFailure ? "csrf" : error is QueryParameterError ? "query" : error is UnreadableForm ? "form"
+            : error is PublicWorkBusy ? "busy" : nil
+        let response = await page(error, status: status, detail: detail, fields: fields, family: pageFamily, for: request)
+        if error is PublicWorkBusy { response.headers.replaceOrAdd(name: .retryAfter, value: String(PublicWorkBusy.retryAfterSeconds)) }
+        return response
+    }
+
+    func page(_ error: any Error, status: HTTPResponseStatus, detail: String?, fields: [Problem.FieldError]?, family pageFamily: String?,
+              for request: Request) async -> Response {
         // 503 is expected while sealed; anything else at 5xx is a fault worth an error line.
         if status.code >= 500, status != .serviceUnavailable {
             // The route pattern, not the path, query or body: those may carry tokens or personal data.
@@ -29,6 +37,11 @@ struct ErrorPresenter: AsyncMiddleware {
         let pageDetail = error is ProblemError ? detail : nil
         let context = ErrorPageContext(status: status, detail: pageDetail, family: pageFamily)
         do {
+            // The page says only its status and family: the same for every visitor, kept rendered
+            // (`SharedPages`), so a flood of bad addresses or refused forms costs no rendering.
+            if pageDetail == nil {
+                return try await request.renderShared(.error, titleKey: context.titleKey, variant: pageFamily ?? "", status: status) { _ in context }
+            }
             return try await request.render(.error, titleKey: context.titleKey, context, status: status)
         } catch {
             request.logger.error("error page could not be rendered: \(String(reflecting: error))")
@@ -52,6 +65,8 @@ struct ErrorPresenter: AsyncMiddleware {
             return (.forbidden, "The form's CSRF token is missing or wrong.", nil)
         case is UnreadableForm:
             return (.badRequest, "The body could not be read as a form.", nil)
+        case is PublicWorkBusy:
+            return (.serviceUnavailable, "Too many requests of this kind are being handled; try again in \(PublicWorkBusy.retryAfterSeconds) seconds.", nil)
         case let invalid as QueryParameterError:
             return (.badRequest, "The query parameter `\(invalid.field)` \(invalid.detail)", [.init(field: invalid.field, detail: invalid.detail)])
         case let error as Vault.VaultError:
@@ -91,7 +106,7 @@ struct ErrorPageContext: Encodable {
     /// Statuses with a message of their own; others use the 400 or 500 message.
     static let explained: [UInt] = [400, 401, 403, 404, 405, 413, 415, 422, 429, 500, 503]
     /// Message families that are not a status of their own.
-    static let special = ["csrf", "query", "form"]
+    static let special = ["csrf", "query", "form", "busy"]
 
     init(status: HTTPResponseStatus, detail: String?, family special: String? = nil) {
         let family = special ?? String(Self.explained.contains(status.code) ? status.code : (status.code >= 500 ? 500 : 400))

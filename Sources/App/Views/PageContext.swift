@@ -13,6 +13,10 @@ struct LayoutContext: Encodable {
     }
 
     var title: String
+    /// The versioned addresses of the style sheet and the icons (`StaticFiles`).
+    var stylesheet: String
+    var icon: String
+    var iconICO: String
     /// Where the brand and "Home" lead: `/`, or on a page whose address carries its language
     /// (`/ar/alert`), that language's home (`/ar`), so a visitor without a cookie keeps it.
     var home: String
@@ -94,8 +98,10 @@ extension Request {
             let current = href == "/" || href == home ? url.path == href : url.path.hasPrefix(href)
             return LayoutContext.Link(href: href, label: t(key), current: current, lang: nil)
         }
+        let files = (try? application.currentStaticFiles()) ?? application.staticFiles
         return LayoutContext(
-            title: t(titleKey), home: home, languages: languages, navigation: navigation, signedIn: principal?.sessionID != nil,
+            title: t(titleKey), stylesheet: files.href(SiteURL.stylesheet.href), icon: files.href("/favicon.svg"),
+            iconICO: files.href("/favicon.ico"), home: home, languages: languages, navigation: navigation, signedIn: principal?.sessionID != nil,
             signInHref: principal == nil && !url.path.hasPrefix("/sign-in") ? SiteURL.signIn(next: nil).href : nil,
             flash: flash ? Flash.pending(self).map { t($0) } : nil)
     }

@@ -87,6 +87,35 @@ import Testing
         #expect(EgideMain.command(in: ["egide", "--help"]) == "help")
         #expect(EgideMain.command(in: ["egide", "doctor"]) == "doctor")
     }
+
+    @Test func templates_are_kept_unless_a_developer_asks_to_reload_them() throws {
+        let root = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var options = LaunchOptions()
+        options.dataDirectory = root + "/data"
+        #expect(try AppConfig.load(environment: ["EGIDE_RESOURCES_DIR": packageRoot], options: options).reloadTemplates == false)
+        var environment = resources
+        environment["EGIDE_RELOAD_TEMPLATES"] = "1"
+        environment["EGIDE_PUBLIC_WORK_LIMIT"] = "4"
+        let reloading = try AppConfig.load(environment: environment, options: options)
+        #expect(reloading.reloadTemplates && reloading.publicWorkLimit == 4)
+        environment["EGIDE_RELOAD_TEMPLATES"] = "sometimes"
+        environment["EGIDE_PUBLIC_WORK_LIMIT"] = "0"
+        #expect {
+            try AppConfig.load(environment: environment, options: options)
+        } throws: { error in
+            guard let error = error as? ConfigurationError else { return false }
+            return error.problems.contains { $0.contains("EGIDE_RELOAD_TEMPLATES") } && error.problems.contains { $0.contains("EGIDE_PUBLIC_WORK_LIMIT") }
+        }
+    }
+
+    /// The README starts Egide without `--env production`: its templates must be kept all the same.
+    @Test func the_template_cache_is_on_in_the_development_environment() async throws {
+        try await withApp { app in
+            #expect(app.environment != .production)
+            #expect(app.leaf.cache.isEnabled)
+        }
+    }
 }
 
 extension LaunchOptions {

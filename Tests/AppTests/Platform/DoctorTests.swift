@@ -35,6 +35,16 @@ import Vapor
         }
     }
 
+    @Test func doctor_warns_when_pages_are_rendered_from_disk() async throws {
+        try await withApp { app in
+            #expect(Doctor.pagesCheck(app.egideConfig).status == .ok)
+            var developer = app.egideConfig
+            developer.reloadTemplates = true
+            let check = Doctor.pagesCheck(developer)
+            #expect(check.status == .warn && check.detail.contains("EGIDE_RELOAD_TEMPLATES"))
+        }
+    }
+
     @Test func a_data_folder_is_created_owner_only() throws {
         let root = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }

@@ -177,6 +177,12 @@ extension Application {
         set { storage[CategoryCodesKey.self] = newValue }
     }
 
+    /// Forgets what this node keeps of the categories: the codes and the pages listing them.
+    func categoriesChanged() {
+        categoryCodes.invalidate()
+        sharedPages.invalidate()
+    }
+
     /// The instance-wide cap on public alerts per minute.
     var intakeLimiter: IntakeLimiter {
         get { storage[IntakeLimiterKey.self]! }

@@ -114,7 +114,7 @@ enum AlertSettingsController {
             try await AuditRecorder.record(.init(actor: .user(actor.userID), organisation: actor.organisationID, action: "alert.category.create",
                                                  objectType: "alert_category", objectID: code), at: now, on: db)
         }
-        request.application.categoryCodes.invalidate()
+        request.application.categoriesChanged()
         return request.redirect(to: SiteURL.alertSettings.href + "?saved=1")
     }
 
@@ -142,7 +142,7 @@ enum AlertSettingsController {
                                                  objectType: "alert_category", objectID: category.code, details: ["active": String(active)]),
                                            at: now, on: db)
         }
-        request.application.categoryCodes.invalidate()
+        request.application.categoriesChanged()
         return request.redirect(to: SiteURL.alertSettings.href + "?saved=1")
     }
 }

@@ -95,19 +95,31 @@ enum PublicAlertController {
               add: { try await add($0, language) })
     }
 
+    /// The blank form is the same for every visitor but its hidden keys: kept rendered (`SharedPages`).
     static func form(_ request: Request, _ language: Language) async throws -> Response {
         request.pin(language, to: SiteURL.publicAlert)
-        return try await renderForm(request, posted: nil, problems: [], staff: false)
+        return try await request.renderShared(.publicAlert, titleKey: "alert.public.title", forms: true) { formKey in
+            try await formContext(request, posted: nil, problems: [], staff: false, channel: nil, formKey: formKey)
+        }
     }
 
     static func renderForm(_ request: Request, posted: Posted?, problems: [FieldProblem], staff: Bool,
                            status: HTTPStatus? = nil, channel: String? = nil) async throws -> Response {
+        let context = try await formContext(request, posted: posted, problems: problems, staff: staff, channel: channel,
+                                            formKey: Secrets.token(bytes: 18))
+        return try await request.render(.publicAlert, titleKey: staff ? "alert.new.title" : "alert.public.title", context,
+                                        status: status ?? (problems.isEmpty ? .ok : .unprocessableEntity), forms: true)
+    }
+
+    /// The form's content; `formKey` is the idempotency key of a blank form (a resent form keeps its own).
+    static func formContext(_ request: Request, posted: Posted?, problems: [FieldProblem], staff: Bool, channel: String?,
+                            formKey: String) async throws -> FormContext {
         // What was typed comes back only up to each field's limit (never a 3 MB narrative).
         let input = posted?.input.echoable ?? AlertInput(language: request.language.rawValue)
         let categories = try await AlertQueries.categories(on: request.db)
         let chosen = Set(input.categories ?? [])
         let needs = Set(input.needs ?? [])
-        let context = FormContext(
+        return FormContext(
             action: staff ? SiteURL.alerts.href : SiteURL.publicAlert(request.language).href,
             followUpHref: SiteURL.publicFollowUp(request.language).href,
             problems: problems, input: input, senderIsDefender: TextInput.echo(posted?.senderIsDefender, max: 3) ?? "",
@@ -120,11 +132,9 @@ enum PublicAlertController {
             },
             languages: Language.allCases.map { SelectOption(value: $0.rawValue, label: $0.endonym, selected: $0.rawValue == (input.language ?? request.language.rawValue)) },
             consent: input.consentToContact ?? false,
-            idempotencyKey: posted?.idempotencyKey.flatMap { $0.count >= 16 && $0.count <= 100 ? $0 : nil } ?? Secrets.token(bytes: 18),
+            idempotencyKey: posted?.idempotencyKey.flatMap { $0.count >= 16 && $0.count <= 100 ? $0 : nil } ?? formKey,
             maxFiles: AlertIntake.maximumFiles, maxFileMB: FileStore.maximumSize / (1024 * 1024), staff: staff,
             channels: AlertChannel.staffChannels.map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: $0.rawValue == channel) })
-        return try await request.render(.publicAlert, titleKey: staff ? "alert.new.title" : "alert.public.title", context,
-                                        status: status ?? (problems.isEmpty ? .ok : .unprocessableEntity), forms: true)
     }
 
     static func submit(_ request: Request, _ language: Language) async throws -> Response {
@@ -174,15 +184,22 @@ enum PublicAlertController {
 
     static func followUpForm(_ request: Request, _ language: Language) async throws -> Response {
         request.pin(language, to: SiteURL.publicFollowUp)
-        return try await renderFollowUp(request, receipt: nil, passphrase: nil, status: nil, problems: [])
+        return try await request.renderShared(.publicFollowUp, titleKey: "alert.followUp.title", forms: true) { _ in
+            followUpContext(request, receipt: nil, passphrase: nil, status: nil, problems: [], added: false)
+        }
+    }
+
+    static func followUpContext(_ request: Request, receipt: String?, passphrase: String?, status: StatusView?,
+                                problems: [FieldProblem], added: Bool) -> FollowUpContext {
+        FollowUpContext(
+            action: SiteURL.publicFollowUp(request.language).href, problems: problems, receipt: receipt, status: status,
+            addAction: SiteURL.publicFollowUpAdd(request.language).href, passphrase: status == nil ? nil : passphrase,
+            added: added)
     }
 
     static func renderFollowUp(_ request: Request, receipt: String?, passphrase: String?, status: StatusView?,
                                problems: [FieldProblem], added: Bool = false, code: HTTPStatus? = nil) async throws -> Response {
-        let context = FollowUpContext(
-            action: SiteURL.publicFollowUp(request.language).href, problems: problems, receipt: receipt, status: status,
-            addAction: SiteURL.publicFollowUpAdd(request.language).href, passphrase: status == nil ? nil : passphrase,
-            added: added)
+        let context = followUpContext(request, receipt: receipt, passphrase: passphrase, status: status, problems: problems, added: added)
         return try await request.render(.publicFollowUp, titleKey: "alert.followUp.title", context,
                                         status: code ?? (problems.isEmpty ? .ok : .unprocessableEntity), forms: true)
     }

@@ -22,7 +22,8 @@ enum HomeController {
         if request.principal?.session == .active, let actor = request.principal?.actor {
             return request.redirect(to: Modules.landing(for: actor).href)
         }
-        return try await request.render(.home, titleKey: "home.title", Context(
-            alertHref: SiteURL.publicAlert(request.language).href, followUpHref: SiteURL.publicFollowUp(request.language).href))
+        return try await request.renderShared(.home, titleKey: "home.title") { _ in
+            Context(alertHref: SiteURL.publicAlert(request.language).href, followUpHref: SiteURL.publicFollowUp(request.language).href)
+        }
     }
 }

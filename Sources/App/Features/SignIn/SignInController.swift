@@ -14,7 +14,11 @@ enum SignInController {
 
     @Sendable static func show(_ request: Request) async throws -> Response {
         if request.principal?.session == .active { return request.redirect(to: nextPath(request)) }
-        return try await render(request, email: nil, error: nil, status: .ok)
+        // Without `next` the page is the same for every visitor: kept rendered (`SharedPages`).
+        guard nextPath(request) == SiteURL.home.href else { return try await render(request, email: nil, error: nil, status: .ok) }
+        return try await request.renderShared(.signIn, titleKey: "signIn.title", forms: true) { _ in
+            Context(action: SiteURL.signIn(next: nil).href, email: nil, error: nil)
+        }
     }
 
     static func nextPath(_ request: Request) -> String {
