@@ -88,16 +88,9 @@ struct IntakeBench: AsyncCommand {
     /// Prepares a data folder with `egide demo` (which creates the host organisation), serves it,
     /// submits the warm-up alerts then the measured ones, and stops the server with SIGTERM.
     static func measureServer(_ alerts: [AlertInput], settings: Settings, root: String) async throws -> Measurement {
-        let executable = executablePath()
-        let data = root + "/data"
-        let environment = childEnvironment()
-        let demo = try BenchProcess(executable, ["demo", "--data-dir", data], environment: environment, output: root + "/demo.log")
-        guard await demo.waitForExit(within: .seconds(300)) == 0 else {
-            throw CommandFailure(message: "egide bench intake: `egide demo` failed:\n" + tail(of: root + "/demo.log"))
-        }
+        let data = try await demo(root: root, bench: "intake")
         let port = try await freeLoopbackPort()
-        let server = try BenchProcess(executable, ["serve", "--hostname", "127.0.0.1", "--port", String(port), "--data-dir", data],
-                                      environment: environment, output: root + "/server.log")
+        let server = try serve(data: data, port: port, root: root)
         let measured: Measurement
         do {
             try await waitUntilHealthy(port: port, server: server, log: root + "/server.log")
@@ -143,6 +136,25 @@ struct IntakeBench: AsyncCommand {
             return latencies
         }.flatMap { $0 }
         return Measurement(perSecond: Double(requests.count) / seconds(clock.now - start), latencies: latencies)
+    }
+
+    /// Fills `root/data` with `egide demo` (the demo network and its accounts); returns the folder.
+    static func demo(root: String, bench: String) async throws -> String {
+        let data = root + "/data"
+        let demo = try BenchProcess(executablePath(), ["demo", "--data-dir", data], environment: childEnvironment(), output: root + "/demo.log")
+        guard await demo.waitForExit(within: .seconds(300)) == 0 else {
+            throw CommandFailure(message: "egide bench \(bench): `egide demo` failed:\n" + tail(of: root + "/demo.log"))
+        }
+        return data
+    }
+
+    /// Starts `egide serve` on `data` at 127.0.0.1:`port`, its log in `root/server.log`; with
+    /// `core`, pinned to that processor (`taskset`), so a load generator can have the other.
+    static func serve(data: String, port: Int, root: String, core: Int? = nil) throws -> BenchProcess {
+        let arguments = ["serve", "--hostname", "127.0.0.1", "--port", String(port), "--data-dir", data]
+        guard let core else { return try BenchProcess(executablePath(), arguments, environment: childEnvironment(), output: root + "/server.log") }
+        return try BenchProcess("taskset", ["-c", String(core), executablePath()] + arguments, environment: childEnvironment(),
+                                output: root + "/server.log")
     }
 
     static func waitUntilHealthy(port: Int, server: BenchProcess, log: String) async throws {

@@ -22,6 +22,8 @@ enum LoopbackHTTP {
         var body: [UInt8]
         /// The server announced it closes the connection after this answer.
         var closes: Bool
+        /// `name=value` of each `Set-Cookie` (attributes dropped).
+        var cookies: [String] = []
     }
 
     struct Failure: Error, CustomStringConvertible {
@@ -29,9 +31,11 @@ enum LoopbackHTTP {
     }
 
     /// The bytes of one HTTP/1.1 request, `Content-Length` framed.
-    static func request(_ method: String, _ path: String, port: Int, contentType: String? = nil, body: [UInt8] = []) -> [UInt8] {
+    static func request(_ method: String, _ path: String, port: Int, contentType: String? = nil, cookies: [String] = [],
+                        body: [UInt8] = []) -> [UInt8] {
         var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n"
         if let contentType { head += "Content-Type: \(contentType)\r\n" }
+        if !cookies.isEmpty { head += "Cookie: \(cookies.joined(separator: "; "))\r\n" }
         head += "Content-Length: \(body.count)\r\n\r\n"
         return Array(head.utf8) + body
     }
@@ -56,6 +60,7 @@ enum LoopbackHTTP {
             }
             var length = 0
             var closes = parts[0] == "HTTP/1.0"
+            var cookies: [String] = []
             for line in lines.dropFirst() {
                 guard let colon = line.firstIndex(of: ":") else { continue }
                 let name = line[..<colon].lowercased()
@@ -68,13 +73,16 @@ enum LoopbackHTTP {
                     throw Failure(description: "unsupported Transfer-Encoding: \(value)")
                 case "connection":
                     if value.contains("close") { closes = true }
+                case "set-cookie":
+                    let raw = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                    cookies.append(String(raw.prefix { $0 != ";" }))
                 default:
                     break
                 }
             }
             let bodyStart = headEnd + 4
             guard buffer.count >= bodyStart + length else { return nil }
-            let response = Response(status: status, body: Array(buffer[bodyStart..<(bodyStart + length)]), closes: closes)
+            let response = Response(status: status, body: Array(buffer[bodyStart..<(bodyStart + length)]), closes: closes, cookies: cookies)
             buffer.removeFirst(bodyStart + length)
             return response
         }
