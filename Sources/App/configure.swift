@@ -26,6 +26,7 @@ public func configure(_ app: Application, _ config: AppConfig, postgresSearchPat
     app.intakeLimiter = IntakeLimiter(perMinute: config.publicAlertsPerMinute)
     app.categoryCodes = CategoryCodeCache()
     app.sharedPages = SharedPages()
+    app.healthLastAnswer = HealthController.LastAnswer()
     app.publicWorkGate = PublicWorkGate(limit: config.publicWorkLimit)
     app.intakeWriter = IntakeWriter()
     app.setupGate = SetupGate()

@@ -93,6 +93,7 @@ struct PagesBench: AsyncCommand {
         let port = try await IntakeBench.freeLoopbackPort()
         let server = try IntakeBench.serve(data: data, port: port, root: root, core: 0)
         var results: [(Route, Load, Double?)] = []
+        var flood: (form: Load, posts: Load)?
         do {
             try await IntakeBench.waitUntilHealthy(port: port, server: server, log: root + "/server.log")
             let cookies = try Self.signIn(port: port, demoLog: root + "/demo.log")
@@ -113,6 +114,7 @@ struct PagesBench: AsyncCommand {
                 }
                 results.append((route, load, cpu))
             }
+            flood = try await Self.underFlood(port: port, seconds: seconds, connections: connections, root: root)
         } catch {
             _ = await server.stop()
             throw error
@@ -120,6 +122,12 @@ struct PagesBench: AsyncCommand {
         _ = await server.stop()
 
         console.output(Self.table(results, floor: floor).consoleText())
+        if let flood {
+            let ratio = String(format: "%.3f", flood.form.perSecond / floor.perSecond)
+            console.output(("during a flood of invalid alert posts (\(connections / 2) connections, \(Int(flood.posts.perSecond)) posts/s answered, "
+                + "\(flood.posts.unexpected) of them 422 or 503): GET /en/alert \(Int(flood.form.perSecond)) req/s (\(ratio)× floor), "
+                + "p50 \(Self.ms(flood.form.p50)), p99 \(Self.ms(flood.form.p99))").consoleText())
+        }
         let missed = results.filter { !Self.met($0.0.target, $0.1, floor: floor) }
         console.output((missed.isEmpty ? "every target met" : "NOT met: " + missed.map { $0.0.path }.joined(separator: ", ")).consoleText())
     }
@@ -156,6 +164,29 @@ struct PagesBench: AsyncCommand {
 
     // MARK: Floor, wrk, sign-in
 
+    /// The alert form measured while another wrk posts invalid alerts as fast as the server
+    /// answers (each costs validation and a page rendered with the problems — the most expensive
+    /// thing anyone can ask without an account), half the connections each.
+    static func underFlood(port: Int, seconds: Int, connections: Int, root: String) async throws -> (form: Load, posts: Load) {
+        let probe = try LoopbackHTTP.Connection(port: port).send(LoopbackHTTP.request("GET", "/en/alert", port: port))
+        guard let cookie = probe.cookies.first(where: { $0.contains("egide-csrf=") }),
+              let token = cookie.split(separator: "=", maxSplits: 1).last else {
+            throw CommandFailure(message: "egide bench pages: the alert form set no CSRF cookie")
+        }
+        let script = root + "/flood.lua"
+        try """
+            wrk.method = "POST"
+            wrk.body = "_csrf=\(token)&narrative=flood&country=ZZ"
+            wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+            wrk.headers["Cookie"] = "\(cookie)"
+            """.write(toFile: script, atomically: true, encoding: .utf8)
+        let half = max(1, connections / 2)
+        async let posts = wrk(port: port, path: "/en/alert", seconds: seconds, connections: half, headers: [], script: script, root: root, log: "flood")
+        try await Task.sleep(for: .milliseconds(500))
+        let form = try await wrk(port: port, path: "/en/alert", seconds: seconds - 1, connections: half, headers: [], root: root)
+        return (form, try await posts)
+    }
+
     /// The floor script: beside the resources Egide runs with (`EGIDE_RESOURCES_DIR` or the working folder).
     static func floorScript() throws -> String {
         let resources = ProcessInfo.processInfo.environment["EGIDE_RESOURCES_DIR"] ?? FileManager.default.currentDirectoryPath
@@ -179,11 +210,13 @@ struct PagesBench: AsyncCommand {
     }
 
     /// Runs `wrk --latency` on processor 1 and reads its report.
-    static func wrk(port: Int, path: String, seconds: Int, connections: Int, headers: [String], root: String) async throws -> Load {
+    static func wrk(port: Int, path: String, seconds: Int, connections: Int, headers: [String], script: String? = nil,
+                    root: String, log: String = "wrk") async throws -> Load {
         var arguments = ["-c", "1", "wrk", "-t1", "-c\(connections)", "-d\(seconds)s", "--latency", "--timeout", "10s"]
         for header in headers { arguments += ["-H", header] }
+        if let script { arguments += ["-s", script] }
         arguments.append("http://127.0.0.1:\(port)\(path)")
-        let output = root + "/wrk.log"
+        let output = root + "/\(log).log"
         let process = try BenchProcess("taskset", arguments, environment: ProcessInfo.processInfo.environment, output: output)
         guard await process.waitForExit(within: .seconds(seconds + 60)) == 0 else {
             throw CommandFailure(message: "egide bench pages: wrk failed on \(path):\n" + IntakeBench.tail(of: output))

@@ -182,4 +182,18 @@ import Testing
         let value = await gate.withPermit { 42 }  // would wait forever if the permit leaked
         #expect(value == 42)
     }
+
+    /// A flood of sign-in attempts must not take the processor from the threads answering pages:
+    /// hashes run on threads of their own at nice 10.
+    @Test func hashes_run_on_threads_of_lower_priority() async throws {
+        let nice = await withCheckedContinuation { continuation in
+            HashingThreads.shared.submit { continuation.resume(returning: HashingThreads.currentNice()) }
+        }
+        #if os(Linux)
+        #expect(nice == 10)
+        #endif
+        let hasher = PasswordHasher(parameters: try ScryptParameters(logN: 10))
+        let hash = try await hasher.hash("correct horse battery staple")
+        #expect(try await hasher.verify("correct horse battery staple", against: hash))
+    }
 }

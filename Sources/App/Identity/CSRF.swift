@@ -16,7 +16,7 @@ struct CSRFMiddleware: AsyncMiddleware {
         + [SiteURL.alerts.href])
 
     static func collectLimit(_ request: Request) -> Int {
-        let path = request.url.path
+        let path = request.path
         let takesFiles = uploadPaths.contains(path) || (path.hasPrefix("/verification/") && path.hasSuffix("/findings"))
         return takesFiles ? 56 * 1024 * 1024 : request.application.routes.defaultMaxBodySize.value
     }
@@ -30,7 +30,7 @@ struct CSRFMiddleware: AsyncMiddleware {
         let cookie = request.cookies[Self.cookieName(config)]?.string
         let existing = (cookie?.count ?? 0) >= 32 ? cookie : nil
         request.storage[TokenKey.self] = TokenBox(existing: existing)
-        if ![.GET, .HEAD, .OPTIONS].contains(request.method), !request.url.path.hasPrefix("/api/") {
+        if ![.GET, .HEAD, .OPTIONS].contains(request.method), !request.path.hasPrefix("/api/") {
             // A large form (files) may still be streaming: read it whole before looking for the token
             // (the route's own limit applies; more than it is refused here with 413).
             if request.body.data == nil {

@@ -6,7 +6,7 @@ import Vapor
 /// (pages) or answered 401 (API).
 struct RequireSignIn: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let isAPI = request.url.path.hasPrefix("/api/")
+        let isAPI = request.path.hasPrefix("/api/")
         if let principal = request.principal {
             if principal.session == .active || (isAPI && principal.apiScopes != nil) {
                 return try await next.respond(to: request)
@@ -16,7 +16,7 @@ struct RequireSignIn: AsyncMiddleware {
         }
         if isAPI { throw Abort(.unauthorized) }
         guard request.method == .GET else { throw Abort(.unauthorized) }
-        let here = request.url.path + (request.url.query.map { "?" + $0 } ?? "")
+        let here = request.path + (request.url.query.map { "?" + $0 } ?? "")
         return request.redirect(to: SiteURL.signIn(next: here).href)
     }
 }

@@ -5,13 +5,41 @@ import Foundation
 /// Random tokens and their stored form. Tokens carry at least 128 bits from the system CSPRNG;
 /// only their SHA-256 is stored (they are high-entropy, so a fast hash is enough).
 enum Secrets {
-    /// A URL-safe random token of `bytes` random bytes.
+    /// A URL-safe random token of `bytes` random bytes (base64url, unpadded).
+    ///
+    /// The bytes come from the system generator in 8-byte draws, not one draw per byte: drawing a
+    /// byte at a time made each token 32 `getrandom` calls, a fifth of the cost of the public form.
     static func token(bytes: Int = 32) -> String {
         var generator = SystemRandomNumberGenerator()
-        let raw = (0..<bytes).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return Data(raw).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        var raw = [UInt8](repeating: 0, count: bytes)
+        var index = 0
+        while index < bytes {
+            var word = generator.next()
+            for _ in 0..<min(8, bytes - index) {
+                raw[index] = UInt8(truncatingIfNeeded: word)
+                word >>= 8
+                index += 1
+            }
+        }
+        return base64URL(raw)
+    }
+
+    private static let base64URLAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    /// RFC 4648 §5 base64url without padding.
+    static func base64URL(_ bytes: [UInt8]) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity((bytes.count * 4 + 2) / 3)
+        var index = 0
+        while index < bytes.count {
+            let chunk = bytes[index..<min(index + 3, bytes.count)]
+            let value = chunk.enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (16 - 8 * UInt32($1.offset)) }
+            for position in 0..<(chunk.count + 1) {
+                out.append(base64URLAlphabet[Int((value >> (18 - 6 * UInt32(position))) & 0x3f)])
+            }
+            index += 3
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// What is stored for a token.

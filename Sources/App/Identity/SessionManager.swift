@@ -83,7 +83,7 @@ enum SessionManager {
 struct SessionAuthenticator: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let app = request.application
-        if !request.url.path.hasPrefix("/api/"), let token = request.cookies[SessionManager.cookieName(app.egideConfig)]?.string, !token.isEmpty, app.vault.isOpen,
+        if !request.path.hasPrefix("/api/"), let token = request.cookies[SessionManager.cookieName(app.egideConfig)]?.string, !token.isEmpty, app.vault.isOpen,
            let session = try await SessionManager.live(token: token, app: app),
            let user = try await UserRecord.find(session.$user.id, on: app.db), user.disabledAt == nil {
             let actor = try await Accounts.actor(for: user, on: app.db)

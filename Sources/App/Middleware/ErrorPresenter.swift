@@ -28,7 +28,7 @@ struct ErrorPresenter: AsyncMiddleware {
             // The route pattern, not the path, query or body: those may carry tokens or personal data.
             request.logger.error("\(request.method) \(request.routePattern) failed: \(String(reflecting: error))")
         }
-        if request.url.path.hasPrefix("/api/") {
+        if request.path.hasPrefix("/api/") {
             // The API reports a refused query parameter like any refused field: 422 naming it.
             let apiStatus = error is QueryParameterError ? .unprocessableEntity : status
             return problemResponse(status: apiStatus, detail: detail, fields: fields)

@@ -8,7 +8,7 @@ struct LanguageMiddleware: AsyncMiddleware {
     static let cookieName = "egide-lang"
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        request.language = SiteURL.language(ofPath: request.url.path) ?? LanguageNegotiation.choose(
+        request.language = SiteURL.language(ofPath: request.path) ?? LanguageNegotiation.choose(
             preference: request.cookies[Self.cookieName]?.string,
             acceptLanguage: request.headers.first(name: .acceptLanguage))
         let response = try await next.respond(to: request)

@@ -19,22 +19,23 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
     /// Paths whose responses hold no personal data and may be cached by the browser.
     static let cacheablePrefixes = ["/css/", "/img/"]
 
+    static let headers: [(HTTPHeaders.Name, String)] = [
+        (.contentSecurityPolicy, contentSecurityPolicy),
+        (.xContentTypeOptions, "nosniff"),
+        (.init("Referrer-Policy"), "no-referrer"),
+        (.init("Permissions-Policy"), permissionsPolicy),
+        (.xFrameOptions, "DENY"),
+        (.init("Cross-Origin-Opener-Policy"), "same-origin"),
+        (.init("Cross-Origin-Resource-Policy"), "same-origin"),
+    ]
+
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let response = try await next.respond(to: request)
-        let headers: [(HTTPHeaders.Name, String)] = [
-            (.contentSecurityPolicy, Self.contentSecurityPolicy),
-            (.xContentTypeOptions, "nosniff"),
-            (.init("Referrer-Policy"), "no-referrer"),
-            (.init("Permissions-Policy"), Self.permissionsPolicy),
-            (.xFrameOptions, "DENY"),
-            (.init("Cross-Origin-Opener-Policy"), "same-origin"),
-            (.init("Cross-Origin-Resource-Policy"), "same-origin"),
-        ]
-        for (name, value) in headers { response.headers.replaceOrAdd(name: name, value: value) }
+        for (name, value) in Self.headers { response.headers.replaceOrAdd(name: name, value: value) }
         response.headers.remove(name: .server)
         response.headers.remove(name: "X-Powered-By")
         if !response.headers.contains(name: .cacheControl) {
-            let cacheable = Self.cacheablePrefixes.contains { request.url.path.hasPrefix($0) }
+            let cacheable = Self.cacheablePrefixes.contains { request.path.hasPrefix($0) }
             response.headers.replaceOrAdd(name: .cacheControl, value: cacheable ? "public, max-age=3600" : "no-store")
         }
         return response

@@ -67,7 +67,7 @@ final class StaticFiles: Sendable {
 
     /// The answer for `request`, or nil when no file has its path.
     func response(to request: Request) -> Response? {
-        guard request.method == .GET || request.method == .HEAD, let (asset, versioned) = byPath[request.url.path] else { return nil }
+        guard request.method == .GET || request.method == .HEAD, let (asset, versioned) = byPath[request.path] else { return nil }
         var headers = HTTPHeaders()
         headers.add(name: .eTag, value: asset.etag)
         headers.add(name: .cacheControl, value: versioned ? Self.immutable : Self.revalidated)

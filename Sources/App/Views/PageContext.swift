@@ -82,7 +82,7 @@ extension Request {
     /// `flash`: show (and so use up) the confirmation waiting, which only a page that rendered
     /// normally does (an error page leaves it for the next).
     func layoutContext(titleKey: String, flash: Bool = false) -> LayoutContext {
-        let here = url.path + (url.query.map { "?" + $0 } ?? "")
+        let here = path + (url.query.map { "?" + $0 } ?? "")
         let languages = Language.allCases.map { language in
             LayoutContext.Link(
                 href: languageAlternates?[language] ?? SiteURL.language(language, next: here).href,
@@ -95,14 +95,27 @@ extension Request {
         let home = actor == nil && languageAlternates != nil ? SiteURL.homeIn(language).href : SiteURL.home.href
         let navigation = items.map { target, key in
             let href = target.href
-            let current = href == "/" || href == home ? url.path == href : url.path.hasPrefix(href)
+            let current = href == "/" || href == home ? path == href : path.hasPrefix(href)
             return LayoutContext.Link(href: href, label: t(key), current: current, lang: nil)
         }
         let files = (try? application.currentStaticFiles()) ?? application.staticFiles
         return LayoutContext(
             title: t(titleKey), stylesheet: files.href(SiteURL.stylesheet.href), icon: files.href("/favicon.svg"),
             iconICO: files.href("/favicon.ico"), home: home, languages: languages, navigation: navigation, signedIn: principal?.sessionID != nil,
-            signInHref: principal == nil && !url.path.hasPrefix("/sign-in") ? SiteURL.signIn(next: nil).href : nil,
+            signInHref: principal == nil && !path.hasPrefix("/sign-in") ? SiteURL.signIn(next: nil).href : nil,
             flash: flash ? Flash.pending(self).map { t($0) } : nil)
+    }
+}
+
+extension Request {
+    private struct PathKey: StorageKey { typealias Value = String }
+
+    /// The request's path (`url.path`), worked out once: Vapor's `URI.path` parses the address
+    /// again on every call, and the middlewares and the layout ask for it a dozen times a request.
+    var path: String {
+        if let path = storage[PathKey.self] { return path }
+        let path = url.path
+        storage[PathKey.self] = path
+        return path
     }
 }

@@ -95,6 +95,12 @@ final class SharedPages: Sendable {
         }
     }
 
+    /// `text` escaped as Leaf escapes `#( )` output; most links need nothing, and are returned as they are.
+    static func escaped(_ text: String) -> String {
+        text.utf8.contains { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") }
+            ? text.htmlEscaped() : text
+    }
+
     /// Forgets every page (a category was added, renamed, switched on or off).
     func invalidate() { entries.withLockedValue { $0 = [:] } }
 
@@ -153,7 +159,7 @@ extension Request {
             switch hole {
             case .csrf: csrfToken
             case .formKey: Secrets.token(bytes: 18)
-            case .languageLink(let language): (links.first { $0.lang == language.rawValue }?.href ?? "").htmlEscaped()
+            case .languageLink(let language): SharedPages.escaped(links.first { $0.lang == language.rawValue }?.href ?? "")
             }
         }
         let response = Response(status: status, body: .init(buffer: body))

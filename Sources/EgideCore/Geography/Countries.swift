@@ -18,13 +18,24 @@ public enum Countries {
 
     /// The country's name in `language`, or the code itself if unknown.
     public static func name(_ code: String, in language: Language) -> String {
-        Locale(identifier: language.rawValue).localizedString(forRegionCode: code.uppercased()) ?? code.uppercased()
+        let upper = code.uppercased()
+        return names[language]?[upper] ?? Locale(identifier: language.rawValue).localizedString(forRegionCode: upper) ?? upper
     }
 
     /// All countries as (code, name), sorted by name in `language`.
-    public static func all(in language: Language) -> [(code: String, name: String)] {
+    public static func all(in language: Language) -> [(code: String, name: String)] { sorted[language] ?? [] }
+
+    /// The names and the sorted list per language, worked out once: asking ICU for 250 names and
+    /// sorting them with a collator took milliseconds, on every page with a country list or name.
+    private static let names: [Language: [String: String]] = Dictionary(uniqueKeysWithValues: Language.allCases.map { language in
         let locale = Locale(identifier: language.rawValue)
-        return codes.map { ($0, name($0, in: language)) }
-            .sorted { $0.name.compare($1.name, options: [.caseInsensitive, .diacriticInsensitive], locale: locale) == .orderedAscending }
-    }
+        return (language, Dictionary(uniqueKeysWithValues: codes.map { ($0, locale.localizedString(forRegionCode: $0) ?? $0) }))
+    })
+
+    private static let sorted: [Language: [(code: String, name: String)]] = Dictionary(uniqueKeysWithValues: Language.allCases.map { language in
+        let locale = Locale(identifier: language.rawValue)
+        let list = codes.map { ($0, names[language]?[$0] ?? $0) }
+            .sorted { $0.1.compare($1.1, options: [.caseInsensitive, .diacriticInsensitive], locale: locale) == .orderedAscending }
+        return (language, list.map { (code: $0.0, name: $0.1) })
+    })
 }

@@ -101,7 +101,7 @@ public struct PasswordHasher: Sendable {
     ) async throws(HashingError) -> T {
         try await gate.withPermit { () async throws(HashingError) -> T in
             let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<T, HashingError>, Never>) in
-                DispatchQueue.global(qos: .userInitiated).async {
+                HashingThreads.shared.submit {
                     continuation.resume(returning: Result { () throws(HashingError) in try work() })
                 }
             }

@@ -23,7 +23,7 @@ enum Reauthentication {
             try await app.transaction { db in
                 try await AuditRecorder.record(
                     .init(actor: .user(userID), organisation: user.$organisation.id, action: "user.reauth_failed",
-                          objectType: "user", objectID: SiteURL.id(userID), details: ["page": request.url.path]), at: now, on: db)
+                          objectType: "user", objectID: SiteURL.id(userID), details: ["page": request.path]), at: now, on: db)
             }
             return .failed
         }

@@ -36,7 +36,7 @@ enum InvitationController {
         guard let organisation = try await OrganisationRecord.find(user.$organisation.id, on: request.db) else { throw Abort(.notFound) }
         let organisationName = try vault.open(organisation.nameCiphertext, owner: Vault.instanceOwner,
                                               OrganisationRecord.nameContext(try organisation.requireID()))
-        let context = Context(action: request.url.path, organisation: organisationName, email: email,
+        let context = Context(action: request.path, organisation: organisationName, email: email,
                               name: try? request.content.get(String.self, at: "name"), problems: problems)
         return try await request.render(.invitation, titleKey: "invitation.title", context,
                                         status: problems.isEmpty ? .ok : .unprocessableEntity, forms: true)

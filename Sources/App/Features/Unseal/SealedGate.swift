@@ -5,7 +5,7 @@ import Vapor
 /// unseal page itself and the stylesheet. Nothing can be read, so nothing is shown.
 struct SealedGate: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let path = request.url.path
+        let path = request.path
         if request.application.vault.isOpen || path == SiteURL.unseal.href || path.hasPrefix("/css/") {
             return try await next.respond(to: request)
         }
