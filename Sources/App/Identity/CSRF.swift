@@ -5,7 +5,7 @@ import Vapor
 /// (`__Host-egide-csrf`, SameSite=Strict) that each form repeats in a hidden `_csrf` field.
 /// Another site can neither read the cookie nor set it (the `__Host-` prefix), so it cannot forge
 /// the pair. The JSON API is exempt: it authenticates with bearer tokens, never cookies.
-struct CSRFMiddleware: AsyncMiddleware {
+struct CSRFMiddleware: Middleware {
     static let field = "_csrf"
 
     /// The largest body collected before the token check: forms with files on the routes that
@@ -25,31 +25,41 @@ struct CSRFMiddleware: AsyncMiddleware {
         config.secureCookies ? "__Host-egide-csrf" : "egide-csrf"
     }
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         let config = request.application.egideConfig
         let cookie = request.cookies[Self.cookieName(config)]?.string
         let existing = (cookie?.count ?? 0) >= 32 ? cookie : nil
         request.storage[TokenKey.self] = TokenBox(existing: existing)
+        let answer: EventLoopFuture<Response>
         if ![.GET, .HEAD, .OPTIONS].contains(request.method), !request.path.hasPrefix("/api/") {
-            // A large form (files) may still be streaming: read it whole before looking for the token
-            // (the route's own limit applies; more than it is refused here with 413).
-            if request.body.data == nil {
-                _ = try await request.body.collect(max: Self.collectLimit(request)).get()
-            }
-            // A body that cannot be read as a form is refused as such (400), not as an expired form.
-            let sent = try FormBody.field(Self.field, of: request)
-            guard let existing, let sent,
-                  Secrets.constantTimeEqual(Data(sent.utf8), Data(existing.utf8)) else {
-                throw CSRFFailure()
-            }
+            answer = request.eventLoop.makeFutureWithTask { try await Self.check(request, against: existing) }
+                .flatMap { next.respond(to: request) }
+        } else {
+            answer = next.respond(to: request)
         }
-        let response = try await next.respond(to: request)
-        if existing == nil, let box = request.storage[TokenKey.self], box.used {
-            response.cookies[Self.cookieName(config)] = HTTPCookies.Value(
-                string: box.value, expires: nil, maxAge: nil, path: "/",
-                isSecure: config.secureCookies, isHTTPOnly: true, sameSite: .strict)
+        return answer.map { response in
+            if existing == nil, let box = request.storage[TokenKey.self], box.used {
+                response.cookies[Self.cookieName(config)] = HTTPCookies.Value(
+                    string: box.value, expires: nil, maxAge: nil, path: "/",
+                    isSecure: config.secureCookies, isHTTPOnly: true, sameSite: .strict)
+            }
+            return response
         }
-        return response
+    }
+
+    /// Refuses a form whose `_csrf` field is not the cookie's token.
+    static func check(_ request: Request, against existing: String?) async throws {
+        // A large form (files) may still be streaming: read it whole before looking for the token
+        // (the route's own limit applies; more than it is refused here with 413).
+        if request.body.data == nil {
+            _ = try await request.body.collect(max: collectLimit(request)).get()
+        }
+        // A body that cannot be read as a form is refused as such (400), not as an expired form.
+        let sent = try FormBody.field(field, of: request)
+        guard let existing, let sent,
+              Secrets.constantTimeEqual(Data(sent.utf8), Data(existing.utf8)) else {
+            throw CSRFFailure()
+        }
     }
 
     /// The request's token: the cookie's, or a new one drawn only when a page asks for it (most

@@ -80,15 +80,18 @@ enum SessionManager {
 /// Resolves the session cookie into `request.principal`; never rejects (gates do). Cookies are
 /// ignored under `/api/`, which only accepts bearer tokens — so the API, exempt from CSRF tokens,
 /// can never be driven by a browser's ambient session.
-struct SessionAuthenticator: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+struct SessionAuthenticator: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         let app = request.application
-        if !request.path.hasPrefix("/api/"), let token = request.cookies[SessionManager.cookieName(app.egideConfig)]?.string, !token.isEmpty, app.vault.isOpen,
-           let session = try await SessionManager.live(token: token, app: app),
-           let user = try await UserRecord.find(session.$user.id, on: app.db), user.disabledAt == nil {
-            let actor = try await Accounts.actor(for: user, on: app.db)
-            request.principal = Principal(userID: actor.userID, actor: actor, session: session.stage, sessionID: session.id)
-        }
-        return try await next.respond(to: request)
+        // No session cookie (every public visitor): nothing to look up.
+        guard !request.path.hasPrefix("/api/"), let token = request.cookies[SessionManager.cookieName(app.egideConfig)]?.string, !token.isEmpty,
+              app.vault.isOpen else { return next.respond(to: request) }
+        return request.eventLoop.makeFutureWithTask {
+            if let session = try await SessionManager.live(token: token, app: app),
+               let user = try await UserRecord.find(session.$user.id, on: app.db), user.disabledAt == nil {
+                let actor = try await Accounts.actor(for: user, on: app.db)
+                request.principal = Principal(userID: actor.userID, actor: actor, session: session.stage, sessionID: session.id)
+            }
+        }.flatMap { next.respond(to: request) }
     }
 }

@@ -3,12 +3,14 @@ import Vapor
 /// Turns every error into a response in the user's language: an HTML error page, or an RFC 9457
 /// problem document under `/api/`. Internal messages and stack traces never reach the client:
 /// only 4xx reasons that the code chose to show are passed on; a 5xx says nothing but its status.
-struct ErrorPresenter: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        do {
-            return try await next.respond(to: request)
-        } catch {
-            return await present(error, for: request)
+///
+/// The middlewares on every request's way answer with futures rather than `async`: Vapor runs each
+/// `AsyncMiddleware` as a task of its own, and nine of them were most of the cost of a public page.
+/// The asynchronous work (rendering an error page, reading a session) starts a task only when needed.
+struct ErrorPresenter: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).flatMapError { error in
+            request.eventLoop.makeFutureWithTask { await present(error, for: request) }
         }
     }
 

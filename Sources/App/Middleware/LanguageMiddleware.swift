@@ -4,16 +4,17 @@ import Vapor
 /// Resolves the request's interface language (the address's language for public pages that carry
 /// one, then the preference cookie, then `Accept-Language`) once, before anything renders — error
 /// pages included.
-struct LanguageMiddleware: AsyncMiddleware {
+struct LanguageMiddleware: Middleware {
     static let cookieName = "egide-lang"
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         request.language = SiteURL.language(ofPath: request.path) ?? LanguageNegotiation.choose(
             preference: request.cookies[Self.cookieName]?.string,
             acceptLanguage: request.headers.first(name: .acceptLanguage))
-        let response = try await next.respond(to: request)
-        response.headers.add(name: .vary, value: "Accept-Language, Cookie")
-        return response
+        return next.respond(to: request).map { response in
+            response.headers.add(name: .vary, value: "Accept-Language, Cookie")
+            return response
+        }
     }
 }
 

@@ -61,13 +61,12 @@ struct PublicWorkBusy: Error {
 }
 
 /// Applies `PublicWorkGate` to the routes that declared a kind, before their bodies are read.
-struct PublicWorkMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        guard let kind = request.route?.declaredPublicWork else { return try await next.respond(to: request) }
+struct PublicWorkMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        guard let kind = request.route?.declaredPublicWork else { return next.respond(to: request) }
         let gate = request.application.publicWorkGate
-        guard gate.enter(kind) else { throw PublicWorkBusy() }
-        defer { gate.leave(kind) }
-        return try await next.respond(to: request)
+        guard gate.enter(kind) else { return request.eventLoop.makeFailedFuture(PublicWorkBusy()) }
+        return next.respond(to: request).always { _ in gate.leave(kind) }
     }
 }
 

@@ -2,11 +2,12 @@ import Vapor
 
 /// Logs each request at debug level as its method and **route pattern** (`GET /invitation/:token`),
 /// never the concrete path, query, body or client address: tokens and identifiers stay out of logs.
-struct RouteLogger: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let response = try await next.respond(to: request)
-        request.logger.debug("\(request.method) \(request.routePattern) → \(response.status.code)")
-        return response
+struct RouteLogger: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).map { response in
+            request.logger.debug("\(request.method) \(request.routePattern) → \(response.status.code)")
+            return response
+        }
     }
 }
 

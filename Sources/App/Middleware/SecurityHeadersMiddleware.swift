@@ -4,7 +4,7 @@ import Vapor
 ///
 /// The policy allows nothing from any other origin and no inline script or style, so a page can
 /// neither leak a visit to a third party nor run injected script; see docs/SECURITY.md.
-struct SecurityHeadersMiddleware: AsyncMiddleware {
+struct SecurityHeadersMiddleware: Middleware {
     static let contentSecurityPolicy = [
         "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
         "font-src 'self'", "connect-src 'self'", "object-src 'none'", "base-uri 'none'",
@@ -29,8 +29,11 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
         (.init("Cross-Origin-Resource-Policy"), "same-origin"),
     ]
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let response = try await next.respond(to: request)
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).map { response in Self.secure(response, for: request) }
+    }
+
+    static func secure(_ response: Response, for request: Request) -> Response {
         for (name, value) in Self.headers { response.headers.replaceOrAdd(name: name, value: value) }
         response.headers.remove(name: .server)
         response.headers.remove(name: "X-Powered-By")

@@ -88,10 +88,16 @@ final class StaticFiles: Sendable {
 }
 
 /// Answers the requests for `Public/` files from `StaticFiles`; the rest goes on.
-struct StaticFilesMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let response = try request.application.currentStaticFiles().response(to: request) { return response }
-        return try await next.respond(to: request)
+struct StaticFilesMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        do {
+            if let response = try request.application.currentStaticFiles().response(to: request) {
+                return request.eventLoop.makeSucceededFuture(response)
+            }
+        } catch {
+            return request.eventLoop.makeFailedFuture(error)
+        }
+        return next.respond(to: request)
     }
 }
 

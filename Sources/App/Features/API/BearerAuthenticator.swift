@@ -26,14 +26,14 @@ struct BearerAuthenticator: AsyncMiddleware {
 }
 
 /// Route gate for the API: the token must carry `scope`.
-struct RequireScope: AsyncMiddleware {
+struct RequireScope: Gate {
     let scope: APIScope
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+    func decide(_ request: Request) throws -> Response? {
         guard let principal = request.principal else { throw Abort(.unauthorized) }
         if let scopes = principal.apiScopes, !scopes.contains(scope) {
             throw Abort(.forbidden, reason: "This token does not have the \(scope.rawValue) scope.")
         }
-        return try await next.respond(to: request)
+        return nil
     }
 }

@@ -3,12 +3,16 @@ import Vapor
 /// While Egide is sealed (its key file is protected by a passphrase nobody has typed yet), every
 /// request gets the "sealed" page — 503, or a 503 problem document under `/api/` — except the
 /// unseal page itself and the stylesheet. Nothing can be read, so nothing is shown.
-struct SealedGate: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+struct SealedGate: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         let path = request.path
         if request.application.vault.isOpen || path == SiteURL.unseal.href || path.hasPrefix("/css/") {
-            return try await next.respond(to: request)
+            return next.respond(to: request)
         }
+        return request.eventLoop.makeFutureWithTask { try await sealed(request, path: path) }
+    }
+
+    func sealed(_ request: Request, path: String) async throws -> Response {
         if path.hasPrefix("/api/") { throw Abort(.serviceUnavailable, reason: "Egide is sealed: an administrator must unlock it.") }
         return try await request.render(.sealed, titleKey: "sealed.title", UnsealController.SealedContext(unsealHref: SiteURL.unseal.href),
                                         status: .serviceUnavailable)
