@@ -12,6 +12,11 @@ extension Language {
     /// (`21‏/11‏/2026`), which reads ambiguously beside French pages, so it spells the month from a
     /// template; its digits stay Western (see `formattingLocale`).
     private func formatted(_ date: Date, time: Bool) -> String {
+        DateFormatters.shared.string(date, in: self, time: time)
+    }
+
+    /// A new formatter for this language (what `DateFormatters` keeps).
+    fileprivate func makeFormatter(time: Bool) -> DateFormatter {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: formattingLocale)
         formatter.timeZone = TimeZone(identifier: "UTC")
@@ -21,6 +26,23 @@ extension Language {
             formatter.dateStyle = .medium
             formatter.timeStyle = time ? .short : .none
         }
-        return formatter.string(from: date)
+        return formatter
+    }
+}
+
+/// One formatter per language and precision, made once: making a `DateFormatter` (ICU) took longer
+/// than a row of a case list, and lists show two dates a row. Formatting is done under a lock, as
+/// swift-corelibs-foundation does not promise that one formatter may be used from two threads.
+private final class DateFormatters: @unchecked Sendable {
+    static let shared = DateFormatters()
+    private let lock = NSLock()
+    private var formatters: [Language: (day: DateFormatter, moment: DateFormatter)] = [:]
+
+    func string(_ date: Date, in language: Language, time: Bool) -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        let pair = formatters[language] ?? (language.makeFormatter(time: false), language.makeFormatter(time: true))
+        formatters[language] = pair
+        return (time ? pair.moment : pair.day).string(from: date)
     }
 }
