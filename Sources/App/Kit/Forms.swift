@@ -1,4 +1,5 @@
 import EgideCore
+import LeafKit
 import Vapor
 
 /// Helpers shared by the identity forms: reading trimmed fields and collecting problems.
@@ -102,8 +103,23 @@ struct SelectOption: Encodable {
 }
 
 extension Request {
-    /// The countries as `<select>` options in this request's language.
-    func countryOptions(selected: String?) -> [SelectOption] {
-        Countries.all(in: language).map { SelectOption(value: $0.code, label: $0.name, selected: $0.code == selected?.uppercased()) }
+    /// The countries as the `<option>`s of a `<select>` in this request's language, inserted with
+    /// `#unsafeHTML(page.countries)` (see `CountryOptions`).
+    func countryOptions(selected: String?) -> String { CountryOptions.html(in: language, selected: selected) }
+}
+
+/// The ~250 country `<option>`s, rendered once per language: Leaf walking them in a `#for` loop
+/// was most of the cost of every form and list with a country (the public alert form re-shown
+/// with its problems above all, which anyone can ask for as often as they like). Names are
+/// HTML-escaped here as `#( )` would escape them; the chosen country is marked `selected`.
+enum CountryOptions {
+    private static let byLanguage: [Language: String] = Dictionary(uniqueKeysWithValues: Language.allCases.map { language in
+        (language, Countries.all(in: language).map { #"<option value="\#($0.code)">\#($0.name.htmlEscaped())</option>"# }.joined())
+    })
+
+    static func html(in language: Language, selected: String?) -> String {
+        let options = byLanguage[language] ?? ""
+        guard let code = selected?.uppercased(), Countries.isValid(code) else { return options }
+        return options.replacingOccurrences(of: #"<option value="\#(code)">"#, with: #"<option value="\#(code)" selected>"#)
     }
 }

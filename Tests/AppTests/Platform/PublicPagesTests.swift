@@ -1,6 +1,7 @@
 @testable import App
 import EgideCore
 import Fluent
+import LeafKit
 import Foundation
 import Testing
 import Vapor
@@ -107,6 +108,31 @@ import VaporTesting
             app.categoriesChanged()
             let after = try await app.send(.GET, "/en/alert")
             #expect(after.text.contains("Seizure of equipment"))
+        }
+    }
+
+    @Test func country_options_are_escaped_names_with_the_chosen_one_selected() throws {
+        for language in Language.allCases {
+            let html = CountryOptions.html(in: language, selected: "cd")
+            let options = html.matches(of: /<option value="([A-Z]{2})"( selected)?>([^<]*)<\/option>/)
+            #expect(options.count == Countries.codes.count, "every country, and nothing else, in \(language)")
+            #expect(options.map { String($0.1) } == Countries.all(in: language).map(\.code))
+            #expect(options.filter { $0.2 != nil }.map { String($0.1) } == ["CD"])
+            #expect(zip(options, Countries.all(in: language)).allSatisfy { String($0.3) == $1.name.htmlEscaped() })
+            #expect(!CountryOptions.html(in: language, selected: "XX").contains("selected"))
+            #expect(!CountryOptions.html(in: language, selected: nil).contains("selected"))
+        }
+        #expect(CountryOptions.html(in: .en, selected: nil).contains("Trinidad &amp; Tobago"))
+    }
+
+    @Test func a_resent_alert_form_keeps_the_chosen_country() async throws {
+        try await withApp { app in
+            let client = TestClient(app)
+            _ = try await client.get("/en/alert")
+            let resent = try await client.post("/en/alert", [("country", "TN"), ("narrative", "x")])
+            #expect(resent.status == .unprocessableEntity)
+            #expect(resent.text.contains(#"<option value="TN" selected>Tunisia</option>"#))
+            #expect(resent.text.components(separatedBy: " selected>").count == 2 + 1, "the country, the language, and nothing else")
         }
     }
 

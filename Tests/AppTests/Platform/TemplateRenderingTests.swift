@@ -21,7 +21,7 @@ import Vapor
         case .error: return try await req.render(.error, titleKey: "error.404.title", ErrorPageContext(status: .notFound, detail: "sample"))
         case .setup:
             return try await req.render(.setup, titleKey: "setup.title", SetupController.Context(
-                action: "/setup/x", problems: problems, organisationName: "O", slug: "o", countries: options, name: "N", email: "e@example.org"), forms: true)
+                action: "/setup/x", problems: problems, organisationName: "O", slug: "o", countries: CountryOptions.html(in: .fr, selected: "CM"), name: "N", email: "e@example.org"), forms: true)
         case .signIn:
             return try await req.render(.signIn, titleKey: "signIn.title", SignInController.Context(action: "/sign-in", email: "e", error: "sample"), forms: true)
         case .signInCode:
@@ -54,7 +54,7 @@ import Vapor
                 name: "O", slug: "o", type: "Partner", country: "Cameroun", users: [userRow], canEdit: true, editHref: "/e", inviteHref: "/i", created: true))
         case .adminOrganisationForm:
             return try await req.render(.adminOrganisationForm, titleKey: "admin.organisation.title", OrganisationsController.FormContext(
-                action: "/a", heading: "H", problems: problems, name: "O", slug: "o", slugLocked: false, types: options, countries: options), forms: true)
+                action: "/a", heading: "H", problems: problems, name: "O", slug: "o", slugLocked: false, types: options, countries: CountryOptions.html(in: .fr, selected: "CM")), forms: true)
         case .adminUsers:
             return try await req.render(.adminUsers, titleKey: "admin.users.title", UsersController.ListContext(rows: [userRow], inviteHref: "/i"))
         case .adminUser:
@@ -83,7 +83,7 @@ import Vapor
             return try await req.render(.publicAlert, titleKey: "alert.public.title", PublicAlertController.FormContext(
                 action: "/alert", followUpHref: "/alert/follow-up", problems: problems,
                 input: AlertInput(defenderName: "D", country: "CM", categories: ["threats"], narrative: "N"), senderIsDefender: "yes",
-                countries: options, categories: [check], needs: [check], fieldsOfWork: options, contactChannels: options, languages: options,
+                countries: CountryOptions.html(in: .fr, selected: "CM"), categories: [check], needs: [check], fieldsOfWork: options, contactChannels: options, languages: options,
                 consent: true, idempotencyKey: "k", maxFiles: 5, maxFileMB: 10, staff: true, channels: options), forms: true)
         case .publicAlertReceipt:
             return try await req.render(.publicAlertReceipt, titleKey: "alert.receipt.title", PublicAlertController.ReceiptContext(
@@ -95,7 +95,7 @@ import Vapor
                 addAction: "/a", passphrase: "p", added: true), forms: true)
         case .alertQueue:
             return try await req.render(.alertQueue, titleKey: "alert.queue.title", AlertQueuePage.QueueContext(
-                rows: [alertRow], total: 1, statuses: options, urgencies: options, countries: options, categories: options, assignees: options,
+                rows: [alertRow], total: 1, statuses: options, urgencies: options, countries: CountryOptions.html(in: .fr, selected: "CM"), categories: options, assignees: options,
                 overdue: true, newHref: "/alerts/new", olderHref: "/o", newerHref: "/n"))
         case .alertShow:
             let fact = Fact(label: "L", value: "V")
@@ -137,11 +137,11 @@ import Vapor
             return try await req.render(.caseList, titleKey: "case.list.title", CaseListPage.ListContext(
                 rows: [.init(href: "/cases/x", code: "CMR-2026-0001", country: "Cameroun", status: "Open", statusTone: "ok", risk: "High",
                              riskTone: "danger", lead: "L", review: "d", reviewDue: true, updated: "u")],
-                total: 1, query: "q", statuses: options, countries: options, levels: options, mine: true, canOpen: true, newHref: "/cases/new",
+                total: 1, query: "q", statuses: options, countries: CountryOptions.html(in: .fr, selected: "CM"), levels: options, mine: true, canOpen: true, newHref: "/cases/new",
                 olderHref: "/o", newerHref: "/n", searched: true, totalCapped: false, filterProblem: "unknown"))
         case .caseNew:
             return try await req.render(.caseNew, titleKey: "case.new.title", CasesController.NewContext(
-                problems: problems, action: "/cases", alertID: "x", alertReference: "AL-2026-0001", countries: options, fieldsOfWork: options,
+                problems: problems, action: "/cases", alertID: "x", alertReference: "AL-2026-0001", countries: CountryOptions.html(in: .fr, selected: "CM"), fieldsOfWork: options,
                 region: "R", summary: "S", defenderName: "D", defenderIsOrganisation: true, cancelHref: "/cases"), forms: true)
         case .caseShow:
             typealias F = CaseFilePage
@@ -233,7 +233,7 @@ import Vapor
         case .grantForm:
             return try await req.render(.grantForm, titleKey: "grant.new.title", GrantsController.FormContext(
                 problems: problems, action: "/grants", editing: false, caseCode: "CMR-2026-0001", caseID: "x", allocations: options, categories: options,
-                countries: options, measures: options, values: ["beneficiary": "B"], lines: [.init(label: "L", amount: "1")], cancelHref: "/grants",
+                countries: CountryOptions.html(in: .fr, selected: "CM"), measures: options, values: ["beneficiary": "B"], lines: [.init(label: "L", amount: "1")], cancelHref: "/grants",
                 currencyHint: "EUR"), forms: true)
         }
     }

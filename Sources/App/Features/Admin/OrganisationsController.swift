@@ -28,7 +28,7 @@ enum OrganisationsController {
         var slug: String?
         var slugLocked: Bool
         var types: [SelectOption]
-        var countries: [SelectOption]
+        var countries: String
     }
 
     struct ShowContext: Encodable {

@@ -25,7 +25,7 @@ enum AlertQueuePage {
         var total: Int
         var statuses: [SelectOption]
         var urgencies: [SelectOption]
-        var countries: [SelectOption]
+        var countries: String
         var categories: [SelectOption]
         var assignees: [SelectOption]
         var overdue: Bool

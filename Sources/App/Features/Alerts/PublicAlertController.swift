@@ -43,7 +43,7 @@ enum PublicAlertController {
         var problems: [FieldProblem]
         var input: AlertInput
         var senderIsDefender: String
-        var countries: [SelectOption]
+        var countries: String
         var categories: [Check]
         var needs: [Check]
         var fieldsOfWork: [SelectOption]

@@ -24,7 +24,7 @@ enum CaseListPage {
         var total: Int
         var query: String
         var statuses: [SelectOption]
-        var countries: [SelectOption]
+        var countries: String
         var levels: [SelectOption]
         var mine: Bool
         var canOpen: Bool

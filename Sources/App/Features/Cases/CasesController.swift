@@ -115,7 +115,7 @@ package enum CasesController {
         var action: String
         var alertID: String?
         var alertReference: String?
-        var countries: [SelectOption]
+        var countries: String
         var fieldsOfWork: [SelectOption]
         var region: String
         var summary: String

@@ -21,7 +21,7 @@ enum GrantsController {
         var caseID: String?
         var allocations: [SelectOption]
         var categories: [SelectOption]
-        var countries: [SelectOption]
+        var countries: String
         var measures: [SelectOption]
         var values: [String: String]
         var lines: [GrantContent.BudgetLine.Typed]

@@ -10,7 +10,7 @@ enum SetupController {
         var problems: [FieldProblem]
         var organisationName: String?
         var slug: String?
-        var countries: [SelectOption]
+        var countries: String
         var name: String?
         var email: String?
     }
