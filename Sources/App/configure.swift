@@ -14,6 +14,9 @@ public func configure(_ app: Application, _ config: AppConfig, postgresSearchPat
     // session cookie is SameSite=Strict, so no other site can make a signed-in page reflect its
     // input; docs/SECURITY.md ("Compression").
     app.http.server.configuration.responseCompression = .enabledForCompressibleTypes
+    // A connection silent for 75 s is closed: a stalled client cannot hold one forever. Longer
+    // than nginx's upstream keep-alive (60 s), so the proxy never reuses a connection closed here.
+    app.http.server.configuration.idleTimeout = .seconds(75)
 
     try DatabaseSetup.register(config.database, on: app, searchPath: postgresSearchPath)
     app.migrations.add(Migrations.all)

@@ -28,7 +28,7 @@ func routes(_ app: Application) throws {
         app.get(SiteURL.publicAlert(language), use: pages.form)
         app.post(SiteURL.publicAlert(language), collecting: uploadLimit, use: pages.submit).publicWork(.alerts)
         app.get(SiteURL.publicFollowUp(language), use: pages.followUpForm)
-        app.post(SiteURL.publicFollowUp(language), use: pages.followUp).publicWork(.alerts)
+        app.post(SiteURL.publicFollowUp(language), use: pages.followUp).publicWork(.lookups)
         app.post(SiteURL.publicFollowUpAdd(language), collecting: uploadLimit, use: pages.add).publicWork(.alerts)
     }
     for language in SiteURL.earlierPublicLanguages {
@@ -36,7 +36,7 @@ func routes(_ app: Application) throws {
         app.get(SiteURL.earlierPublicAlert(language), use: pages.form)
         app.post(SiteURL.earlierPublicAlert(language), collecting: uploadLimit, use: pages.submit).publicWork(.alerts)
         app.get(SiteURL.earlierPublicFollowUp(language), use: pages.followUpForm)
-        app.post(SiteURL.earlierPublicFollowUp(language), use: pages.followUp).publicWork(.alerts)
+        app.post(SiteURL.earlierPublicFollowUp(language), use: pages.followUp).publicWork(.lookups)
         app.post(SiteURL.earlierPublicFollowUpAdd(language), collecting: uploadLimit, use: pages.add).publicWork(.alerts)
     }
 
@@ -198,7 +198,7 @@ func routes(_ app: Application) throws {
     api.grouped(RequireSignIn(), RequireScope(scope: .readAccount)).get(APIURL.me, use: MeController.show)
     let publicAPI = api.grouped(RequireJSONBody())
     publicAPI.post(APIURL.publicAlerts, collecting: "256kb", use: AlertsAPIController.submit).publicWork(.alerts)
-    publicAPI.post(APIURL.publicAlertStatus, use: AlertsAPIController.status).publicWork(.alerts)
+    publicAPI.post(APIURL.publicAlertStatus, use: AlertsAPIController.status).publicWork(.lookups)
     publicAPI.post(APIURL.publicAlertUpdates, collecting: "256kb", use: AlertsAPIController.addInformation).publicWork(.alerts)
     // The same role gates as the pages' (`handlers`), so the two doors of an action answer alike.
     let apiHandlers = api.grouped(RequireSignIn()).grouped(RequireRole(roles: [.protectionOfficer, .coordinator]))

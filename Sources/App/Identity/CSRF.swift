@@ -28,7 +28,7 @@ struct CSRFMiddleware: Middleware {
     func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         let config = request.application.egideConfig
         let cookie = request.cookies[Self.cookieName(config)]?.string
-        let existing = (cookie?.count ?? 0) >= 32 ? cookie : nil
+        let existing = cookie.flatMap { Self.isWellFormed($0) ? $0 : nil }
         request.storage[TokenKey.self] = TokenBox(existing: existing)
         let answer: EventLoopFuture<Response>
         if ![.GET, .HEAD, .OPTIONS].contains(request.method), !request.path.hasPrefix("/api/") {
@@ -44,6 +44,14 @@ struct CSRFMiddleware: Middleware {
                     isSecure: config.secureCookies, isHTTPOnly: true, sameSite: .strict)
             }
             return response
+        }
+    }
+
+    /// A token as `Secrets.token()` draws it: 43 base64url characters. Anything else in the cookie
+    /// is ignored and a new token drawn, so the value written into pages is always plain.
+    static func isWellFormed(_ token: String) -> Bool {
+        token.utf8.count == 43 && token.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x2D || byte == 0x5F
         }
     }
 

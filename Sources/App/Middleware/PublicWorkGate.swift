@@ -9,12 +9,14 @@ import Vapor
 /// lets at most `limit` requests of a kind be handled at once on this node and answers the next
 /// ones at once with a short 503 (the error page is kept rendered), so a flood of sign-in attempts
 /// or of alert posts queues no work and leaves the processor to the pages — the alert form above
-/// all, which costs almost nothing to serve (`SharedPages`). The two kinds have separate budgets:
-/// a flood of passwords never refuses an alert. Nothing about the client is looked at or kept:
+/// all, which costs almost nothing to serve (`SharedPages`). Each kind has its own budget: a flood
+/// of passwords or of receipt lookups never refuses an alert. Nothing about the client is looked at or kept:
 /// no address, no cookie (docs/SECURITY.md, "Floods").
 enum PublicWork: String, CaseIterable, Sendable {
     case credentials
     case alerts
+    /// Looking an alert up by receipt and passphrase: cheap, but never allowed to crowd out alerts.
+    case lookups
 
     static let userInfoKey = "egide.publicWork"
 }
@@ -29,6 +31,16 @@ extension Route {
 
     /// The kind of public work the route declared, if any.
     var declaredPublicWork: PublicWork? { userInfo[PublicWork.userInfoKey] as? PublicWork }
+
+    /// Records the largest body the route collects (nil: the application's default), so the gate
+    /// can read a body whole before taking a place.
+    @discardableResult
+    func bodyLimit(_ maxSize: ByteCount?) -> Route {
+        if let maxSize { userInfo["egide.bodyLimit"] = maxSize.value }
+        return self
+    }
+
+    var declaredBodyLimit: Int? { userInfo["egide.bodyLimit"] as? Int }
 }
 
 /// In-flight counts per kind of public work, on this node (the processor it protects is this node's).
@@ -60,13 +72,21 @@ struct PublicWorkBusy: Error {
     static let retryAfterSeconds = 30
 }
 
-/// Applies `PublicWorkGate` to the routes that declared a kind, before their bodies are read.
+/// Applies `PublicWorkGate` to the routes that declared a kind. The body is read whole first (up to
+/// the route's limit) and only then is a place taken: the gate counts work, not uploads, so clients
+/// sending a body a byte at a time hold no place (they hold only their own connection, which the
+/// server's idle timeout and the proxy's body buffering bound; docs/DEPLOYMENT.md).
 struct PublicWorkMiddleware: Middleware {
     func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
-        guard let kind = request.route?.declaredPublicWork else { return next.respond(to: request) }
-        let gate = request.application.publicWorkGate
-        guard gate.enter(kind) else { return request.eventLoop.makeFailedFuture(PublicWorkBusy()) }
-        return next.respond(to: request).always { _ in gate.leave(kind) }
+        guard let route = request.route, let kind = route.declaredPublicWork else { return next.respond(to: request) }
+        let limit = route.declaredBodyLimit ?? request.application.routes.defaultMaxBodySize.value
+        let collected = request.body.data != nil ? request.eventLoop.makeSucceededVoidFuture()
+            : request.body.collect(max: limit).map { _ in }
+        return collected.flatMap {
+            let gate = request.application.publicWorkGate
+            guard gate.enter(kind) else { return request.eventLoop.makeFailedFuture(PublicWorkBusy()) }
+            return next.respond(to: request).always { _ in gate.leave(kind) }
+        }
     }
 }
 

@@ -75,6 +75,6 @@ extension RoutesBuilder {
     @discardableResult
     func post<Response: AsyncResponseEncodable>(_ url: APIURL, collecting maxSize: ByteCount? = nil,
                                                 use closure: @escaping @Sendable (Request) async throws -> Response) -> Route {
-        on(.POST, url.pattern, body: .collect(maxSize: maxSize), use: closure)
+        on(.POST, url.pattern, body: .collect(maxSize: maxSize), use: closure).bodyLimit(maxSize)
     }
 }

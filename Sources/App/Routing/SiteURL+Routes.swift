@@ -36,6 +36,6 @@ extension RoutesBuilder {
     @discardableResult
     func post<Response: AsyncResponseEncodable>(_ url: SiteURL, collecting maxSize: ByteCount,
                                                 use closure: @escaping @Sendable (Request) async throws -> Response) -> Route {
-        on(.POST, url.pattern, body: .collect(maxSize: maxSize), use: closure)
+        on(.POST, url.pattern, body: .collect(maxSize: maxSize), use: closure).bodyLimit(maxSize)
     }
 }

@@ -79,19 +79,25 @@ final class SharedPages: Sendable {
     /// languages × error statuses): the bound only stops an unforeseen key from growing memory.
     static let capacity = 512
 
-    private let entries = NIOLockedValueBox<[String: Entry]>([:])
+    private let entries = NIOLockedValueBox<(pages: [String: Entry], generation: Int)>(([:], 0))
 
     func entry(_ key: String, now: ContinuousClock.Instant) -> Entry? {
-        entries.withLockedValue { $0[key] }.flatMap { $0.until > now ? $0 : nil }
+        entries.withLockedValue { $0.pages[key] }.flatMap { $0.until > now ? $0 : nil }
     }
 
-    func store(_ entry: Entry, as key: String) {
-        entries.withLockedValue { entries in
-            if entries.count >= Self.capacity {
-                let oldest = entries.sorted { $0.value.until < $1.value.until }.prefix(Self.capacity / 2).map(\.key)
-                for key in oldest { entries[key] = nil }
+    /// Counts `invalidate` calls: a page rendered from data read before one is not kept.
+    var generation: Int { entries.withLockedValue { $0.generation } }
+
+    /// Keeps `entry`, unless the pages were forgotten since `generation` was read (its render may
+    /// show a category that no longer exists).
+    func store(_ entry: Entry, as key: String, renderedAt generation: Int) {
+        entries.withLockedValue { state in
+            guard state.generation == generation else { return }
+            if state.pages.count >= Self.capacity {
+                let oldest = state.pages.sorted { $0.value.until < $1.value.until }.prefix(Self.capacity / 2).map(\.key)
+                for key in oldest { state.pages[key] = nil }
             }
-            entries[key] = entry
+            state.pages[key] = entry
         }
     }
 
@@ -102,9 +108,9 @@ final class SharedPages: Sendable {
     }
 
     /// Forgets every page (a category was added, renamed, switched on or off).
-    func invalidate() { entries.withLockedValue { $0 = [:] } }
+    func invalidate() { entries.withLockedValue { $0 = ([:], $0.generation + 1) } }
 
-    var count: Int { entries.withLockedValue { $0.count } }
+    var count: Int { entries.withLockedValue { $0.pages.count } }
 }
 
 extension Application {
@@ -149,15 +155,16 @@ extension Request {
         if let kept = pages.entry(key, now: now) {
             entry = kept
         } else {
+            let generation = pages.generation
             let page = Page(lang: language.rawValue, dir: language.direction, csrf: forms ? SharedPages.Hole.csrf.marker : nil,
                             layout: layout, page: try await content(SharedPages.Hole.formKey.marker))
             let view = try await self.view.render(template.rawValue, page).get()
             entry = SharedPages.Entry(html: String(buffer: view.data), until: now + SharedPages.lifetime)
-            pages.store(entry, as: key)
+            pages.store(entry, as: key, renderedAt: generation)
         }
         let body = entry.body { hole in
             switch hole {
-            case .csrf: csrfToken
+            case .csrf: SharedPages.escaped(csrfToken)
             case .formKey: Secrets.token(bytes: 18)
             case .languageLink(let language): SharedPages.escaped(links.first { $0.lang == language.rawValue }?.href ?? "")
             }

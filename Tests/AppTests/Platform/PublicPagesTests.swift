@@ -136,6 +136,31 @@ import VaporTesting
         }
     }
 
+    /// A CSRF cookie Egide could not have drawn (here, markup) is ignored: a new token is drawn, and
+    /// nothing from the cookie reaches the page.
+    @Test func a_malformed_csrf_cookie_never_reaches_a_page() async throws {
+        try await withApp { app in
+            let planted = #"\"><script>alert(1)</script>aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"#
+            for _ in 0..<2 {
+                let res = try await app.send(.GET, "/en/alert", headers: ["Cookie": "__Host-egide-csrf=\(planted)"])
+                #expect(res.status == .ok && !res.text.contains("<script>"))
+                #expect(res.headers[.setCookie].contains { $0.contains("egide-csrf=") }, "a fresh token replaces it")
+            }
+            #expect(CSRFMiddleware.isWellFormed(Secrets.token()))
+            #expect(!CSRFMiddleware.isWellFormed(String(repeating: "a", count: 42)) && !CSRFMiddleware.isWellFormed(String(repeating: "+", count: 43)))
+        }
+    }
+
+    @Test func a_page_rendered_before_a_change_is_not_kept() {
+        let pages = SharedPages()
+        let generation = pages.generation
+        pages.invalidate()
+        pages.store(SharedPages.Entry(html: "<p>old</p>", until: .now + .seconds(10)), as: "k", renderedAt: generation)
+        #expect(pages.count == 0)
+        pages.store(SharedPages.Entry(html: "<p>new</p>", until: .now + .seconds(10)), as: "k", renderedAt: pages.generation)
+        #expect(pages.count == 1)
+    }
+
     // MARK: Static files
 
     @Test func the_layout_links_a_versioned_style_sheet_kept_for_a_year() async throws {
@@ -214,7 +239,14 @@ import VaporTesting
             #expect(res.status == .serviceUnavailable)
             #expect(res.headers.contentType == Problem.mediaType)
             #expect(res.headers.first(name: .retryAfter) == "30")
+            // Looking an alert up is another budget: still answered.
+            let lookup = try await app.send(.POST, "/api/v1/public/alerts/status", headers: AlertFixtures.jsonHeaders,
+                                            body: #"{"receipt":"nope","passphrase":"nope"}"#)
+            #expect(lookup.status != .serviceUnavailable, "\(lookup.status)")
             for _ in 0..<gate.limit { gate.leave(.alerts) }
+            // The gate reads a body whole (up to the route's own limit) before taking a place.
+            let intake = try #require(app.routes.all.first { AccessMatrixTests.key($0) == "POST /api/v1/public/alerts" })
+            #expect(intake.declaredBodyLimit == 256 * 1024)
         }
     }
 
