@@ -8,19 +8,6 @@ import Vapor
 struct CSRFMiddleware: Middleware {
     static let field = "_csrf"
 
-    /// The largest body collected before the token check: forms with files on the routes that
-    /// accept them, the framework's default elsewhere.
-    static let uploadPaths: Set<String> = Set(
-        Language.allCases.flatMap { [SiteURL.publicAlert($0).href, SiteURL.publicFollowUpAdd($0).href] }
-        + SiteURL.earlierPublicLanguages.flatMap { [SiteURL.earlierPublicAlert($0).href, SiteURL.earlierPublicFollowUpAdd($0).href] }
-        + [SiteURL.alerts.href])
-
-    static func collectLimit(_ request: Request) -> Int {
-        let path = request.path
-        let takesFiles = uploadPaths.contains(path) || (path.hasPrefix("/verification/") && path.hasSuffix("/findings"))
-        return takesFiles ? 56 * 1024 * 1024 : request.application.routes.defaultMaxBodySize.value
-    }
-
     static func cookieName(_ config: AppConfig) -> String {
         config.secureCookies ? "__Host-egide-csrf" : "egide-csrf"
     }
@@ -57,10 +44,10 @@ struct CSRFMiddleware: Middleware {
 
     /// Refuses a form whose `_csrf` field is not the cookie's token.
     static func check(_ request: Request, against existing: String?) async throws {
-        // A large form (files) may still be streaming: read it whole before looking for the token
-        // (the route's own limit applies; more than it is refused here with 413).
+        // A large form (files) may still be streaming: read it whole before looking for the token,
+        // up to the route's own limit (`Request.bodyLimit`; more is refused here with 413).
         if request.body.data == nil {
-            _ = try await request.body.collect(max: collectLimit(request)).get()
+            _ = try await request.body.collect(max: request.bodyLimit).get()
         }
         // A body that cannot be read as a form is refused as such (400), not as an expired form.
         let sent = try FormBody.field(field, of: request)

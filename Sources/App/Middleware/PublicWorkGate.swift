@@ -31,16 +31,6 @@ extension Route {
 
     /// The kind of public work the route declared, if any.
     var declaredPublicWork: PublicWork? { userInfo[PublicWork.userInfoKey] as? PublicWork }
-
-    /// Records the largest body the route collects (nil: the application's default), so the gate
-    /// can read a body whole before taking a place.
-    @discardableResult
-    func bodyLimit(_ maxSize: ByteCount?) -> Route {
-        if let maxSize { userInfo["egide.bodyLimit"] = maxSize.value }
-        return self
-    }
-
-    var declaredBodyLimit: Int? { userInfo["egide.bodyLimit"] as? Int }
 }
 
 /// In-flight counts per kind of public work, on this node (the processor it protects is this node's).
@@ -78,10 +68,9 @@ struct PublicWorkBusy: Error {
 /// server's idle timeout and the proxy's body buffering bound; docs/DEPLOYMENT.md).
 struct PublicWorkMiddleware: Middleware {
     func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
-        guard let route = request.route, let kind = route.declaredPublicWork else { return next.respond(to: request) }
-        let limit = route.declaredBodyLimit ?? request.application.routes.defaultMaxBodySize.value
+        guard let kind = request.route?.declaredPublicWork else { return next.respond(to: request) }
         let collected = request.body.data != nil ? request.eventLoop.makeSucceededVoidFuture()
-            : request.body.collect(max: limit).map { _ in }
+            : request.body.collect(max: request.bodyLimit).map { _ in }
         return collected.flatMap {
             let gate = request.application.publicWorkGate
             guard gate.enter(kind) else { return request.eventLoop.makeFailedFuture(PublicWorkBusy()) }

@@ -16,9 +16,6 @@ struct SecurityHeadersMiddleware: Middleware {
         "gyroscope=()", "magnetometer=()", "microphone=()", "midi=()", "payment=()", "usb=()",
     ].joined(separator: ", ")
 
-    /// Paths whose responses hold no personal data and may be cached by the browser.
-    static let cacheablePrefixes = ["/css/", "/img/"]
-
     static let headers: [(HTTPHeaders.Name, String)] = [
         (.contentSecurityPolicy, contentSecurityPolicy),
         (.xContentTypeOptions, "nosniff"),
@@ -30,17 +27,15 @@ struct SecurityHeadersMiddleware: Middleware {
     ]
 
     func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
-        next.respond(to: request).map { response in Self.secure(response, for: request) }
+        next.respond(to: request).map(Self.secure)
     }
 
-    static func secure(_ response: Response, for request: Request) -> Response {
+    static func secure(_ response: Response) -> Response {
         for (name, value) in Self.headers { response.headers.replaceOrAdd(name: name, value: value) }
         response.headers.remove(name: .server)
         response.headers.remove(name: "X-Powered-By")
-        if !response.headers.contains(name: .cacheControl) {
-            let cacheable = Self.cacheablePrefixes.contains { request.path.hasPrefix($0) }
-            response.headers.replaceOrAdd(name: .cacheControl, value: cacheable ? "public, max-age=3600" : "no-store")
-        }
+        // Only `Public/` files say otherwise (`StaticFiles`); every other answer is kept by no one.
+        if !response.headers.contains(name: .cacheControl) { response.headers.replaceOrAdd(name: .cacheControl, value: "no-store") }
         return response
     }
 }

@@ -21,6 +21,25 @@ extension SiteURL {
     }
 }
 
+extension Route {
+    /// Records the largest body the route collects (`post(_:collecting:)`), so what reads a body
+    /// before the route does (the CSRF check, the public-work gate) reads no more than the route takes.
+    @discardableResult
+    func bodyLimit(_ maxSize: ByteCount?) -> Route {
+        if let maxSize { userInfo["egide.bodyLimit"] = maxSize.value }
+        return self
+    }
+
+    /// The largest body the route collects, if it declared one.
+    var declaredBodyLimit: Int? { userInfo["egide.bodyLimit"] as? Int }
+}
+
+extension Request {
+    /// The largest body this request's route takes: its declared limit, or the application's default
+    /// (so only the routes that take files accept large bodies).
+    var bodyLimit: Int { route?.declaredBodyLimit ?? application.routes.defaultMaxBodySize.value }
+}
+
 extension RoutesBuilder {
     @discardableResult
     func get<Response: AsyncResponseEncodable>(_ url: SiteURL, use closure: @escaping @Sendable (Request) async throws -> Response) -> Route {

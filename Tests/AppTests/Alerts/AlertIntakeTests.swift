@@ -473,9 +473,14 @@ enum UploadSamples {
 @Suite struct UploadBodyLimitTests {
     /// Forms are read whole before the CSRF check; only the routes that take files may send 56 MB,
     /// so an anonymous client cannot make any other address buffer a large body.
-    @Test func only_the_upload_routes_accept_large_bodies() {
-        #expect(CSRFMiddleware.uploadPaths.contains("/alerte") && CSRFMiddleware.uploadPaths.contains("/alert/follow-up/add"))
-        #expect(!CSRFMiddleware.uploadPaths.contains("/alerts/x/comments"))
+    /// The limit comes from the route table (`post(_:collecting:)`), not from a list of paths.
+    @Test func only_the_upload_routes_accept_large_bodies() async throws {
+        try await withApp { app in
+            func limit(_ key: String) -> Int? { app.routes.all.first { AccessMatrixTests.key($0) == key }?.declaredBodyLimit }
+            #expect(limit("POST /alerte") == 56 * 1024 * 1024 && limit("POST /alert/follow-up/add") == 56 * 1024 * 1024)
+            #expect(limit("POST /alerts/:id/comments") == nil)
+            #expect(limit("POST /verification/:id/findings") == 56 * 1024 * 1024)
+        }
     }
 
     @Test func a_large_body_to_another_form_is_refused_before_it_is_read() async throws {
