@@ -36,19 +36,18 @@ public enum EgideMain {
                     try await DatabaseSetup.applyConnectionSettingsIfPresent(app, creating: writingCommands.contains(command))
                 }
                 if keyCommands.contains(command), !(arguments.contains("--help") || arguments.contains("-h")) {
-                    try await app.autoMigrate()
+                    try await DatabaseSetup.migrate(app)
                     // A backup reads the key file itself (and takes --passphrase-file when it is sealed).
                     guard try await KeyCustody.start(app) == .open || command == "backup" else {
                         throw CommandFailure(message: "egide \(command): Egide is sealed; unseal it first (see docs/SECURITY.md)")
                     }
                 }
                 var watcher: Task<Void, Never>?
-                var optimizer: Task<Void, Never>?
+                var jobs: Task<Void, Never>?
                 if command == "serve" {
-                    try await app.autoMigrate()
+                    try await DatabaseSetup.migrate(app)
                     // Statistics for the tables the migrations just created or grew.
                     try await DatabaseSetup.applyConnectionSettings(app)
-                    optimizer = DatabaseSetup.startOptimizer(app)
                     if try await KeyCustody.start(app) == .sealed {
                         if options.unseal {
                             let passphrase = try Passphrase.read(file: nil, prompt: "Passphrase of the Egide key file: ")
@@ -60,13 +59,15 @@ public enum EgideMain {
                         }
                     }
                     try await KeyCustody.announceSetupIfUnclaimed(app, baseURL: Self.baseURL(arguments))
-                    watcher = KeyCustody.startKeyWatcher(app)
+                    // What other nodes change (keys, categories), and the instance's scheduled work.
+                    watcher = ChangeWatcher.start(app)
+                    jobs = Jobs.start(app)
                 }
                 try await app.execute()
                 watcher?.cancel()
-                optimizer?.cancel()
+                jobs?.cancel()
                 await watcher?.value  // never touch the database after shutdown begins
-                await optimizer?.value
+                await jobs?.value
                 try await app.asyncShutdown()
             } catch {
                 try? await app.asyncShutdown()

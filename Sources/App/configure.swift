@@ -1,6 +1,7 @@
 import EgideCore
 import Fluent
 import Leaf
+import NIOConcurrencyHelpers
 import Vapor
 
 /// Wires the application from an already validated configuration. Opens no database connection.
@@ -24,15 +25,12 @@ public func configure(_ app: Application, _ config: AppConfig, postgresSearchPat
     app.vault = Vault()
     AuditChainState.prepare(app)
     app.configureWrites()
-    app.signInThrottle = SignInThrottle()
-    app.followUpThrottle = SignInThrottle()
-    app.intakeLimiter = IntakeLimiter(perMinute: config.publicAlertsPerMinute)
+    app.throttleKey = .init(nil)
     app.categoryCodes = CategoryCodeCache()
     app.sharedPages = SharedPages()
     app.healthLastAnswer = HealthController.LastAnswer()
     app.publicWorkGate = PublicWorkGate(limit: config.publicWorkLimit)
     app.intakeWriter = IntakeWriter()
-    app.setupGate = SetupGate()
     app.passwordService = try PasswordService(resources: config.resourcesDirectory, logN: config.scryptLogN)
 
     app.catalogue = try Catalogue.load(fromResources: config.resourcesDirectory)
@@ -56,6 +54,8 @@ public func configure(_ app: Application, _ config: AppConfig, postgresSearchPat
     app.middleware.use(PublicWorkMiddleware())
     app.middleware.use(CSRFMiddleware())
     app.middleware.use(SessionAuthenticator())
+    // Innermost: a request that met a key made on another node a moment ago is answered again.
+    app.middleware.use(KeyRefreshMiddleware())
 
     try routes(app)
     app.asyncCommands.use(DoctorCommand(), as: "doctor")

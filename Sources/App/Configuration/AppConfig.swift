@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 
 /// Egide's configuration, decoded once at start from the environment and the shared flags.
 ///
@@ -48,6 +49,10 @@ public struct AppConfig: Sendable {
     /// Public forms of one kind (`PublicWork`) handled at once on a node before the next get a 503
     /// (`EGIDE_PUBLIC_WORK_LIMIT`, default 32).
     public var publicWorkLimit: Int = 32
+    /// Addresses of the reverse proxies in front of Egide (`EGIDE_TRUSTED_PROXIES`, comma-separated
+    /// IPs). From them only, the `X-Real-IP` header names the client for the staff sign-in throttle;
+    /// nothing else reads it, and no public route looks at any client address.
+    public var trustedProxies: Set<String> = []
     /// Templates and `Public/` files read from disk on every request, and no page kept rendered
     /// (`EGIDE_RELOAD_TEMPLATES=1`): for a developer editing them, never in service (docs/DEVELOPMENT.md).
     public var reloadTemplates: Bool = false
@@ -128,6 +133,13 @@ public struct AppConfig: Sendable {
         if let raw = environment["EGIDE_PUBLIC_WORK_LIMIT"] {
             if let limit = Int(raw), (1...100_000).contains(limit) { config.publicWorkLimit = limit } else {
                 problems.append("EGIDE_PUBLIC_WORK_LIMIT '\(raw)' is not a number between 1 and 100000")
+            }
+        }
+        if let raw = environment["EGIDE_TRUSTED_PROXIES"], !raw.isEmpty {
+            let addresses = raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let invalid = addresses.filter { (try? SocketAddress(ipAddress: $0, port: 0)) == nil }
+            if invalid.isEmpty { config.trustedProxies = Set(addresses) } else {
+                problems.append("EGIDE_TRUSTED_PROXIES '\(raw)' must list IP addresses separated by commas, e.g. 127.0.0.1,::1")
             }
         }
         if let insecure = flag("EGIDE_INSECURE_COOKIES", in: environment, problems: &problems) { config.secureCookies = !insecure }

@@ -17,6 +17,28 @@ package enum DatabaseSetup {
         }
     }
 
+    /// Runs the pending migrations. On PostgreSQL, under a session advisory lock held on a connection
+    /// of its own: several nodes started at once (after an upgrade, at boot) migrate one after the
+    /// other, the later ones finding nothing left to do. The lock dies with the connection, so a
+    /// node killed while migrating never blocks the others.
+    package static func migrate(_ app: Application) async throws {
+        guard case .postgres(let url, _) = app.egideConfig.database else { return try await app.autoMigrate() }
+        let configuration = try SQLPostgresConfiguration(url: url)
+        let connection = try await PostgresConnection.connect(
+            on: app.eventLoopGroup.any(), configuration: configuration.coreConfiguration, id: 0, logger: app.logger)
+        do {
+            try await connection.query("SELECT pg_advisory_lock(\(migrationLockKey))", logger: app.logger)
+            try await app.autoMigrate()
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        try await connection.close()
+    }
+
+    /// The advisory lock key of `migrate` ("EGIDEMIG").
+    static let migrationLockKey: Int64 = 0x4547_4944_454D_4947
+
     /// The connection settings every SQLite connection must run with.
     ///
     /// `journal_mode=WAL` is stored in the file itself. `synchronous=FULL` (fsync of the WAL at
@@ -42,19 +64,6 @@ package enum DatabaseSetup {
             return
         }
         try await applyConnectionSettings(app)
-    }
-
-    /// Keeps SQLite's planner statistics current while Egide serves: `PRAGMA optimize` once a day
-    /// (cheap when nothing changed much). PostgreSQL's autovacuum does this itself.
-    static func startOptimizer(_ app: Application, every interval: Duration = .seconds(24 * 3600)) -> Task<Void, Never>? {
-        guard case .sqlite = app.egideConfig.database else { return nil }
-        return Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                guard !Task.isCancelled, let db = app.db as? any SQLDatabase else { continue }
-                do { try await db.raw("PRAGMA optimize").run() } catch { app.logger.warning("PRAGMA optimize failed") }
-            }
-        }
     }
 
     /// Applies `sqlitePragmas` on the connection of every event loop (Fluent keeps one SQLite

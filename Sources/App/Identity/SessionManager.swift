@@ -69,6 +69,15 @@ enum SessionManager {
         return session
     }
 
+    /// Deletes every session past its absolute or idle timeout (a scheduled job: a session nobody
+    /// comes back to is otherwise deleted only when its cookie is next shown).
+    static func prune(_ app: Application, now: Date) async throws {
+        let idleSince = now.addingTimeInterval(-app.egideConfig.sessionIdleTimeout)
+        try await app.transaction { db in
+            try await SessionRecord.query(on: db).group(.or) { $0.filter(\.$expiresAt <= now).filter(\.$lastSeenAt <= idleSince) }.delete()
+        }
+    }
+
     /// Ends every session of `userID` (disable, password or second-factor change), except `keeping`.
     static func endAll(of userID: UUID, keeping: UUID? = nil, on db: any Database) async throws {
         var query = SessionRecord.query(on: db).filter(\.$user.$id == userID)

@@ -18,6 +18,10 @@ enum Migrations {
             CreateFund(),
             AddFundLedgerIndexes(),
             AddArabicCategoryLabels(),
+            CreateThrottles(),
+            CreateSetupTokens(),
+            CreateChangeCounters(),
+            CreateScheduledJobs(),
         ]
     }
 }

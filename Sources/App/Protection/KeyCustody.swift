@@ -60,23 +60,10 @@ package enum KeyCustody {
         }
     }
 
-    /// Reloads the data keys every few seconds when they changed, so keys made or destroyed by
-    /// `egide keys …` in another process (or on another node) reach this one.
-    static func startKeyWatcher(_ app: Application, every interval: Duration = .seconds(5)) -> Task<Void, Never> {
-        Task {
-            var last = ""
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                guard !Task.isCancelled, app.vault.isOpen, let fingerprint = try? await Vault.keysFingerprint(on: app.db), fingerprint != last else { continue }
-                if (try? await app.vault.reload(on: app.db)) != nil { last = fingerprint }
-            }
-        }
-    }
-
     /// Prints the one-time setup link while the instance has no administrator.
     static func announceSetupIfUnclaimed(_ app: Application, baseURL: String) async throws {
         guard app.vault.isOpen, try await SetupGate.isUnclaimed(on: app.db) else { return }
-        let token = app.setupGate.issue(now: app.clock.now())
+        let token = try await SetupGate.issue(app, now: app.clock.now())
         let link = baseURL + SiteURL.setup(token: token).href
         print("""
 

@@ -94,6 +94,7 @@ package final class Vault: Sendable {
             .set(\.$state, to: .retired).update()
         try await DataKeyRecord(id: key.id.rawValue, owner: owner, purpose: purpose, state: .active,
                                 wrapped: Data(wrapped), createdAt: Date()).create(on: db)
+        try await ChangeCounters.bump(.keys, on: db)
         try keys.withLockedValue { keys in
             guard keys != nil else { throw VaultError.sealed }
             try keys!.ring.insert(key, owner: owner, makeActive: true)

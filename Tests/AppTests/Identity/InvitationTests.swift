@@ -76,7 +76,7 @@ import VaporTesting
 
     @Test func the_setup_link_claims_a_fresh_instance_once() async throws {
         try await withApp { app in
-            let token = app.setupGate.issue(now: app.clock.now())
+            let token = try await SetupGate.issue(app, now: app.clock.now())
             let client = TestClient(app)
             #expect(try await client.get("/setup/not-the-token").status == .notFound)
             let shown = try await client.get("/setup/\(token)")
@@ -93,7 +93,7 @@ import VaporTesting
             #expect(try await OrganisationRecord.query(on: app.db).first()?.type == .host)
             let reused = try await TestClient(app).get("/setup/\(token)")
             #expect(reused.status == .notFound)
-            let again = app.setupGate.issue(now: app.clock.now())
+            let again = try await SetupGate.issue(app, now: app.clock.now())
             let claimed = try await TestClient(app).get("/setup/\(again)")
             #expect(claimed.status == .notFound, "an instance with an administrator cannot be claimed")
         }
@@ -101,7 +101,7 @@ import VaporTesting
 
     @Test func the_setup_link_expires_after_an_hour() async throws {
         try await withApp { app in
-            let token = app.setupGate.issue(now: app.clock.now())
+            let token = try await SetupGate.issue(app, now: app.clock.now())
             app.clock.advance(by: 3601)
             let expired = try await TestClient(app).get("/setup/\(token)")
             #expect(expired.status == .notFound)

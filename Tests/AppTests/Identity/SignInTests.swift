@@ -109,7 +109,7 @@ import Vapor
             #expect(blocked.text.contains("Too many failed attempts"))
             #expect(client.sessionCookie == nil)
             // The delay grows, then passes.
-            #expect(SignInThrottle.delay(afterFailures: 6) > SignInThrottle.delay(afterFailures: 5))
+            #expect(Throttle.delay(afterFailures: 6) > Throttle.delay(afterFailures: 5))
             app.clock.advance(by: 31)
             #expect(try await client.post("/sign-in", [("email", admin.email), ("password", admin.password)]).status == .seeOther)
         }

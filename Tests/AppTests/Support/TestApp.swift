@@ -56,6 +56,7 @@ func withApp(logLevel: String = "warning", _ body: (Application) async throws ->
     do {
         try DataDirectory.create(at: config.dataDirectory)
         try configure(app, config, postgresSearchPath: schema.map { [$0] })
+        app.storage[TestSchemaKey.self] = schema
         app.clock.freeze()
         if let schema { try await (app.db as! any SQLDatabase).raw("CREATE SCHEMA \(ident: schema)").run() }
         try await DatabaseSetup.applyConnectionSettings(app)
@@ -70,6 +71,26 @@ func withApp(logLevel: String = "warning", _ body: (Application) async throws ->
     }
     try await app.asyncShutdown()
     try afterShutdown()
+}
+
+private struct TestSchemaKey: StorageKey { typealias Value = String }
+
+/// Runs `body` with a second node of `app`'s instance: another Application (its own memory, caches,
+/// key ring and connections) on the same database and key file, sharing `app`'s clock — what a
+/// second `egide serve` behind the same proxy is. Migrations are not run again.
+func withSecondNode(of app: Application, _ body: (Application) async throws -> Void) async throws {
+    let node = try await Application.make(.testing)
+    do {
+        try configure(node, app.egideConfig, postgresSearchPath: app.storage[TestSchemaKey.self].map { [$0] })
+        node.clock = app.clock
+        try await DatabaseSetup.applyConnectionSettings(node)
+        try await KeyCustody.start(node)
+        try await body(node)
+    } catch {
+        try? await node.asyncShutdown()
+        throw error
+    }
+    try await node.asyncShutdown()
 }
 
 extension Application {

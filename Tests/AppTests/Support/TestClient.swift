@@ -8,7 +8,8 @@ import VaporTesting
 /// A browser stand-in for in-memory tests: keeps cookies between requests and fills in the CSRF
 /// field of every form it posts, as a real browser submitting Egide's forms would.
 final class TestClient: @unchecked Sendable {
-    let app: Application
+    /// The node the next request goes to (a test of several nodes switches it, as a proxy would).
+    var app: Application
     var cookies: [String: String] = [:]
 
     init(_ app: Application) { self.app = app }

@@ -13,13 +13,13 @@ enum Reauthentication {
         let now = app.clock.now()
         let userID = try user.requireID()
         let email = (try? Accounts.identity(of: user, vault: app.vault).email) ?? SiteURL.id(userID)
-        if let wait = await app.signInThrottle.wait(account: email, client: request.throttleClient, now: now) {
-            return .throttled(minutes: SignInThrottle.minutes(wait))
+        if let wait = try await app.signInThrottle.wait(account: email, client: request.throttleClient, now: now) {
+            return .throttled(minutes: Throttle.minutes(wait))
         }
         var confirmed = await app.passwordService.verify(password, against: user.passwordHash)
         if confirmed, let code { confirmed = try await TwoFactor.check(code, for: user, at: now, app: app) != nil }
         guard confirmed else {
-            await app.signInThrottle.recordFailure(account: email, client: request.throttleClient, now: now)
+            try await app.signInThrottle.recordFailure(account: email, client: request.throttleClient, now: now)
             try await app.transaction { db in
                 try await AuditRecorder.record(
                     .init(actor: .user(userID), organisation: user.$organisation.id, action: "user.reauth_failed",

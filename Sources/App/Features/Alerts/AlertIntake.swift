@@ -283,6 +283,9 @@ package enum AlertIntake {
         case idempotencyConflict
         /// No organisation runs the protection mechanism yet (the instance is not set up).
         case noHost
+        /// The instance took its cap of public alerts in the last minute
+        /// (`EGIDE_PUBLIC_ALERTS_PER_MINUTE`, counted over every node); nothing was saved.
+        case busy
     }
 
     /// Stores the alert, its files, the first history entry and the audit event, and returns the

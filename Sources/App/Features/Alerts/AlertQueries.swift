@@ -98,19 +98,19 @@ package enum AlertQueries {
     }
 
     /// The alert a sender's receipt and passphrase open, or nil (wrong receipt or passphrase —
-    /// indistinguishable to the caller). Guessing is throttled per receipt, in memory.
+    /// indistinguishable to the caller). Guessing is throttled per receipt, for the instance (`Throttle`).
     static func forSender(receipt: String, passphrase: String, app: Application) async throws -> SenderLookup {
         let now = app.clock.now()
         let key = AlertIntake.normalise(receipt)
-        if let wait = await app.followUpThrottle.wait(account: key, client: nil, now: now) { return .throttled(wait) }
+        if let wait = try await app.followUpThrottle.wait(account: key, client: nil, now: now) { return .throttled(wait) }
         let tag = try AlertIntake.receiptTag(receipt, vault: app.vault)
         let given = try AlertIntake.passphraseTag(passphrase, vault: app.vault)
         let alert = try await AlertRecord.query(on: app.db).filter(\.$receiptTag == tag).first()
         guard let alert, Secrets.constantTimeEqual(alert.passphraseTag, given) else {
-            await app.followUpThrottle.recordFailure(account: key, client: nil, now: now)
+            try await app.followUpThrottle.recordFailure(account: key, client: nil, now: now)
             return .notFound
         }
-        await app.followUpThrottle.recordSuccess(account: key)
+        try await app.followUpThrottle.recordSuccess(account: key)
         // A merged alert answers for the one it was merged into.
         if let target = alert.mergedInto, let merged = try await AlertRecord.find(target, on: app.db) { return .found(merged) }
         return .found(alert)
@@ -161,15 +161,7 @@ final class CategoryCodeCache: Sendable {
 }
 
 extension Application {
-    private struct FollowUpThrottleKey: StorageKey { typealias Value = SignInThrottle }
-    private struct IntakeLimiterKey: StorageKey { typealias Value = IntakeLimiter }
     private struct CategoryCodesKey: StorageKey { typealias Value = CategoryCodeCache }
-
-    /// Failed receipt/passphrase attempts, per receipt, in memory.
-    var followUpThrottle: SignInThrottle {
-        get { storage[FollowUpThrottleKey.self]! }
-        set { storage[FollowUpThrottleKey.self] = newValue }
-    }
 
     /// The active category codes, for the JSON intake.
     var categoryCodes: CategoryCodeCache {
@@ -178,35 +170,9 @@ extension Application {
     }
 
     /// Forgets what this node keeps of the categories: the codes and the pages listing them.
+    /// (`ChangeWatcher` calls it on every node when another one changed them.)
     func categoriesChanged() {
         categoryCodes.invalidate()
         sharedPages.invalidate()
-    }
-
-    /// The instance-wide cap on public alerts per minute.
-    var intakeLimiter: IntakeLimiter {
-        get { storage[IntakeLimiterKey.self]! }
-        set { storage[IntakeLimiterKey.self] = newValue }
-    }
-}
-
-/// Anti-flooding for public intake: a count of alerts accepted in the current minute, in memory
-/// only — nothing about who sent them. Over the cap, senders are asked to try again in a minute
-/// and their form is given back intact.
-final class IntakeLimiter: Sendable {
-    let perMinute: Int
-    private let window = NIOLockedValueBox<(start: Date, count: Int)>((.distantPast, 0))
-
-    init(perMinute: Int) { self.perMinute = perMinute }
-
-    /// Takes one slot; false when the minute's allowance is spent.
-    func admit(now: Date) -> Bool {
-        guard perMinute > 0 else { return true }
-        return window.withLockedValue { window in
-            if now.timeIntervalSince(window.start) >= 60 { window = (now, 0) }
-            guard window.count < perMinute else { return false }
-            window.count += 1
-            return true
-        }
     }
 }

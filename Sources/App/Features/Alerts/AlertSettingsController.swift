@@ -113,6 +113,7 @@ enum AlertSettingsController {
             try await category.create(on: db)
             try await AuditRecorder.record(.init(actor: .user(actor.userID), organisation: actor.organisationID, action: "alert.category.create",
                                                  objectType: "alert_category", objectID: code), at: now, on: db)
+            try await ChangeCounters.bump(.categories, on: db)
         }
         request.application.categoriesChanged()
         return request.redirect(to: SiteURL.alertSettings.href + "?saved=1")
@@ -141,6 +142,7 @@ enum AlertSettingsController {
             try await AuditRecorder.record(.init(actor: .user(actor.userID), organisation: actor.organisationID, action: "alert.category.update",
                                                  objectType: "alert_category", objectID: category.code, details: ["active": String(active)]),
                                            at: now, on: db)
+            try await ChangeCounters.bump(.categories, on: db)
         }
         request.application.categoriesChanged()
         return request.redirect(to: SiteURL.alertSettings.href + "?saved=1")

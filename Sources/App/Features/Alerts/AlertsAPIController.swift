@@ -25,12 +25,11 @@ enum AlertsAPIController {
         case .failure(let list): throw problem(.unprocessableEntity, "Some fields are missing or invalid.", list.items, request: request)
         case .success(let valid): draft = valid
         }
-        guard app.intakeLimiter.admit(now: app.clock.now()) else {
-            throw problem(.tooManyRequests, "Too many alerts are arriving right now. Please send again in a minute.", request: request)
-        }
         do {
             let result = try await AlertIntake.submit(draft, uploads: [], origin: .init(channel: .api, audit: .publicSender), app: app)
             return try await result.receipt.encodeResponse(status: result.created ? .created : .ok, for: request)
+        } catch AlertIntake.SubmitError.busy {
+            throw problem(.tooManyRequests, "Too many alerts are arriving right now. Nothing was saved: please send again in a minute.", request: request)
         } catch AlertIntake.SubmitError.noHost {
             throw problem(.serviceUnavailable, "This Egide instance is not set up yet: no organisation receives alerts. Nothing was saved.", request: request)
         } catch AlertIntake.SubmitError.idempotencyConflict {
@@ -62,7 +61,7 @@ enum AlertsAPIController {
         case .found(let alert): return (alert, query)
         case .notFound: throw problem(.notFound, "No alert matches this receipt and passphrase.", request: request)
         case .throttled(let wait):
-            throw problem(.tooManyRequests, "Too many wrong attempts for this receipt. Try again in \(SignInThrottle.minutes(wait)) minutes.", request: request)
+            throw problem(.tooManyRequests, "Too many wrong attempts for this receipt. Try again in \(Throttle.minutes(wait)) minutes.", request: request)
         }
     }
 

@@ -104,26 +104,32 @@ final class IntakeWriter: Sendable {
     /// batch with files, and every batch on PostgreSQL, runs in `Application.transaction`. Both
     /// run the same statements (`insert`).
     static func write(_ jobs: [Job], app: Application) async throws -> [Result<Outcome, any Error>] {
-        let now = app.clock.now()
+        let now = app.clock.now(), cap = app.egideConfig.publicAlertsPerMinute
         if let direct = app.directSQLiteWriter, jobs.allSatisfy({ $0.uploads.isEmpty }) {
             return try await app.writeLock.withLock {
-                try await direct.transaction { sql in try await insert(jobs, at: now, vault: app.vault, on: sql, files: nil) }
+                try await direct.transaction { sql in try await insert(jobs, at: now, cap: cap, vault: app.vault, on: sql, files: nil) }
             }
         }
         return try await app.transaction { db in
             try await lockNamed(AuditRecorder.chainLockKey, on: db)
-            return try await insert(jobs, at: now, vault: app.vault, on: try AuditRecorder.sqlDatabase(db), files: db)
+            return try await insert(jobs, at: now, cap: cap, vault: app.vault, on: try AuditRecorder.sqlDatabase(db), files: db)
         }
     }
 
     /// The statements of one batch, inside its transaction (and, on PostgreSQL, the chain lock):
     /// `files` is the Fluent database that stores the attachments, needed only when a job has some.
-    private static func insert(_ jobs: [Job], at now: Date, vault: Vault, on sql: any SQLDatabase,
+    /// A public alert beyond `cap` public alerts in the last minute (0: no cap) is refused with
+    /// `SubmitError.busy`: the count is read under the chain lock, so it holds for the instance
+    /// however many nodes take alerts, and survives a restart.
+    private static func insert(_ jobs: [Job], at now: Date, cap: Int, vault: Vault, on sql: any SQLDatabase,
                                files: (any Database)?) async throws -> [Result<Outcome, any Error>] {
         let year = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: now).year!
         // Everything the batch needs to know, in one statement under the chain lock.
-        let known = try await IntakeState.read(idempotencyTags: jobs.compactMap(\.idempotencyTag), year: year, on: sql)
+        let capped = cap > 0 && jobs.contains { $0.origin.recordedBy == nil }
+        let known = try await IntakeState.read(idempotencyTags: jobs.compactMap(\.idempotencyTag), year: year,
+                                               recentPublic: capped ? (since: now.addingTimeInterval(-60), cap: cap) : nil, on: sql)
         var stored = known.existing
+        var recentPublic = known.recentPublic
         var sequence = known.lastSequence
         var results: [Result<Outcome, any Error>] = []
         var created: [(job: Job, owner: UUID)] = []
@@ -143,6 +149,13 @@ final class IntakeWriter: Sendable {
             guard let ownerID = job.owner ?? known.host else {
                 results.append(.failure(AlertIntake.SubmitError.noHost))
                 continue
+            }
+            if capped, job.origin.recordedBy == nil {
+                guard recentPublic < cap else {
+                    results.append(.failure(AlertIntake.SubmitError.busy))
+                    continue
+                }
+                recentPublic += 1
             }
             sequence += 1
             let draft = job.draft, owner = Accounts.owner(ownerID)
@@ -221,9 +234,13 @@ struct IntakeState: Sendable {
     var lastSequence: Int
     var auditHead: AuditRecorder.Head?
     var deadlines: ResponseDeadlines
+    /// Public alerts (no staff member recorded them) received since `recentPublic.since`, counted
+    /// up to `recentPublic.cap` only (0 when not asked).
+    var recentPublic: Int
 
-    static func read(idempotencyTags: [Data], year: Int, on sql: any SQLDatabase) async throws -> IntakeState {
-        let query: SQLQueryString = """
+    static func read(idempotencyTags: [Data], year: Int, recentPublic: (since: Date, cap: Int)?,
+                     on sql: any SQLDatabase) async throws -> IntakeState {
+        var query: SQLQueryString = """
             SELECT (SELECT id FROM organisations WHERE type = \(bind: OrganisationType.host) LIMIT 1) AS host,
             (SELECT MAX(sequence) FROM alerts WHERE year = \(bind: year)) AS last_sequence,
             (SELECT seq FROM audit_events ORDER BY seq DESC LIMIT 1) AS audit_seq,
@@ -233,6 +250,14 @@ struct IntakeState: Sendable {
             (SELECT p3_hours FROM alert_settings WHERE id = \(bind: AlertSettingsRecord.singletonID)) AS p3,
             (SELECT p4_hours FROM alert_settings WHERE id = \(bind: AlertSettingsRecord.singletonID)) AS p4
             """
+        if let recentPublic {
+            // Public alerts go to the host: the (organisation_id, received_at) index serves, and the
+            // LIMIT bounds the work to the cap however fast alerts arrive.
+            query += """
+                , (SELECT COUNT(*) FROM (SELECT 1 FROM alerts WHERE organisation_id = (SELECT id FROM organisations WHERE type = \(bind: OrganisationType.host) LIMIT 1)
+                AND received_at > \(bind: recentPublic.since) AND recorded_by IS NULL LIMIT \(bind: recentPublic.cap)) AS recent) AS recent_public
+                """
+        }
         guard let row = try await sql.raw(query).first() else { throw AlertIntake.SubmitError.noHost }
         var existing: [Data: Existing] = [:]
         if !idempotencyTags.isEmpty {
@@ -254,7 +279,8 @@ struct IntakeState: Sendable {
             host: try row.decode(column: "host", as: UUID?.self),
             lastSequence: try row.decode(column: "last_sequence", as: Int?.self) ?? 0,
             auditHead: auditHead,
-            deadlines: hours.isEmpty ? .standard : ResponseDeadlines(hours: hours))
+            deadlines: hours.isEmpty ? .standard : ResponseDeadlines(hours: hours),
+            recentPublic: recentPublic == nil ? 0 : try row.decode(column: "recent_public", as: Int.self))
     }
 
     /// On SQLite, the index of the unique constraint on `alerts.idempotency_tag`: SQLite names a

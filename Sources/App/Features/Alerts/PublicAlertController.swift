@@ -149,10 +149,6 @@ enum PublicAlertController {
         guard problems.isEmpty, case .success(let draft) = validated else {
             return try await renderForm(request, posted: posted, problems: fieldProblems(problems, request), staff: false)
         }
-        guard app.intakeLimiter.admit(now: app.clock.now()) else {
-            return try await renderForm(request, posted: posted, problems: [FieldProblem(field: "narrative", message: request.t("alert.public.busy"))],
-                                        staff: false, status: .tooManyRequests)
-        }
         do {
             let result = try await AlertIntake.submit(draft, uploads: uploads, origin: .init(channel: .webForm, audit: .publicSender), app: app)
             return try await receiptPage(request, result.receipt)
@@ -160,6 +156,9 @@ enum PublicAlertController {
             var fresh = posted
             fresh.idempotencyKey = nil
             return try await renderForm(request, posted: fresh, problems: [FieldProblem(field: "narrative", message: request.t("alert.public.resubmit"))], staff: false)
+        } catch AlertIntake.SubmitError.busy {
+            return try await renderForm(request, posted: posted, problems: [FieldProblem(field: "narrative", message: request.t("alert.public.busy"))],
+                                        staff: false, status: .tooManyRequests)
         } catch AlertIntake.SubmitError.noHost {
             return try await renderForm(request, posted: posted, problems: [FieldProblem(field: "narrative", message: request.t("alert.public.notReady"))],
                                         staff: false, status: .serviceUnavailable)
@@ -230,7 +229,7 @@ enum PublicAlertController {
                                                      problems: [FieldProblem(field: "receipt", message: request.t("alert.followUp.unknown"))]))
         case .throttled(let wait):
             return .failure(try await renderFollowUp(request, receipt: receipt, passphrase: nil, status: nil,
-                problems: [FieldProblem(field: "receipt", message: request.t("alert.followUp.throttled", SignInThrottle.minutes(wait)))],
+                problems: [FieldProblem(field: "receipt", message: request.t("alert.followUp.throttled", Throttle.minutes(wait)))],
                 code: .tooManyRequests))
         }
     }

@@ -22,14 +22,14 @@ enum CodeController {
         }
         let now = app.clock.now()
         let (email, _) = try Accounts.identity(of: user, vault: app.vault)
-        if let wait = await app.signInThrottle.wait(account: email, client: request.throttleClient, now: now) {
-            let minutes = SignInThrottle.minutes(wait)
+        if let wait = try await app.signInThrottle.wait(account: email, client: request.throttleClient, now: now) {
+            let minutes = Throttle.minutes(wait)
             return try await render(request, error: request.t("signIn.throttled", minutes), status: .tooManyRequests)
         }
         let typed = ((try? request.content.get(String.self, at: "code")) ?? "").filter { !$0.isWhitespace }
         let method = try await TwoFactor.check(typed, for: user, at: now, app: app)
         guard let method else {
-            await app.signInThrottle.recordFailure(account: email, client: request.throttleClient, now: now)
+            try await app.signInThrottle.recordFailure(account: email, client: request.throttleClient, now: now)
             try await request.transaction { db in
                 try await AuditRecorder.record(
                     .init(actor: .user(principal.userID), organisation: principal.actor.organisationID, action: "user.sign_in_failed",
@@ -37,7 +37,7 @@ enum CodeController {
             }
             return try await render(request, error: request.t("signIn.code.failed"), status: .unauthorized)
         }
-        await app.signInThrottle.recordSuccess(account: email)
+        try await app.signInThrottle.recordSuccess(account: email)
         let response = request.redirect(to: SignInController.nextPath(request))
         try await request.transaction { db in
             try await AuditRecorder.record(

@@ -18,7 +18,7 @@ enum SetupController {
     /// 404 unless the token is the live setup token of an unclaimed instance.
     static func requireValidToken(_ request: Request) async throws -> String {
         let token = request.parameters.get("token") ?? ""
-        guard request.application.setupGate.isValid(token, now: request.application.clock.now()),
+        guard try await SetupGate.isValid(token, now: request.application.clock.now(), on: request.db),
               try await SetupGate.isUnclaimed(on: request.db) else { throw Abort(.notFound) }
         return token
     }
@@ -59,7 +59,8 @@ enum SetupController {
         let vault = app.vault
         let userID = try await request.transaction { db in
             try await lockNamed(0x5345_5455_5000, on: db)  // two concurrent setups: the second finds an administrator
-            guard try await SetupGate.isUnclaimed(on: db) else { throw Abort(.notFound) }
+            guard try await SetupGate.isUnclaimed(on: db), try await SetupGate.isValid(token, now: now, on: db) else { throw Abort(.notFound) }
+            try await SetupGate.consumeAll(on: db)
             let organisation = try await Accounts.createOrganisation(
                 name: organisationName, slug: slug.lowercased(), type: .host, country: country.uppercased(),
                 by: .system, at: now, on: db, vault: vault)
@@ -74,7 +75,6 @@ enum SetupController {
                       objectID: SiteURL.id(id)), at: now, on: db)
             return id
         }
-        app.setupGate.consume()
         let response = request.redirect(to: SiteURL.enrolTwoFactor.href)
         try await SessionManager.start(userID: userID, stage: .enrolling, for: request, response: response)
         return response

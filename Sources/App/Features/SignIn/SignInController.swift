@@ -37,8 +37,8 @@ enum SignInController {
         let password = (try? request.content.get(String.self, at: "password")) ?? ""
         let account = Accounts.normaliseEmail(email)
         let now = app.clock.now()
-        if let wait = await app.signInThrottle.wait(account: account, client: request.throttleClient, now: now) {
-            let minutes = SignInThrottle.minutes(wait)
+        if let wait = try await app.signInThrottle.wait(account: account, client: request.throttleClient, now: now) {
+            let minutes = Throttle.minutes(wait)
             // Recorded so a brute-force run stays visible after the lock-out (bounded by the per-client limit).
             let known = try await Accounts.findUser(email: account, on: app.db, vault: app.vault)
             try await request.transaction { db in
@@ -51,7 +51,7 @@ enum SignInController {
         let user = try await Accounts.findUser(email: account, on: app.db, vault: app.vault)
         let passwordOK = await app.passwordService.verify(password, against: user?.passwordHash)
         guard let user, passwordOK, user.disabledAt == nil else {
-            await app.signInThrottle.recordFailure(account: account, client: request.throttleClient, now: now)
+            try await app.signInThrottle.recordFailure(account: account, client: request.throttleClient, now: now)
             try await request.transaction { db in
                 try await AuditRecorder.record(
                     .init(actor: .publicSender, organisation: user?.$organisation.id, action: "user.sign_in_failed",

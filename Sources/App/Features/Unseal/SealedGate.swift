@@ -37,8 +37,8 @@ enum UnsealController {
         let app = request.application
         if app.vault.isOpen { return request.redirect(to: SiteURL.home.href) }
         let now = app.clock.now()
-        if let wait = await app.signInThrottle.wait(account: "\u{0}unseal", client: request.throttleClient, now: now) {
-            let minutes = SignInThrottle.minutes(wait)
+        if let wait = try await app.signInThrottle.wait(account: "\u{0}unseal", client: request.throttleClient, now: now) {
+            let minutes = Throttle.minutes(wait)
             return try await request.render(.unseal, titleKey: "unseal.title",
                                             Context(action: SiteURL.unseal.href, error: request.t("signIn.throttled", minutes)),
                                             status: .tooManyRequests, forms: true)
@@ -47,7 +47,7 @@ enum UnsealController {
         do {
             try await KeyCustody.unseal(app, passphrase: passphrase)
         } catch KeyCustody.UnsealError.wrongPassphrase {
-            await app.signInThrottle.recordFailure(account: "\u{0}unseal", client: request.throttleClient, now: now)
+            try await app.signInThrottle.recordFailure(account: "\u{0}unseal", client: request.throttleClient, now: now)
             return try await request.render(.unseal, titleKey: "unseal.title",
                                             Context(action: SiteURL.unseal.href, error: request.t("unseal.failed")),
                                             status: .unprocessableEntity, forms: true)

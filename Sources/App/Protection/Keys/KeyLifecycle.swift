@@ -43,6 +43,7 @@ extension KeyCustody {
         try await app.transaction { db in
             try await DataKeyRecord.query(on: db).filter(\.$owner == owner)
                 .set(\.$wrapped, to: nil).set(\.$state, to: .destroyed).update()
+            try await ChangeCounters.bump(.keys, on: db)
             for user in try await UserRecord.query(on: db).filter(\.$organisation.$id == orgID).all() where user.disabledAt == nil {
                 try await AccountAccess.disable(user, by: .system, details: ["via": "shred"], at: now, on: db)
             }
