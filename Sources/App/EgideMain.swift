@@ -36,19 +36,27 @@ public enum EgideMain {
                     try await DatabaseSetup.applyConnectionSettingsIfPresent(app, creating: writingCommands.contains(command))
                 }
                 if keyCommands.contains(command), !(arguments.contains("--help") || arguments.contains("-h")) {
-                    try await DatabaseSetup.migrate(app)
+                    let outcome = try await DatabaseSetup.underStartLock(app) {
+                        try await app.autoMigrate()
+                        return try await KeyCustody.start(app)
+                    }
                     // A backup reads the key file itself (and takes --passphrase-file when it is sealed).
-                    guard try await KeyCustody.start(app) == .open || command == "backup" else {
+                    guard outcome == .open || command == "backup" else {
                         throw CommandFailure(message: "egide \(command): Egide is sealed; unseal it first (see docs/SECURITY.md)")
                     }
                 }
                 var watcher: Task<Void, Never>?
                 var jobs: Task<Void, Never>?
                 if command == "serve" {
-                    try await DatabaseSetup.migrate(app)
-                    // Statistics for the tables the migrations just created or grew.
-                    try await DatabaseSetup.applyConnectionSettings(app)
-                    if try await KeyCustody.start(app) == .sealed {
+                    // Migrations, then the key file and the first keys of a new instance: under one lock, so
+                    // that nodes started together make one key file and one set of keys.
+                    let outcome = try await DatabaseSetup.underStartLock(app) {
+                        try await app.autoMigrate()
+                        // Statistics for the tables the migrations just created or grew.
+                        try await DatabaseSetup.applyConnectionSettings(app)
+                        return try await KeyCustody.start(app)
+                    }
+                    if outcome == .sealed {
                         if options.unseal {
                             let passphrase = try Passphrase.read(file: nil, prompt: "Passphrase of the Egide key file: ")
                             do { try await KeyCustody.unseal(app, passphrase: passphrase) } catch KeyCustody.UnsealError.wrongPassphrase {

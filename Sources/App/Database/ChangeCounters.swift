@@ -58,7 +58,10 @@ enum ChangeWatcher {
                 }
                 if reloadKeys, app.vault.isOpen {
                     // Keep the old number on failure: the next tick tries again.
-                    guard (try? await app.vault.reload(on: app.db)) != nil else { continue }
+                    guard let stale = try? await app.vault.reload(on: app.db) else { continue }
+                    if stale > 0 {
+                        app.logger.warning("\(stale) data keys are wrapped by another key file than this node's: copy the current key file to this node and restart it (docs/DEPLOYMENT.md, \"Several nodes\")")
+                    }
                 }
                 if now[.categories] != seen[.categories] { app.categoriesChanged() }
                 seen = now

@@ -17,27 +17,30 @@ package enum DatabaseSetup {
         }
     }
 
-    /// Runs the pending migrations. On PostgreSQL, under a session advisory lock held on a connection
-    /// of its own: several nodes started at once (after an upgrade, at boot) migrate one after the
-    /// other, the later ones finding nothing left to do. The lock dies with the connection, so a
-    /// node killed while migrating never blocks the others.
-    package static func migrate(_ app: Application) async throws {
-        guard case .postgres(let url, _) = app.egideConfig.database else { return try await app.autoMigrate() }
+    /// Runs `body` (the migrations, then the key custody of a starting process). On PostgreSQL, under
+    /// a session advisory lock held on a connection of its own: several nodes started at once (after
+    /// an upgrade, at boot, or the very first start of an instance) go one after the other, the later
+    /// ones finding the migrations run, the key file written and the first keys made. The lock dies
+    /// with the connection, so a node killed meanwhile never blocks the others.
+    package static func underStartLock<T: Sendable>(_ app: Application, _ body: () async throws -> T) async throws -> T {
+        guard case .postgres(let url, _) = app.egideConfig.database else { return try await body() }
         let configuration = try SQLPostgresConfiguration(url: url)
         let connection = try await PostgresConnection.connect(
             on: app.eventLoopGroup.any(), configuration: configuration.coreConfiguration, id: 0, logger: app.logger)
+        let result: T
         do {
-            try await connection.query("SELECT pg_advisory_lock(\(migrationLockKey))", logger: app.logger)
-            try await app.autoMigrate()
+            try await connection.query("SELECT pg_advisory_lock(\(startLockKey))", logger: app.logger)
+            result = try await body()
         } catch {
             try? await connection.close()
             throw error
         }
         try await connection.close()
+        return result
     }
 
-    /// The advisory lock key of `migrate` ("EGIDEMIG").
-    static let migrationLockKey: Int64 = 0x4547_4944_454D_4947
+    /// The advisory lock key of `underStartLock` ("EGIDEMIG").
+    static let startLockKey: Int64 = 0x4547_4944_454D_4947
 
     /// The connection settings every SQLite connection must run with.
     ///

@@ -6,8 +6,10 @@ import SQLKit
 import Vapor
 
 /// Failed-attempt counters for the instance, kept **in the database** so that they hold across every
-/// node and survive a restart. A counter is keyed by an HMAC tag under a random key made at
-/// installation (`throttle_keys`), so neither an address nor an email nor a receipt is ever written,
+/// node and survive a restart. A counter is keyed by an HMAC tag under a key derived from the key
+/// file (which every node holds and which is kept apart from the database and its backups), so
+/// neither an address nor an email nor a receipt is ever written, nor can be recovered from a copy
+/// of the database by trying every address,
 /// and an account that does not exist is throttled exactly like one that does (no enumeration).
 /// A counter is deleted once it has lapsed (`Throttle.prune`, a scheduled job).
 ///
@@ -18,7 +20,6 @@ import Vapor
 /// `scope` keeps apart the counters of different doors (staff sign-in, the alert follow-up).
 struct Throttle: Sendable {
     static let schema = "throttles"
-    static let keySchema = "throttle_keys"
     static let window: TimeInterval = 15 * 60
     static let accountFreeFailures = 5
     static let clientLimit = 30
@@ -109,13 +110,15 @@ struct Throttle: Sendable {
         return counters
     }
 
-    /// The tag key, read once per process (it never changes).
+    /// The tag key, derived once per process from the key file's bytes (plain or sealed: the same on
+    /// every node, and readable while the instance is sealed, for the unseal throttle).
     private static func key(_ app: Application) async throws -> SymmetricKey {
         if let key = app.throttleKey.withLockedValue({ $0 }) { return key }
-        guard let row = try await (app.db as! any SQLDatabase).select().column("key").from(keySchema).where("id", .equal, SQLBind(1)).first() else {
-            throw Abort(.internalServerError, reason: "the throttle key is missing")
+        guard let material = FileManager.default.contents(atPath: app.egideConfig.kekFile), !material.isEmpty else {
+            throw Abort(.serviceUnavailable, reason: "the key file cannot be read")
         }
-        let key = SymmetricKey(data: try row.decode(column: "key", as: Data.self))
+        let key = HKDF<SHA256>.deriveKey(inputKeyMaterial: SymmetricKey(data: material), info: Data("egide-throttle-v1".utf8),
+                                         outputByteCount: 32)
         app.throttleKey.withLockedValue { $0 = key }
         return key
     }

@@ -15,6 +15,9 @@ package final class Vault: Sendable {
         case sealed
         case keyFileMissing(String)
         case noKey(String)
+        /// The stored keys are wrapped by another KEK than this process holds (the key file was
+        /// replaced on another node).
+        case staleKeyFile
 
         var description: String {
             switch self {
@@ -22,6 +25,7 @@ package final class Vault: Sendable {
             case .keyFileMissing(let path):
                 "the key file \(path) is missing but the database holds encrypted keys: restore the key file (or set EGIDE_KEK_FILE); without it the data cannot be read"
             case .noKey(let owner): "no data key for \(owner)"
+            case .staleKeyFile: "the key file of this node is older than the database's keys: copy the current key file here and restart"
             }
         }
     }
@@ -67,16 +71,31 @@ package final class Vault: Sendable {
         return kek
     }
 
-    /// Re-reads the stored data keys (new keys made by `egide keys rotate` in another process,
-    /// keys destroyed by `egide keys shred`). Running servers call this every few seconds.
-    func reload(on db: any Database) async throws {
-        guard let kek = keys.withLockedValue({ $0?.kek }) else { return }
-        var ring = KeyRing()
+    /// Re-reads the stored data keys (new keys made by `egide keys rotate` in another process or on
+    /// another node, keys destroyed by `egide keys shred`).
+    ///
+    /// A destroyed key always leaves the ring. A stored key this process's KEK cannot unwrap (another
+    /// node replaced the key file: `rotate-kek`, `shred`) keeps the copy already in memory, so the
+    /// node goes on serving, and the reload reports it: it returns how many stored keys it could not
+    /// unwrap. Opening (an empty ring) fails on any such key: that is a wrong key file.
+    @discardableResult
+    func reload(on db: any Database) async throws -> Int {
+        guard let current = keys.withLockedValue({ $0 }) else { return 0 }
+        var ring = KeyRing(), stale = 0
         for record in try await DataKeyRecord.query(on: db).all() {
-            guard let wrapped = record.wrapped, record.state != .destroyed else { continue }
-            try ring.insert(try kek.unwrap(Array(wrapped), owner: record.owner), owner: record.owner, makeActive: record.state == .active)
+            guard let wrapped = record.wrapped, record.state != .destroyed, let id = record.id else { continue }
+            let key: DataKey
+            do {
+                key = try current.kek.unwrap(Array(wrapped), owner: record.owner)
+            } catch {
+                guard let keyID = try? KeyID(id), let held = try? current.ring.key(id: keyID) else { throw error }
+                key = held
+                stale += 1
+            }
+            try ring.insert(key, owner: record.owner, makeActive: record.state == .active)
         }
-        keys.withLockedValue { $0 = Keys(kek: kek, ring: ring) }
+        keys.withLockedValue { $0 = Keys(kek: current.kek, ring: ring) }
+        return stale
     }
 
     /// A fingerprint of the stored keys, so a reload happens only when something changed.
@@ -88,6 +107,11 @@ package final class Vault: Sendable {
     @discardableResult
     func createKey(owner: String, purpose: DataKeyRecord.Purpose = .field, on db: any Database) async throws -> KeyID {
         guard let kek = keys.withLockedValue({ $0?.kek }) else { throw VaultError.sealed }
+        // A key wrapped by a KEK that another node has replaced could be read by no other node.
+        if let index = try await DataKeyRecord.query(on: db).filter(\.$owner == "index").filter(\.$state == .active).first(),
+           let wrapped = index.wrapped, (try? kek.unwrap(Array(wrapped), owner: "index")) == nil {
+            throw VaultError.staleKeyFile
+        }
         let key = DataKey.generate()
         let wrapped = try kek.wrap(key, owner: owner)
         try await DataKeyRecord.query(on: db).filter(\.$owner == owner).filter(\.$state == .active)

@@ -123,6 +123,26 @@ import VaporTesting
         }
     }
 
+    @Test func a_shred_on_one_node_drops_the_key_on_another_that_still_holds_the_old_key_file() async throws {
+        try await withApp { a in
+            let doomed = try await Fixtures.organisation(a, type: .partner, country: "CD", name: "Partenaire Goma")
+            let kept = try await Fixtures.organisation(a, type: .partner, country: "CM", name: "Partenaire Douala")
+            try await withSecondNode(of: a) { b async throws in
+                let doomedOwner = Accounts.owner(try doomed.requireID()), keptOwner = Accounts.owner(try kept.requireID())
+                #expect((try? b.vault.currentRing().activeKey(for: doomedOwner)) != nil)
+                // Node A shreds: the organisation's keys are destroyed and the key file is replaced.
+                try await KeyCustody.shred(a, organisation: doomed)
+                let stale = try await b.vault.reload(on: b.db)
+                #expect(stale > 0, "node B still holds the old key file, and says so")
+                #expect((try? b.vault.currentRing().activeKey(for: doomedOwner)) == nil, "the destroyed key left node B's memory")
+                #expect((try? b.vault.currentRing().activeKey(for: keptOwner)) != nil, "node B goes on serving the others")
+                await #expect(throws: Vault.VaultError.self, "a key node B would wrap could be read by no other node") {
+                    try await b.transaction { db in _ = try await b.vault.createKey(owner: "org:test", on: db) }
+                }
+            }
+        }
+    }
+
     @Test func a_category_changed_on_one_node_reaches_the_pages_of_another_within_a_second() async throws {
         try await withApp { a in
             let (_, admin) = try await Fixtures.hostAdmin(a)
