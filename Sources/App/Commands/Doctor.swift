@@ -46,6 +46,7 @@ enum Doctor {
             checks += await DoctorDatabase.postgresSettings(sql)
         }
         checks += await DoctorDatabase.migrations(sql, expected: Migrations.all.map(\.name))
+        checks += await DoctorDatabase.jobs(sql, registry: Jobs.registry(config), now: app.clock.now())
         checks += await DoctorKeys.checks(app)
         checks.append(await DoctorKeys.auditHead(app))
         return checks

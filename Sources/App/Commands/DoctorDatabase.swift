@@ -43,6 +43,31 @@ enum DoctorDatabase {
         return [.init(status: .fail, name: "migrations", detail: "\(pending.count) pending (\(pending.joined(separator: ", "))): run `egide migrate`")]
     }
 
+    /// One line per scheduled job: when it last ran and how, warning when its last run failed or when
+    /// it is overdue by more than a period (no node runs scheduled work: is `egide serve` running?).
+    static func jobs(_ sql: any SQLDatabase, registry: [Jobs.Job], now: Date) async -> [DoctorCheck] {
+        guard let rows = try? await sql.select().columns("name", "due_at", "last_finished_at", "last_outcome").from(Jobs.schema).all() else {
+            return [.init(status: .warn, name: "jobs", detail: "the scheduled_jobs table cannot be read")]
+        }
+        var byName: [String: (due: Int64, finished: Int64?, outcome: String?)] = [:]
+        for row in rows {
+            guard let name = try? row.decode(column: "name", as: String.self), let due = try? row.decode(column: "due_at", as: Int64.self) else { continue }
+            byName[name] = (due, try? row.decode(column: "last_finished_at", as: Int64?.self), try? row.decode(column: "last_outcome", as: String?.self))
+        }
+        let at = Int64(now.timeIntervalSince1970)
+        return registry.map { job in
+            guard let row = byName[job.name], let finished = row.finished else {
+                return DoctorCheck(status: .ok, name: "jobs", detail: "\(job.name): not run yet (egide serve runs it)")
+            }
+            let ago = "last run \((at - finished) / 60) min ago"
+            if row.outcome != "ok" { return DoctorCheck(status: .warn, name: "jobs", detail: "\(job.name): \(ago) failed (see the server's log)") }
+            if at - row.due > Int64(job.every + job.lease) {
+                return DoctorCheck(status: .warn, name: "jobs", detail: "\(job.name): overdue, \(ago): is egide serve running?")
+            }
+            return DoctorCheck(status: .ok, name: "jobs", detail: "\(job.name): \(ago), ok")
+        }
+    }
+
     private static func value<T: Decodable>(_ sql: any SQLDatabase, _ query: String, column: String, as type: T.Type) async -> T? {
         guard let row = try? await sql.raw(SQLQueryString(query)).first() else { return nil }
         return try? row.decode(column: column, as: T.self)

@@ -24,6 +24,22 @@ import Vapor
         }
     }
 
+    @Test func doctor_says_when_each_scheduled_job_ran_and_warns_when_one_failed_or_is_overdue() async throws {
+        try await withApp { app in
+            let jobLines = { await Doctor.run(app).filter { $0.name == "jobs" }.map(\.line) }
+            #expect(await jobLines().allSatisfy { $0.hasPrefix("ok") && $0.contains("not run yet") })
+            let jobs = Jobs.registry(app.egideConfig)
+            await Jobs.tick(jobs, node: "test", app: app)
+            #expect(await jobLines().allSatisfy { $0.hasPrefix("ok") && $0.hasSuffix(", ok") })
+            let failing = Jobs.Job(name: jobs[0].name, every: jobs[0].every, lease: 60) { _, _ in throw Abort(.internalServerError) }
+            app.clock.advance(by: jobs[0].every + 1)
+            await Jobs.tick([failing], node: "test", app: app)
+            #expect(await jobLines().contains { $0.hasPrefix("warn") && $0.contains(jobs[0].name) && $0.contains("failed") })
+            app.clock.advance(by: 3 * 24 * 3600)
+            #expect(await jobLines().allSatisfy { $0.hasPrefix("warn") }, "nobody ran the jobs for three days")
+        }
+    }
+
     @Test func doctor_fails_when_the_data_folder_is_open_to_others() async throws {
         try await withApp { app in
             let folder = app.egideConfig.dataDirectory
