@@ -44,7 +44,8 @@ public struct AppConfig: Sendable {
     /// used in links Egide hands out; when unset, loopback addresses are trusted from the request.
     public var publicBaseURL: String?
     /// Public alerts accepted per minute across the instance (`EGIDE_PUBLIC_ALERTS_PER_MINUTE`;
-    /// 0: no limit). In-memory anti-flooding: nothing about the sender is kept.
+    /// 0: no limit). Counted from the public alerts of the last minute, for every node together;
+    /// nothing about the sender is kept.
     public var publicAlertsPerMinute: Int = 120
     /// Public forms of one kind (`PublicWork`) handled at once on a node before the next get a 503
     /// (`EGIDE_PUBLIC_WORK_LIMIT`, default 32).
