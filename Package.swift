@@ -30,7 +30,7 @@ let package = Package(
         .target(
             name: "EgideBench",
             dependencies: ["App", "EgideDemo", "EgideCore", "EgideCrypto", .product(name: "Vapor", package: "vapor"), .product(name: "Fluent", package: "fluent"),
-                           .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver")]
+                           .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"), .product(name: "CSV", package: "CSV.swift")]
         ),
         .target(
             name: "App",

@@ -63,5 +63,6 @@ public func configure(_ app: Application, _ config: AppConfig, postgresSearchPat
     app.asyncCommands.use(UserCommands(), as: "user")
     app.asyncCommands.use(TokenCommands(), as: "token")
     app.asyncCommands.use(KeysCommands(), as: "keys")
+    app.asyncCommands.use(LinkageCommands(), as: "linkage")
     registerProtectionCommands(app)
 }

@@ -11,7 +11,7 @@ import Vapor
 package struct BenchCommand: AsyncCommandGroup {
     package init() {}
 
-    package var commands: [String: any AnyAsyncCommand] { ["crypto": CryptoBench(), "intake": IntakeBench(), "cases": CaseBench(), "fund": FundBench(), "pages": PagesBench()] }
+    package var commands: [String: any AnyAsyncCommand] { ["crypto": CryptoBench(), "intake": IntakeBench(), "cases": CaseBench(), "fund": FundBench(), "pages": PagesBench(), "linkage": LinkageBench()] }
     package var help: String { "Benchmarks (run them on a release build)." }
 }
 

@@ -102,7 +102,9 @@ enum GrantPage {
     }
     struct Entry: Encodable { var when: String; var who: String; var what: String; var note: String?; var fileHref: String? }
     struct Line: Encodable { var label: String; var amount: String }
-    struct Duplicate: Encodable { var code: String; var href: String?; var state: String; var whose: String }
+    /// Another grant for probably the same beneficiary; its name and the similarity only when the
+    /// reader may see that grant.
+    struct Duplicate: Encodable { var code: String; var href: String?; var name: String?; var similarity: Int?; var state: String?; var whose: String? }
 
     struct Can: Encodable {
         var edit = false, submit = false, withdraw = false, screen = false, ask = false, reject = false
@@ -309,34 +311,46 @@ enum GrantPage {
     }
 }
 
-/// The duplicate-support check shown before approval: other grants for the same beneficiary (the
-/// same name words through the keyed blind index) and the same category, in any fund, office or
-/// partner. An exact match for now; the record-linkage issue (#18) replaces the matcher. A match
-/// the reader may not see is counted, never shown.
+/// The duplicate-support check shown before approval: other grants in the same category (the same
+/// need), in any fund, office or partner, whose beneficiary is probably the same person or
+/// organisation — `NameMatcher`, across scripts and spellings ("Hocine Bensalah" in Lyon is
+/// "حسين بن صالح" in Tunis). Names are compared decrypted, in memory. A match the reader may not
+/// see is counted as "possible prior support: refer to the coordinator", with no name or detail.
 enum DuplicateSupportCheck {
+    /// The newest grants compared (per category), so the check stays bounded on a large instance.
+    static let limit = 5_000
+
     static func run(for grant: GrantRecord, actor: Actor, scope: FundScope, on request: Request) async throws -> [GrantPage.Duplicate] {
-        let db = request.db
+        let db = request.db, vault = request.application.vault
         let id = try grant.requireID()
-        let tokens = Set(try await GrantNameTokenRecord.query(on: db).filter(\.$grantID == id).all(\.$token))
-        guard !tokens.isEmpty else { return [] }
-        var hits: [UUID: Set<Int>] = [:]
-        for row in try await GrantNameTokenRecord.query(on: db).filter(\.$token ~~ Array(tokens)).filter(\.$grantID != id).all() {
-            hits[row.grantID, default: []].insert(row.token)
+        let mine = try GrantContent.open(grant, vault: vault)
+        let me = PersonName(mine.beneficiary)
+        guard !me.isEmpty else { return [] }
+        let names = NameComparator()
+        var scores: [UUID: (score: Double, name: String)] = [:]
+        var others: [GrantRecord] = []
+        for other in try await GrantRecord.query(on: db).filter(\.$id != id).filter(\.$category == grant.category)
+            .filter(\.$state !~ [.draft, .withdrawn, .rejected]).sort(\.$createdAt, .descending).limit(limit).all() {
+            let theirs = try GrantContent.open(other, vault: vault)
+            guard theirs.beneficiaryIsOrganisation == mine.beneficiaryIsOrganisation else { continue }
+            let score = names.similarity(me, PersonName(theirs.beneficiary))
+            guard score >= NameMatcher.threshold else { continue }
+            scores[try other.requireID()] = (score, theirs.beneficiary)
+            others.append(other)
         }
-        let candidates = hits.filter { $0.value == tokens }.map(\.key)
-        guard !candidates.isEmpty else { return [] }
-        let others = try await GrantRecord.query(on: db).filter(\.$id ~~ candidates).filter(\.$category == grant.category)
-            .filter(\.$state !~ [.draft, .withdrawn, .rejected]).all()
+        guard !others.isEmpty else { return [] }
         let visible = Set(try await FundQueries.visibleGrants(to: actor, scope: scope, on: db).filter(\.$id ~~ others.compactMap(\.id)).all(\.$id))
         let directory = StaffDirectory(request)
         var result: [GrantPage.Duplicate] = []
         for other in others.sorted(by: { $0.createdAt < $1.createdAt }) {
             let shown = visible.contains(other.id!)
+            let match = scores[other.id!]!
             result.append(GrantPage.Duplicate(
                 code: shown ? other.code : request.t("grant.duplicate.hidden"), href: shown ? SiteURL.grant(other.id!).href : nil,
-                state: request.t(other.state.labelKey),
-                whose: other.organisationID == grant.organisationID ? request.t("grant.duplicate.sameOrganisation")
-                    : shown ? try await directory.organisation(other.organisationID) : request.t("grant.duplicate.elsewhere")))
+                name: shown ? match.name : nil, similarity: shown ? Int((match.score * 100).rounded()) : nil,
+                state: shown ? request.t(other.state.labelKey) : nil,
+                whose: !shown ? nil : other.organisationID == grant.organisationID ? request.t("grant.duplicate.sameOrganisation")
+                    : try await directory.organisation(other.organisationID)))
         }
         return result
     }

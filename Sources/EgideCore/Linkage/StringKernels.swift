@@ -1,0 +1,175 @@
+/// String similarity kernels over bytes (the output of `LinkageText`).
+///
+/// Jaro–Winkler is bit-parallel for strings of up to 64 bytes:
+/// each byte of the first string owns a bit in a 64-bit mask, a character of the second finds its
+/// first free match in the window with two ANDs and a "lowest set bit", and transpositions are
+/// counted by walking both match masks. This is the method of Hyyrö and of rapidfuzz; longer
+/// strings take the textbook loop. A `StringKernels` value holds the scratch table, so make one per
+/// thread (or per task) and reuse it; it is not shared.
+public final class StringKernels {
+    /// For each byte value, the positions of the pattern that hold it (all zero between calls).
+    private let table: UnsafeMutableBufferPointer<UInt64>
+
+    public init() {
+        table = .allocate(capacity: 256)
+        table.initialize(repeating: 0)
+    }
+
+    deinit { table.deallocate() }
+
+    /// Jaro–Winkler similarity with the usual prefix scale 0.1 over at most 4 characters.
+    public func jaroWinkler(_ a: [UInt8], _ b: [UInt8]) -> Double {
+        a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in jaroWinkler(x, y) } }
+    }
+
+    /// Jaro similarity.
+    public func jaro(_ a: [UInt8], _ b: [UInt8]) -> Double {
+        a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in jaro(x, y) } }
+    }
+
+    /// `cutoff`: a similarity under which the caller does not care how low it is; a pair of
+    /// lengths that cannot reach it returns 0 at once.
+    public func jaroWinkler(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>, cutoff: Double = 0) -> Double {
+        if cutoff > 0, !a.isEmpty, !b.isEmpty {
+            let shorter = Double(min(a.count, b.count)), longer = Double(max(a.count, b.count))
+            // Jaro cannot exceed (2 + shorter/longer) / 3; Winkler's prefix adds at most 0.4 of the rest.
+            let bound = (2 + shorter / longer) / 3
+            if bound + 0.4 * (1 - bound) < cutoff { return 0 }
+        }
+        let jaro = self.jaro(a, b)
+        guard jaro > 0.7 else { return jaro }
+        var prefix = 0
+        let limit = min(4, a.count, b.count)
+        while prefix < limit, a[prefix] == b[prefix] { prefix += 1 }
+        return jaro + Double(prefix) * 0.1 * (1 - jaro)
+    }
+
+    public func jaro(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Double {
+        if a.isEmpty && b.isEmpty { return 1 }
+        if a.isEmpty || b.isEmpty { return 0 }
+        // The shorter string is the pattern (the lexicographically smaller one at equal lengths),
+        // so the result does not depend on the order of the arguments.
+        let aFirst = a.count < b.count || a.count == b.count && !b.lexicographicallyPrecedes(a)
+        let (pattern, text) = aFirst ? (a, b) : (b, a)
+        guard text.count <= 64 else { return Self.jaroLoop(Array(pattern), Array(text)) }
+        let window = max(0, max(a.count, b.count) / 2 - 1)
+        return Self.jaroBits(pattern, text, window: window, pm: table)
+    }
+
+    private static func jaroBits(_ p: UnsafeBufferPointer<UInt8>, _ t: UnsafeBufferPointer<UInt8>, window: Int,
+                                 pm: UnsafeMutableBufferPointer<UInt64>) -> Double {
+        let m = p.count, n = t.count
+        for i in 0..<m { pm[Int(p[i])] |= 1 &<< UInt64(i) }
+        var patternFlags: UInt64 = 0
+        var textFlags: UInt64 = 0
+        var matches = 0
+        let all: UInt64 = m == 64 ? ~0 : (1 &<< UInt64(m)) &- 1
+        // The window's upper edge as a mask, slid one bit per text character.
+        var bound: UInt64 = window + 1 >= 64 ? all : ((1 &<< UInt64(window + 1)) &- 1) & all
+        for j in 0..<min(n, m + window) {
+            if j > window { bound &= ~(1 &<< UInt64(j - window - 1)) }
+            let candidates = pm[Int(t[j])] & bound & ~patternFlags
+            if candidates != 0 {
+                patternFlags |= candidates & (0 &- candidates)
+                textFlags |= 1 &<< UInt64(j)
+                matches &+= 1
+            }
+            if j + window + 1 < m { bound |= 1 &<< UInt64(j + window + 1) }
+        }
+        for i in 0..<m { pm[Int(p[i])] = 0 }
+        guard matches > 0 else { return 0 }
+        // Transpositions: the k-th matched text character against the k-th matched pattern position.
+        var transpositions = 0
+        var flags = patternFlags, textBits = textFlags
+        while flags != 0 {
+            let i = flags.trailingZeroBitCount, j = textBits.trailingZeroBitCount
+            flags &= flags &- 1
+            textBits &= textBits &- 1
+            if p[i] != t[j] { transpositions &+= 1 }
+        }
+        let mm = Double(matches)
+        return (mm / Double(m) + mm / Double(n) + (mm - Double(transpositions / 2)) / mm) / 3
+    }
+
+    /// The textbook loop, exposed so tests can hold the bit-parallel kernel to it.
+    public static func jaroLoopForTests(_ a: [UInt8], _ b: [UInt8]) -> Double { jaroLoop(a, b) }
+
+    /// The textbook Jaro, for strings longer than 64 bytes.
+    static func jaroLoop(_ a: [UInt8], _ b: [UInt8]) -> Double {
+        let window = max(0, max(a.count, b.count) / 2 - 1)
+        var aMatched = [Bool](repeating: false, count: a.count)
+        var bMatched = [Bool](repeating: false, count: b.count)
+        var matches = 0
+        for i in a.indices {
+            let low = max(0, i - window), high = min(b.count - 1, i + window)
+            guard low <= high else { continue }
+            for j in low...high where !bMatched[j] && a[i] == b[j] {
+                aMatched[i] = true; bMatched[j] = true; matches += 1
+                break
+            }
+        }
+        guard matches > 0 else { return 0 }
+        var transpositions = 0, k = 0
+        for i in a.indices where aMatched[i] {
+            while !bMatched[k] { k += 1 }
+            if a[i] != b[k] { transpositions += 1 }
+            k += 1
+        }
+        let m = Double(matches)
+        return (m / Double(a.count) + m / Double(b.count) + (m - Double(transpositions / 2)) / m) / 3
+    }
+
+    /// Levenshtein distance, or `limit + 1` as soon as it must exceed `limit`.
+    public static func levenshtein(_ a: [UInt8], _ b: [UInt8], limit: Int = .max) -> Int {
+        a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in levenshtein(x, y, limit: limit) } }
+    }
+
+    /// Whether two strings are at most one edit apart (substitution, insertion, deletion or, as a
+    /// typist's slip, two adjacent letters swapped).
+    public static func withinOneEdit(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        let (short, long) = a.count <= b.count ? (a, b) : (b, a)
+        guard long.count - short.count <= 1 else { return false }
+        var i = 0
+        while i < short.count, short[i] == long[i] { i += 1 }
+        if i == short.count { return true }
+        if short.count == long.count {
+            var j = i + 1
+            while j < short.count, short[j] == long[j] { j += 1 }
+            if j == short.count { return true }  // one substitution
+            // Adjacent transposition.
+            guard j == i + 1, short[i] == long[j], short[j] == long[i] else { return false }
+            var k = j + 1
+            while k < short.count, short[k] == long[k] { k += 1 }
+            return k == short.count
+        }
+        var j = i
+        while j < short.count, short[j] == long[j + 1] { j += 1 }
+        return j == short.count
+    }
+
+    public static func levenshtein(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>, limit: Int = .max) -> Int {
+        if abs(a.count - b.count) > limit { return limit + 1 }
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        var current = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            current[0] = i
+            var rowMinimum = i
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+                rowMinimum = min(rowMinimum, current[j])
+            }
+            if rowMinimum > limit { return limit + 1 }
+            swap(&previous, &current)
+        }
+        return previous[b.count]
+    }
+
+    /// 1 − distance ÷ length of the longer string.
+    public static func editSimilarity(_ a: [UInt8], _ b: [UInt8]) -> Double {
+        guard !a.isEmpty || !b.isEmpty else { return 1 }
+        return 1 - Double(levenshtein(a, b)) / Double(max(a.count, b.count))
+    }
+}

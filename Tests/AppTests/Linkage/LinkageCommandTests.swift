@@ -1,0 +1,60 @@
+@testable import App
+import EgideCore
+import EgideCrypto
+import Foundation
+import Testing
+import Vapor
+
+/// `egide linkage export | compare | resolve`: two instances find a person both supported, from
+/// keyed Bloom filters, and only opaque ids cross between them.
+@Suite struct LinkageCommandTests {
+    @Test func two_instances_find_a_shared_defender_through_opaque_ids_only() async throws {
+        try await withApp { app in
+            let host = try await Fixtures.organisation(app, type: .host)
+            let officer = try await Fixtures.account(app, in: host, roles: [.protectionOfficer])
+            let lead = Actor(userID: officer.id, organisationID: officer.organisationID, organisationType: .host, roles: [.protectionOfficer])
+            let caseID = try await CaseWorkflow.open(.init(country: "TN", summary: "Threatened.", defender: .init(name: "Hocine Bensalah", dateOfBirth: "1984-03-12")),
+                                                     by: lead, app: app)
+            _ = try await CaseWorkflow.open(.init(country: "GE", summary: "Followed.", defender: .init(name: "Nino Beridze")), by: lead, app: app)
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("egide-linkage-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            let secret = Array("a secret agreed for this exchange".utf8)
+            try Data(secret).write(to: URL(fileURLWithPath: folder + "/secret"))
+
+            let printed = try await ProtectionTest.run(app, LinkageCommands(), ["export", "--secret-file", folder + "/secret", "--output", folder + "/ours.json"])
+            #expect(printed.contains("2 people written"))
+            let exported = try String(contentsOfFile: folder + "/ours.json", encoding: .utf8)
+            #expect(!exported.contains("Bensalah") && !exported.contains("1984") && !exported.contains(caseID.uuidString.lowercased()),
+                    "an export holds opaque ids and filters only")
+
+            // The other instance wrote the same defender in Arabic script, and someone else.
+            let encoder = try BloomEncoder(secret: secret, fields: 2)
+            func record(_ id: String, _ name: String, _ birth: String?) -> LinkageExport.Record {
+                let words = encoder.encode(BloomLinkage.features(name: name, birth: birth))
+                return .init(id: id, clk: Data(words.flatMap { word in (0..<8).reversed().map { UInt8(truncatingIfNeeded: word >> UInt64($0 * 8)) } }).base64EncodedString())
+            }
+            let theirs = LinkageExport(bits: encoder.bits, hashes: encoder.hashes,
+                                       records: [record("t1", "حسين بن صالح", "1984-03-12"), record("t2", "Giorgi Kapanadze", nil)])
+            try JSONEncoder().encode(theirs).write(to: URL(fileURLWithPath: folder + "/theirs.json"))
+            let pairs = try await ProtectionTest.run(app, LinkageCommands(), ["compare", folder + "/ours.json", folder + "/theirs.json", "--threshold", "0.7"])
+            #expect(pairs.contains("1 likely pair"))
+            let ours = try JSONDecoder().decode(LinkageExport.self, from: Data(contentsOf: URL(fileURLWithPath: folder + "/ours.json")))
+            let resolved = try await ProtectionTest.run(app, LinkageCommands(), ["resolve", ours.records[0].id])
+            let code = try #require(try await CaseRecord.find(caseID, on: app.db)?.code)
+            let other = try await ProtectionTest.run(app, LinkageCommands(), ["resolve", ours.records[1].id])
+            #expect(resolved.contains(code) || other.contains(code), "this instance names its own record behind the id")
+
+            // Bad input: a short secret, a file that is not an export, an unknown id.
+            try Data("short".utf8).write(to: URL(fileURLWithPath: folder + "/weak"))
+            await #expect(throws: CommandFailure.self) {
+                try await ProtectionTest.run(app, LinkageCommands(), ["export", "--secret-file", folder + "/weak", "--output", folder + "/x.json"])
+            }
+            await #expect(throws: CommandFailure.self) {
+                try await ProtectionTest.run(app, LinkageCommands(), ["compare", folder + "/secret", folder + "/theirs.json"])
+            }
+            await #expect(throws: CommandFailure.self) { try await ProtectionTest.run(app, LinkageCommands(), ["resolve", "00ff"]) }
+            #expect(!FileManager.default.fileExists(atPath: folder + "/x.json"))
+        }
+    }
+}
