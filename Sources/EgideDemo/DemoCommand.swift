@@ -47,6 +47,10 @@ package struct DemoCommand: AsyncCommand {
         console.output("of the Tunis office (hela.benamor@example.org) or of a partner (estelle.ngo@example.org: Yaoundé's allocations only).".consoleText())
         console.output("In Arabic: choose العربية in the language switch of any page (right to left), or open the public form at /ar/alert;".consoleText())
         console.output("two Tunisian alerts were sent in Arabic (the alert queue shows them beside their Latin-script duplicates).".consoleText())
+        if let linkage = loaded.linkage {
+            console.output(("Duplicates across offices and scripts: the Tunis office opened a case and requested grant \(linkage.grantCode ?? "—") for "
+                + "\(linkage.native), whom Lyon follows as \(linkage.latin); both case files and the grant's duplicate check show it.").consoleText())
+        }
     }
 }
 
@@ -120,6 +124,7 @@ enum DemoData {
         var alerts: DemoAlerts.Summary
         var cases = DemoCases.Summary()
         var fund = DemoFund.Summary()
+        var linkage: DemoLinkage.Outcome?
     }
 
     /// How far back the demo network begins: the organisations and accounts exist before the first
@@ -183,6 +188,7 @@ enum DemoData {
                                           app: app, time: time)
             }
             time.back()
+            let linkage = cases ? try await DemoLinkage.play(network: network, app: app) : nil
             // One invitation still waiting (sent today, so still valid), to show what a pending account looks like.
             let now = app.clock.now()
             let bukavu = network.organisations["cd-bukavu"]!
@@ -193,7 +199,7 @@ enum DemoData {
             }
             return Loaded(accounts: network.printed, alerts: try await DemoAlerts.summary(on: app.db, geneva: geneva),
                           cases: try await DemoCases.summary(on: app.db, now: now, organisations: network.organisations),
-                          fund: try await DemoFund.summary(on: app.db, now: now))
+                          fund: try await DemoFund.summary(on: app.db, now: now), linkage: linkage)
         } catch {
             time.back()
             throw error

@@ -26,9 +26,9 @@ public struct RecordLinker {
     public private(set) var model: FellegiSunter
     /// A probability at or above which a pair is a match.
     public var threshold: Double = 0.5
-    public var maximumBlock = 1_000
+    public var maximumBlock = 200
     /// Random pairs measured for `u`.
-    public var randomPairs = 30_000
+    public var randomPairs = 20_000
     var comparator: LevelComparator
     /// Per field: normalised value → id; and word skeleton → id for name blocking.
     var interned: [[[UInt8]: Int32]]

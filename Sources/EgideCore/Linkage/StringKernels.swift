@@ -56,10 +56,71 @@ public final class StringKernels {
         return Self.jaroBits(pattern, text, window: window, pm: table)
     }
 
+    /// Many strings in one contiguous buffer, for `jaroWinklerRow` (no reference counting per string).
+    public struct Batch: Sendable {
+        let bytes: [UInt8]
+        /// `offsets[i] ..< offsets[i + 1]` is string `i`.
+        let offsets: [Int]
+        public var count: Int { offsets.count - 1 }
+
+        public init(_ strings: [[UInt8]]) {
+            var bytes: [UInt8] = [], offsets = [0]
+            for string in strings {
+                bytes.append(contentsOf: string)
+                offsets.append(bytes.count)
+            }
+            self.bytes = bytes
+            self.offsets = offsets
+        }
+    }
+
+    /// Jaro–Winkler of `query` against every string of `choices`, into `scores` (one row of a
+    /// similarity matrix, as rapidfuzz's `cdist` computes it): the query's bit table is built once.
+    /// The query is the pattern for every pair, so a score may differ in the last digits from
+    /// `jaroWinkler(_:_:)`, which takes the shorter string as the pattern.
+    public func jaroWinklerRow(_ query: [UInt8], _ choices: Batch, into scores: inout [Double]) {
+        scores = [Double](repeating: 0, count: choices.count)
+        guard !query.isEmpty, query.count <= 64 else {
+            for i in 0..<choices.count { scores[i] = jaroWinkler(query, Array(choices.bytes[choices.offsets[i]..<choices.offsets[i + 1]])) }
+            return
+        }
+        let table = self.table
+        query.withUnsafeBufferPointer { p in
+            for i in 0..<p.count { table[Int(p[i])] |= 1 &<< UInt64(i) }
+            defer { for i in 0..<p.count { table[Int(p[i])] = 0 } }
+            choices.bytes.withUnsafeBufferPointer { all in
+                choices.offsets.withUnsafeBufferPointer { offsets in
+                    scores.withUnsafeMutableBufferPointer { out in
+                        for i in 0..<(offsets.count - 1) {
+                            let t = UnsafeBufferPointer(rebasing: all[offsets[i]..<offsets[i + 1]])
+                            if t.isEmpty { out[i] = 0; continue }
+                            if t.count > 64 { out[i] = Self.jaroLoop(Array(p), Array(t)); continue }
+                            let jaro = Self.jaroPrepared(p, t, window: max(0, max(p.count, t.count) / 2 - 1), pm: table)
+                            var prefix = 0
+                            if jaro > 0.7 {
+                                let limit = min(4, p.count, t.count)
+                                while prefix < limit, p[prefix] == t[prefix] { prefix += 1 }
+                            }
+                            out[i] = jaro + Double(prefix) * 0.1 * (1 - jaro)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     private static func jaroBits(_ p: UnsafeBufferPointer<UInt8>, _ t: UnsafeBufferPointer<UInt8>, window: Int,
                                  pm: UnsafeMutableBufferPointer<UInt64>) -> Double {
+        for i in 0..<p.count { pm[Int(p[i])] |= 1 &<< UInt64(i) }
+        defer { for i in 0..<p.count { pm[Int(p[i])] = 0 } }
+        return jaroPrepared(p, t, window: window, pm: pm)
+    }
+
+    /// Jaro of pattern `p` (its positions already in `pm`) against `t`; both at most 64 bytes.
+    @inline(__always)
+    private static func jaroPrepared(_ p: UnsafeBufferPointer<UInt8>, _ t: UnsafeBufferPointer<UInt8>, window: Int,
+                                     pm: UnsafeMutableBufferPointer<UInt64>) -> Double {
         let m = p.count, n = t.count
-        for i in 0..<m { pm[Int(p[i])] |= 1 &<< UInt64(i) }
         var patternFlags: UInt64 = 0
         var textFlags: UInt64 = 0
         var matches = 0
@@ -76,7 +137,6 @@ public final class StringKernels {
             }
             if j + window + 1 < m { bound |= 1 &<< UInt64(j + window + 1) }
         }
-        for i in 0..<m { pm[Int(p[i])] = 0 }
         guard matches > 0 else { return 0 }
         // Transpositions: the k-th matched text character against the k-th matched pattern position.
         var transpositions = 0

@@ -130,6 +130,16 @@ extension DemoTests {
                 #expect(!seen.isEmpty && seen.allSatisfy { $0.organisationID == organisations[own] } && !seen.contains { slug[$0.organisationID] == sibling })
             }
 
+            // Record linkage: the Tunis office asked for a person Lyon supports, written in another script.
+            // Tunis's other fund manager is referred to the coordinator; Lyon's sees both grants.
+            let linkage = try #require(loaded.linkage)
+            let tunisGrant = try #require(grants.first { $0.code == linkage.grantCode })
+            let tarek = try #require(loaded.accounts.first { $0.email == "tarek.bouazizi@example.org" })
+            let referred = try await DemoTests.signIn(app, tarek).get("/grants/\(SiteURL.id(tunisGrant.id!))").text
+            #expect((referred.contains("refer to the coordinator") || referred.contains("en référer au coordinateur")) && !referred.contains(linkage.latin))
+            let sophie = try #require(loaded.accounts.first { $0.email == "sophie.laurent@example.org" })
+            #expect(try await DemoTests.signIn(app, sophie).get("/grants/\(SiteURL.id(tunisGrant.id!))").text.contains(linkage.latin))
+
             // Every step left its audit event, in time order, in one intact chain.
             let head = try await AuditLogCheck.verify(on: app.db as! any SQLDatabase)
             let events = try await AuditEventModel.query(on: app.db).sort(\.$id).all()

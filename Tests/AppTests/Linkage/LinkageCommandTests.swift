@@ -1,6 +1,7 @@
 @testable import App
 import EgideCore
 import EgideCrypto
+import Fluent
 import Foundation
 import Testing
 import Vapor
@@ -44,6 +45,12 @@ import Vapor
             let code = try #require(try await CaseRecord.find(caseID, on: app.db)?.code)
             let other = try await ProtectionTest.run(app, LinkageCommands(), ["resolve", ours.records[1].id])
             #expect(resolved.contains(code) || other.contains(code), "this instance names its own record behind the id")
+
+            // Reindexing rewrites the same tokens (twice is harmless).
+            let before = Set(try await CaseNameTokenRecord.query(on: app.db).all().map { "\($0.personID) \($0.token)" })
+            #expect(try await ProtectionTest.run(app, LinkageCommands(), ["reindex"]).contains("2 case people and 0 grants indexed"))
+            _ = try await ProtectionTest.run(app, LinkageCommands(), ["reindex"])
+            #expect(Set(try await CaseNameTokenRecord.query(on: app.db).all().map { "\($0.personID) \($0.token)" }) == before)
 
             // Bad input: a short secret, a file that is not an export, an unknown id.
             try Data("short".utf8).write(to: URL(fileURLWithPath: folder + "/weak"))

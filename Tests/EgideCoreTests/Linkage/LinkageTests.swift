@@ -184,3 +184,16 @@ import Testing
         #expect(!pairs.contains([4, 5]), "same family name, different people")
     }
 }
+
+@Suite struct StringKernelRowTests {
+    @Test func a_row_agrees_with_pair_by_pair_scores() {
+        let kernels = StringKernels()
+        let names = ["martha", "marhta", "dwayne", "duane", "dixon", "dicksonx", "", "a", String(repeating: "x", count: 70)].map { Array($0.utf8) }
+        var row: [Double] = []
+        for query in names {
+            kernels.jaroWinklerRow(query, StringKernels.Batch(names), into: &row)
+            #expect(row.count == names.count)
+            for (choice, score) in zip(names, row) { #expect(abs(score - kernels.jaroWinkler(query, choice)) < 0.02, "\(query) \(choice)") }
+        }
+    }
+}

@@ -7,7 +7,7 @@ package enum CaseContent {
     /// A person's (or an organisation's) identity.
     package struct Identity: Codable, Sendable, Equatable {
         package var name: String
-        var aliases: String?
+        package var aliases: String?
         var dateOfBirth: String?
         var contacts: String?
         var address: String?
@@ -148,7 +148,7 @@ package enum CaseContent {
         try SealedDocument.seal(value, owner: owner, ref, vault: vault)
     }
 
-    static func open<T: Decodable>(_ type: T.Type, _ blob: Data, owner: String, _ ref: FieldRef, vault: Vault) throws -> T {
+    package static func open<T: Decodable>(_ type: T.Type, _ blob: Data, owner: String, _ ref: FieldRef, vault: Vault) throws -> T {
         try SealedDocument.open(type, blob, owner: owner, ref, vault: vault)
     }
 }

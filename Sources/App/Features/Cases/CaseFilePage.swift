@@ -7,6 +7,9 @@ import Vapor
 enum CaseFilePage {
     struct PersonView: Encodable {
         var id: String
+        /// The same person, probably, in other cases the reader may see; and how many in cases they may not.
+        var links: [CasePeopleLinks.Link] = []
+        var hiddenLinks: String?
         var name: String
         var role: String
         var roleCode: String
@@ -149,7 +152,14 @@ enum CaseFilePage {
             users: [record.leadID] + team.map(\.userID) + items.flatMap { [$0.createdBy] + ($0.assigneeID.map { [$0] } ?? []) } + entries.compactMap(\.actorID),
             organisations: Array(access.grantedOrganisationIDs) + items.compactMap(\.targetOrganisationID))
         let facts = try await facts(read, team: team, request: request, directory: directory)
-        let people = read.people.map { person(id, $0, request: request) }
+        var people = read.people.map { person(id, $0, request: request) }
+        if !limited {
+            let found = try await CasePeopleLinks.find(for: read.people, in: id, actor: actor, on: request.db, vault: request.application.vault)
+            for (index, person) in read.people.enumerated() {
+                people[index].links = found.shown[person.id] ?? []
+                people[index].hiddenLinks = found.hidden[person.id].map { request.t("case.person.hiddenLinks", String($0)) }
+            }
+        }
         var assessments: [AssessmentView] = []
         for assessment in read.assessments { assessments.append(try await self.assessment(assessment, request: request, directory: directory)) }
         let chart = riskChart(read.assessments.map(\.item.record), request: request)

@@ -67,12 +67,17 @@ package enum CaseQueries {
     // MARK: Search
 
     /// The blind-index values of every word of a name and its aliases (and their Latin
-    /// transliteration), so a search for one word of a name finds the case.
+    /// transliteration), so a search for one word of a name finds the case; and of each word's
+    /// consonant skeleton ("~hsn" for Hocine, Houssein and حسين), so the same person written in
+    /// another script is found as a candidate by `CasePeopleLinks`. All keyed: nothing in clear.
     package static func nameTokens(_ identity: CaseContent.Identity, vault: Vault) throws -> Set<Int> {
         var words = Set<String>()
         for text in [identity.name, identity.aliases ?? ""] {
             for variant in [text, NameMatcher.latin(text)] {
                 for word in BlindIndexNormalizer.name(variant).split(separator: " ") where word.count >= 2 { words.insert(String(word)) }
+            }
+            for word in PersonName(text).words where word.skeleton.count >= 3 {
+                words.insert("~" + String(decoding: word.skeleton, as: UTF8.self))
             }
         }
         let index = try vault.blindIndex("case.name", bits: nameTokenBits)

@@ -183,6 +183,14 @@ extension CasesAPIController {
             closure = read.closure
             teamIds = access.teamMemberIDs.sorted { $0.uuidString < $1.uuidString }
             people = read.people.map { Person($0, details: read.disclosure.personDetails) }
+            if read.view != .limited {
+                // The same people the page links (`CasePeopleLinks`): one read, both doors.
+                let found = try await CasePeopleLinks.find(for: read.people, in: caseID, actor: actor, on: db, vault: vault)
+                for index in people.indices {
+                    people[index].possibleMatches = found.shown[people[index].id] ?? []
+                    people[index].matchesInCasesYouCannotSee = found.hidden[people[index].id] ?? 0
+                }
+            }
             let assessments = read.assessments.map { Assessment($0, details: read.disclosure.assessmentDetails) }
             assessment = assessments.last
             pastAssessments = Array(assessments.dropLast().reversed())
@@ -212,6 +220,10 @@ extension CasesAPIController {
         var consentRecorded: Bool
         var genderIdentity: String?
         var sexualOrientation: String?
+        /// Probably the same person in other cases the reader may see (full view only).
+        var possibleMatches: [CasePeopleLinks.Link]?
+        /// How many other cases the reader may not see probably concern the same person (full view only).
+        var matchesInCasesYouCannotSee: Int?
 
         init(_ person: CaseFileRead.Person, details: Bool) {
             id = person.id

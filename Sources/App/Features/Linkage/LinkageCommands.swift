@@ -8,7 +8,8 @@ import Vapor
 /// line (docs/LINKAGE.md).
 struct LinkageCommands: AsyncCommandGroup {
     var commands: [String: any AnyAsyncCommand] {
-        ["score": LinkageScoreCommand(), "export": LinkageExportCommand(), "compare": LinkageCompareCommand(), "resolve": LinkageResolveCommand()]
+        ["score": LinkageScoreCommand(), "export": LinkageExportCommand(), "compare": LinkageCompareCommand(), "resolve": LinkageResolveCommand(),
+         "reindex": LinkageReindexCommand()]
     }
     var help: String { "Name similarity, and linkage with another instance through Bloom-filter encodings." }
 }
@@ -175,5 +176,42 @@ struct LinkageResolveCommand: AsyncCommand {
         }
         try await auditLinkage(context.application, "linkage.resolve", ["id": wanted])
         context.console.output("\(wanted): \(person.label)".consoleText())
+    }
+}
+
+/// Rewrites the keyed name tokens of every case person and grant beneficiary with today's rules
+/// (the skeleton tokens `CasePeopleLinks` looks candidates up by were added after the first
+/// deployments). Safe to run twice and while serving: each person's tokens change in one transaction.
+struct LinkageReindexCommand: AsyncCommand {
+    struct Signature: CommandSignature {}
+    var help: String { "Rewrites the keyed name tokens of case people and grant beneficiaries (after an upgrade)." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        var people = 0, grants = 0
+        for person in try await CasePersonRecord.query(on: app.db).all() {
+            let id = try person.requireID()
+            let identity = try CaseContent.open(CaseContent.Identity.self, person.identityCiphertext, owner: Accounts.owner(person.organisationID),
+                                                CasePersonRecord.ref(id, "identity"), vault: app.vault)
+            let tokens = try CaseQueries.nameTokens(identity, vault: app.vault)
+            try await app.transaction { db in
+                try await CaseNameTokenRecord.query(on: db).filter(\.$personID == id).delete()
+                for token in tokens {
+                    try await CaseNameTokenRecord(caseID: person.caseID, personID: id, organisationID: person.organisationID, token: token).create(on: db)
+                }
+            }
+            people += 1
+        }
+        for grant in try await GrantRecord.query(on: app.db).all() {
+            let details = try GrantContent.open(grant, vault: app.vault)
+            let id = try grant.requireID()
+            try await app.transaction { db in
+                try await GrantNameTokenRecord.query(on: db).filter(\.$grantID == id).delete()
+                try await GrantWorkflow.writeTokens(grant, details: details, vault: app.vault, on: db)
+            }
+            grants += 1
+        }
+        try await auditLinkage(app, "linkage.reindex", ["people": String(people), "grants": String(grants)])
+        context.console.output("egide linkage reindex: \(people) case people and \(grants) grants indexed.".consoleText())
     }
 }
