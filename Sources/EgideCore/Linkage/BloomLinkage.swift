@@ -4,8 +4,8 @@
 public enum BloomLinkage {
     /// Features of one record, per field, for `BloomEncoder.encode`: letter pairs of the Latin
     /// forms of the names (padded, so first and last letters count) and of their skeletons (so a
-    /// name written in another script still shares bits), and the date of birth as
-    /// year, month and day tokens.
+    /// name written in another script still shares bits), and the date of birth as the whole date
+    /// and its pairs of parts (one part wrong still shares two of four).
     public static func features(name: String?, birth: String?, extra: [String?] = []) -> [[String]] {
         var fields: [[String]] = []
         var nameFeatures: [String] = []
@@ -22,8 +22,9 @@ public enum BloomLinkage {
             let digits = String(birth.unicodeScalars.filter { ("0"..."9").contains($0) }.map(Character.init))
             if digits.count == 8 {
                 let chars = Array(digits)
-                birthFeatures = ["y" + String(chars[0..<4]), "m" + String(chars[4..<6]), "d" + String(chars[6..<8]),
-                                 "md" + String(chars[4..<8])]
+                // Whole dates and pairs of parts only: a lone year or month would be a frequent feature.
+                birthFeatures = ["ymd" + digits, "ym" + String(chars[0..<6]), "md" + String(chars[4..<8]),
+                                 "yd" + String(chars[0..<4]) + String(chars[6..<8])]
             }
         }
         fields.append(birthFeatures)

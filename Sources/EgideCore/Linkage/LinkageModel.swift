@@ -63,6 +63,8 @@ public struct LinkageRecord: Sendable {
 
     /// The raw field values in schema order (`nil` or empty when unknown).
     public init(_ raw: [String?], schema: LinkageSchema) {
+        // Missing trailing values are unknown fields; extra values are ignored.
+        let raw = Array(raw.prefix(schema.fields.count)) + [String?](repeating: nil, count: max(0, schema.fields.count - raw.count))
         values = zip(raw, schema.fields).map { value, field in
             guard let value, !value.isEmpty else { return nil }
             switch field.kind {
@@ -122,6 +124,8 @@ final class LinkageColumns {
     private let skeletonOffsets: UnsafeMutableBufferPointer<Int32>
     /// `ids[field * count + record]`: interned value, -1 when missing.
     let ids: UnsafeMutableBufferPointer<Int32>
+    /// `abjad[field * count + record]`: a name written in Arabic script (its vowels were never written).
+    let abjad: UnsafeMutableBufferPointer<Bool>
     /// Names of more than one word, for `NameComparator` (single words compare from the bytes).
     private(set) var names: [Int: PersonName] = [:]
 
@@ -131,6 +135,7 @@ final class LinkageColumns {
         var latinBytes: [UInt8] = [], skeletonBytes: [UInt8] = []
         var latinStarts: [Int32] = [], skeletonStarts: [Int32] = []
         var idValues: [Int32] = []
+        var abjadValues: [Bool] = []
         latinStarts.reserveCapacity(fields * (count + 1))
         skeletonStarts.reserveCapacity(fields * (count + 1))
         idValues.reserveCapacity(fields * count)
@@ -140,6 +145,7 @@ final class LinkageColumns {
                 latinStarts.append(Int32(latinBytes.count))
                 skeletonStarts.append(Int32(skeletonBytes.count))
                 idValues.append(record.ids[field])
+                if case .name(let name) = record.values[field] { abjadValues.append(name.words.first?.abjad ?? false) } else { abjadValues.append(false) }
                 switch record.values[field] {
                 case .name(let name):
                     latinBytes.append(contentsOf: name.joined.latin)
@@ -163,11 +169,12 @@ final class LinkageColumns {
         skeleton = copy(skeletonBytes)
         skeletonOffsets = copy(skeletonStarts)
         ids = copy(idValues)
+        abjad = copy(abjadValues)
         names = multiword
     }
 
     deinit {
-        latin.deallocate(); latinOffsets.deallocate(); skeleton.deallocate(); skeletonOffsets.deallocate(); ids.deallocate()
+        latin.deallocate(); latinOffsets.deallocate(); skeleton.deallocate(); skeletonOffsets.deallocate(); ids.deallocate(); abjad.deallocate()
     }
 
     @inline(__always) func id(_ field: Int, _ record: Int) -> Int32 { ids[field * count + record] }
@@ -211,9 +218,10 @@ struct LevelComparator {
         case .name:
             let ps = a.skeleton(field, i), qs = b.skeleton(field, j)
             // One word each (its skeleton is stored): compare the bytes. Otherwise, the whole names.
-            if !ps.isEmpty, !qs.isEmpty || q.isEmpty { return Self.graded(names.wordSimilarity(p, ps, q, qs, cutoff: 0.75)) }
-            let left = a.name(field, i) ?? PersonName(String(decoding: p, as: UTF8.self))
-            let right = b.name(field, j) ?? PersonName(String(decoding: q, as: UTF8.self))
+            let abjad = a.abjad[field * a.count + i] || b.abjad[field * b.count + j]
+            if !ps.isEmpty, !qs.isEmpty || q.isEmpty { return Self.graded(names.wordSimilarity(p, ps, q, qs, abjad: abjad, cutoff: 0.75)) }
+            let left = a.name(field, i) ?? PersonName(oneWord: p, abjad: a.abjad[field * a.count + i])
+            let right = b.name(field, j) ?? PersonName(oneWord: q, abjad: b.abjad[field * b.count + j])
             return Self.graded(names.similarity(left, right))
         case .text:
             return Self.graded(names.kernels.jaroWinkler(p, q, cutoff: 0.75))

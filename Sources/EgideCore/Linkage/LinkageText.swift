@@ -14,9 +14,12 @@ import Foundation
 ///
 /// Arabic is written without short vowels, so the tables are vowel-aware only where the script is:
 /// `و` and `ي` are `w`/`y` at the start of a word or after a long vowel, `u`/`i` between consonants;
-/// `ع` opens a word as `a` and is silent inside it; `ة` is `a`; the article `ال` stays `al` and is
-/// handled by `PersonName` with the Latin `al-`/`el-`.
+/// `ع` opens a word as `a` and is silent inside it; `ة` is `a`; the article `ال` opening a word is
+/// dropped (Latin `al-`/`el-` are dropped by `PersonName`).
 public enum LinkageText {
+    /// How much of a text is read: names and places are far shorter; hostile input costs no more.
+    public static let maximumScalars = 256
+
     /// Lower-case Latin ASCII letters, digits and single spaces.
     public static func latin(_ text: String) -> String {
         String(decoding: latinBytes(text), as: UTF8.self)
@@ -26,6 +29,7 @@ public enum LinkageText {
     public static func latinBytes(_ text: String) -> [UInt8] {
         var utf8 = Array(text.utf8)
         if utf8.allSatisfy({ $0 < 0x80 }) {
+            if utf8.count > maximumScalars { utf8.removeSubrange(maximumScalars...) }
             for i in utf8.indices where utf8[i] == 0x7C { utf8[i] = 0x20 }
             return foldASCII(&utf8)
         }
@@ -33,7 +37,8 @@ public enum LinkageText {
         let composed = text.precomposedStringWithCompatibilityMapping
         var out: [UInt8] = []
         out.reserveCapacity(composed.utf8.count)
-        let scalars = Array(composed.unicodeScalars)
+        // A name is short: past `maximumScalars`, text is not compared (nor made to cost time).
+        let scalars = Array(composed.unicodeScalars.prefix(maximumScalars))
         var index = 0
         while index < scalars.count {
             let scalar = scalars[index]
@@ -135,13 +140,17 @@ public enum LinkageText {
         let isLongVowel: (UInt32?) -> Bool = { $0.map { [0x0627, 0x0648, 0x064A, 0x0649, 0x06CC, 0x0622, 0x0623, 0x0625].contains($0) } ?? false }
         let text: String
         switch value {
+        // The article ال opening a word of two letters or more is not written in Latin names
+        // ("الطرابلسي" is Trabelsi); a name spelt with a hamza (إلياس) is not an article.
+        case 0x0627 where previous == nil && next == 0x0644 && letterAt(index, 3) != nil: text = ""
+        case 0x0644 where previous == 0x0627 && letterAt(index, -2) == nil && letterAt(index, 2) != nil: text = ""
         case 0x0627, 0x0622, 0x0623, 0x0671: text = "a"          // ا آ أ ٱ
         case 0x0625: text = "i"                                     // إ
         case 0x0624: text = "u"                                     // ؤ
         case 0x0626: text = "i"                                     // ئ
         case 0x0621: text = ""                                      // ء
         case 0x0639:                                                // ع: "a" opening a word (after the article too)
-            let afterArticle = previous == 0x0644 && letter(-2) == 0x0627 && letterAt(index, -3) == nil
+            let afterArticle = previous == 0x0644 && letterAt(index, -2) == 0x0627 && letterAt(index, -3) == nil
             text = previous == nil || afterArticle ? "a" : ""
         case 0x0647 where previous.map({ [0x0632, 0x0633, 0x0643, 0x062A, 0x062F, 0x063A, 0x0635, 0x0637, 0x0638, 0x0634].contains($0) }) ?? false:
             text = "|h"                                             // ه after z, s, k, t, d…: not a digraph

@@ -24,34 +24,51 @@ public struct PersonName: Sendable, Equatable {
         var raw = latin.split(separator: 0x20).map { Array($0) }
         raw = Self.settleParticles(raw, from: text)
         let abjad = text.unicodeScalars.contains { (0x0600...0x06FF).contains($0.value) }
-        words = raw.filter { !$0.isEmpty }.map { Word(latin: $0, skeleton: LinkageText.skeleton($0), abjad: abjad) }
+        // A person's name has a handful of words; more only costs comparison time.
+        words = raw.filter { !$0.isEmpty }.prefix(Self.maximumWords).map { Word(latin: $0, skeleton: LinkageText.skeleton($0), abjad: abjad) }
         let together = words.flatMap(\.latin)
         joined = Word(latin: together, skeleton: LinkageText.skeleton(together), abjad: abjad)
         let sorted = words.sorted { $0.latin.lexicographicallyPrecedes($1.latin) }.flatMap(\.latin)
         joinedSorted = Word(latin: sorted, skeleton: LinkageText.skeleton(sorted), abjad: abjad)
     }
 
+    /// A name of one word already in Latin (a prepared record's), keeping where it came from.
+    init(oneWord latin: UnsafeBufferPointer<UInt8>, abjad: Bool) {
+        let bytes = Array(latin)
+        let word = Word(latin: bytes, skeleton: LinkageText.skeleton(bytes), abjad: abjad)
+        words = bytes.isEmpty ? [] : [word]
+        joined = word
+        joinedSorted = word
+    }
+
     public var isEmpty: Bool { words.isEmpty }
 
+    /// Words kept from a name (the rest is ignored).
+    public static let maximumWords = 12
+
     private static let joining: Set<[UInt8]> = Set(["bin", "ben", "bn", "ibn", "bint", "bent", "bnt", "ould", "ait", "bou", "abu", "abou", "ibnu"].map { Array($0.utf8) })
-    private static let articles: Set<[UInt8]> = Set(["al", "el", "ul", "ad", "ar", "as", "at", "az", "an", "ash", "ed", "er", "es", "et"].map { Array($0.utf8) })
+    private static let articles: Set<[UInt8]> = Set(["al", "el", "ul"].map { Array($0.utf8) })
+    /// The article assimilated to a sun letter ("ar-Rahman", "as-Sayyid", "ed-Din"): an article only
+    /// before a word starting with its consonant ("Nguyen An Khang" keeps its An).
+    private static let sunArticles: Set<[UInt8]> = Set(["ad", "ar", "as", "at", "az", "an", "ash", "ed", "er", "es", "et", "en", "ez", "ech"].map { Array($0.utf8) })
+
+    static func isArticle(_ word: [UInt8], before next: [UInt8]) -> Bool {
+        if articles.contains(word) { return true }
+        guard sunArticles.contains(word), let consonant = word.last, let first = next.first else { return false }
+        return consonant == first || (word.count == 3 && next.count > 1 && next[0] == word[1] && next[1] == word[2])
+    }
     private static let abdForms: [[UInt8]] = ["abdel", "abdul", "abdal", "abdoul", "abdou", "abdu", "abd"].map { Array($0.utf8) }
 
     static func settleParticles(_ words: [[UInt8]], from text: String) -> [[UInt8]] {
         var out: [[UInt8]] = []
-        let fromArabic = text.unicodeScalars.contains { (0x0600...0x06FF).contains($0.value) }
         var i = 0
         while i < words.count {
             var word = words[i]
             // An article alone ("el Fassi", "Ahmed al-Amin") is dropped when a word follows it;
             // as the first word only `al`/`el` ("Ed Miller" keeps its Ed).
-            if i + 1 < words.count, articles.contains(word), i > 0 || word == [0x61, 0x6C] || word == [0x65, 0x6C] {
+            if i + 1 < words.count, isArticle(word, before: words[i + 1]), i > 0 || word == [0x61, 0x6C] || word == [0x65, 0x6C] {
                 i += 1
                 continue
-            }
-            // An Arabic-script article written onto the word ("الأمين" → "alamin"): drop it.
-            if word.count > 4, word.starts(with: [0x61, 0x6C]), fromArabic {
-                word.removeFirst(2)
             }
             // abd + name.
             if let form = abdForms.first(where: { word.starts(with: $0) }) {
@@ -61,8 +78,7 @@ public struct PersonName: Sendable, Equatable {
                 if rest.isEmpty, i + 1 < words.count {
                     i += 1
                     rest = words[i]
-                    if articles.contains(rest), i + 1 < words.count { i += 1; rest = words[i] }
-                    if rest.count > 4, rest.starts(with: [0x61, 0x6C]), fromArabic { rest.removeFirst(2) }
+                    if i + 1 < words.count, isArticle(rest, before: words[i + 1]) { i += 1; rest = words[i] }
                 }
                 out.append(Array("abd".utf8) + rest)
                 i += 1
@@ -71,7 +87,7 @@ public struct PersonName: Sendable, Equatable {
             if i > 0, i + 1 < words.count, joining.contains(word) {
                 var next = words[i + 1]
                 var skip = 2
-                if articles.contains(next), i + 2 < words.count { next = words[i + 2]; skip = 3 }
+                if i + 2 < words.count, isArticle(next, before: words[i + 2]) { next = words[i + 2]; skip = 3 }
                 out.append(Array("bn".utf8) + next)
                 i += skip
                 continue

@@ -35,6 +35,8 @@ public struct RecordLinker {
     var skeletons: [[UInt8]: Int32] = [:]
 
     public init(schema: LinkageSchema) {
+        // Each pair's levels are packed 4 bits per field into one 64-bit code.
+        precondition(schema.fields.count <= 16, "a linkage schema has at most 16 fields")
         self.schema = schema
         model = FellegiSunter(schema: schema)
         comparator = LevelComparator(schema: schema)
@@ -71,6 +73,7 @@ public struct RecordLinker {
 
     /// Pairs (i < j) of records of one set that designate the same person.
     public mutating func deduplicate(_ records: [LinkageRecord]) -> [Match] {
+        guard records.count >= 2 else { return [] }
         let candidates = blockedPairs(left: records, right: nil)
         return decide(candidates, records, records, oneToOne: false, sample: { generator in
             var i = 0, j = 0

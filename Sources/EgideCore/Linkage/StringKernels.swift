@@ -94,7 +94,7 @@ public final class StringKernels {
                         for i in 0..<(offsets.count - 1) {
                             let t = UnsafeBufferPointer(rebasing: all[offsets[i]..<offsets[i + 1]])
                             if t.isEmpty { out[i] = 0; continue }
-                            if t.count > 64 { out[i] = Self.jaroLoop(Array(p), Array(t)); continue }
+                            if t.count > 64 { out[i] = jaroWinkler(Array(p), Array(t)); continue }
                             let jaro = Self.jaroPrepared(p, t, window: max(0, max(p.count, t.count) / 2 - 1), pm: table)
                             var prefix = 0
                             if jaro > 0.7 {

@@ -7,10 +7,10 @@ import Crypto
 /// (double hashing: position_i = h1 + i·h2 mod bits), so without the secret nobody can test a
 /// guessed name against an encoding, and the same secret gives comparable encodings on both sides.
 ///
-/// What an encoding still leaks, and its bounds, is in docs/SECURITY.md ("Linkage between
-/// instances"): frequent bigrams set frequent bits, so a party holding the secret and many
-/// encodings can mount a frequency attack; hence the secret is per pair of organisations and per
-/// exchange, and encodings are deleted after comparison.
+/// Whoever holds the secret can test any feature against an encoding and so read it back: the
+/// encodings are compared by a third party that does not know the secret, never sent to the other
+/// organisation. What they leak to that party, and its bounds, is in docs/SECURITY.md ("Linkage
+/// between instances").
 public struct BloomEncoder: Sendable {
     public let bits: Int
     public let hashes: Int
@@ -25,10 +25,19 @@ public struct BloomEncoder: Sendable {
         self.bits = bits
         self.hashes = hashes
         let root = SymmetricKey(data: secret)
+        exchange = Array(HKDF<SHA256>.deriveKey(inputKeyMaterial: root, info: Array("egide-clk-exchange-v1".utf8), outputByteCount: 16)
+            .withUnsafeBytes { Array($0) })
         fieldKeys = (0..<fields).map { field in
             HKDF<SHA256>.deriveKey(inputKeyMaterial: root, info: Array("egide-clk-v1:\(field)".utf8), outputByteCount: 32)
         }
     }
+
+    /// Names this exchange (a digest of the secret, not the secret): each instance keys the opaque
+    /// ids of its export with it, so ids from two exchanges cannot be joined.
+    public var exchangeID: String {
+        exchange.map { String(format: "%02x", $0) }.joined()
+    }
+    private let exchange: [UInt8]
 
     public enum EncoderError: Error, Equatable, Sendable {
         case secretTooShort

@@ -136,7 +136,7 @@ extension DemoTests {
             let tunisGrant = try #require(grants.first { $0.code == linkage.grantCode })
             let tarek = try #require(loaded.accounts.first { $0.email == "tarek.bouazizi@example.org" })
             let referred = try await DemoTests.signIn(app, tarek).get("/grants/\(SiteURL.id(tunisGrant.id!))").text
-            #expect((referred.contains("refer to the coordinator") || referred.contains("en référer au coordinateur")) && !referred.contains(linkage.latin))
+            #expect((referred.contains("Ask the coordinator") || referred.contains("Interrogez le coordinateur")) && !referred.contains(linkage.latin))
             let sophie = try #require(loaded.accounts.first { $0.email == "sophie.laurent@example.org" })
             #expect(try await DemoTests.signIn(app, sophie).get("/grants/\(SiteURL.id(tunisGrant.id!))").text.contains(linkage.latin))
 

@@ -41,9 +41,9 @@ import Vapor
             let pairs = try await ProtectionTest.run(app, LinkageCommands(), ["compare", folder + "/ours.json", folder + "/theirs.json", "--threshold", "0.7"])
             #expect(pairs.contains("1 likely pair"))
             let ours = try JSONDecoder().decode(LinkageExport.self, from: Data(contentsOf: URL(fileURLWithPath: folder + "/ours.json")))
-            let resolved = try await ProtectionTest.run(app, LinkageCommands(), ["resolve", ours.records[0].id])
+            let resolved = try await ProtectionTest.run(app, LinkageCommands(), ["resolve", ours.records[0].id, "--secret-file", folder + "/secret"])
             let code = try #require(try await CaseRecord.find(caseID, on: app.db)?.code)
-            let other = try await ProtectionTest.run(app, LinkageCommands(), ["resolve", ours.records[1].id])
+            let other = try await ProtectionTest.run(app, LinkageCommands(), ["resolve", ours.records[1].id, "--secret-file", folder + "/secret"])
             #expect(resolved.contains(code) || other.contains(code), "this instance names its own record behind the id")
 
             // Reindexing rewrites the same tokens (twice is harmless).
@@ -60,7 +60,12 @@ import Vapor
             await #expect(throws: CommandFailure.self) {
                 try await ProtectionTest.run(app, LinkageCommands(), ["compare", folder + "/secret", folder + "/theirs.json"])
             }
-            await #expect(throws: CommandFailure.self) { try await ProtectionTest.run(app, LinkageCommands(), ["resolve", "00ff"]) }
+            await #expect(throws: CommandFailure.self) { try await ProtectionTest.run(app, LinkageCommands(), ["resolve", "00ff", "--secret-file", folder + "/secret"]) }
+            // An id is tied to its exchange: under another secret it names nothing.
+            try Data("another secret for another exchange".utf8).write(to: URL(fileURLWithPath: folder + "/other"))
+            await #expect(throws: CommandFailure.self) {
+                try await ProtectionTest.run(app, LinkageCommands(), ["resolve", ours.records[0].id, "--secret-file", folder + "/other"])
+            }
             #expect(!FileManager.default.fileExists(atPath: folder + "/x.json"))
         }
     }

@@ -6,15 +6,21 @@ import Vapor
 /// People of other cases who are probably the same person (`NameMatcher`, across scripts), in any
 /// organisation of the instance: the Brussels and Tunis offices see that they follow one defender.
 /// Candidates come through the keyed blind index of name words and skeletons (`CaseQueries.nameTokens`),
-/// are decrypted in memory and compared; a date of birth on both sides that differs by more than a
-/// typing error rules a pair out. A case the reader may see is linked; the others are only counted,
-/// as a referral to the coordinator, never named.
+/// are decrypted in memory and compared.
+///
+/// - A case the reader may see is linked (its code and the similarity; the name is theirs to read
+///   by opening it, which is audited). A date of birth on both sides that differs by more than a
+///   typing error rules such a pair out.
+/// - A case the reader may not see is only counted, and only for a coordinator, who follows such
+///   leads up with the other office. The count is computed from the other person's name alone —
+///   never their date of birth or aliases — so probing with invented people reveals no more than
+///   "someone of that name is followed elsewhere", and only to coordinators.
+/// - Records whose keys were destroyed (a shredded organisation) are skipped.
 enum CasePeopleLinks {
     struct Link: Content {
         var caseId: UUID
         var code: String
         var href: String
-        var name: String
         /// Name similarity, percent.
         var similarity: Int
     }
@@ -24,36 +30,51 @@ enum CasePeopleLinks {
         var hidden: [UUID: Int] = [:]
     }
 
-    /// Candidates read per page at most (the newest tokens first are not needed: a name shares few).
+    /// Candidates compared per page at most: those sharing the most name tokens first.
     static let candidateLimit = 400
+    /// Token rows read at most (a very common name word cannot make a page slow).
+    static let tokenRowLimit = 5_000
 
     static func find(for people: [CaseFileRead.Person], in caseID: UUID, actor: Actor, on db: any Database, vault: Vault) async throws -> Found {
         var found = Found()
         guard !people.isEmpty else { return found }
-        var tokensOf: [UUID: Set<Int>] = [:]
-        for person in people { tokensOf[person.id] = try CaseQueries.nameTokens(person.identity, vault: vault) }
-        let rows = try await CaseNameTokenRecord.query(on: db).filter(\.$token ~~ Array(tokensOf.values.joined()))
-            .filter(\.$caseID != caseID).limit(candidateLimit * 4).all()
-        let candidateIDs = Array(Set(rows.map(\.personID))).prefix(candidateLimit)
+        var tokens = Set<Int>()
+        for person in people { tokens.formUnion(try CaseQueries.nameTokens(person.identity, vault: vault)) }
+        var shared: [UUID: Int] = [:]
+        for row in try await CaseNameTokenRecord.query(on: db).filter(\.$token ~~ Array(tokens)).filter(\.$caseID != caseID)
+            .sort(\.$personID).limit(tokenRowLimit).all() {
+            shared[row.personID, default: 0] += 1
+        }
+        let candidateIDs = shared.sorted { $0.value > $1.value || $0.value == $1.value && $0.key.uuidString < $1.key.uuidString }
+            .prefix(candidateLimit).map(\.key)
         guard !candidateIDs.isEmpty else { return found }
-        let candidates = try await CasePersonRecord.query(on: db).filter(\.$id ~~ Array(candidateIDs)).all()
-        let visible = Set(try await CaseQueries.visible(to: actor, on: db).filter(\.$id ~~ candidates.map(\.caseID)).all(\.$id))
-        let cases = Dictionary(uniqueKeysWithValues: try await CaseRecord.query(on: db).filter(\.$id ~~ candidates.map(\.caseID)).all()
-            .map { ($0.id!, $0) })
-        let names = NameComparator()
+        let records = try await CasePersonRecord.query(on: db).filter(\.$id ~~ candidateIDs).all()
+        let visible = Set(try await CaseQueries.visible(to: actor, on: db).filter(\.$id ~~ records.map(\.caseID)).all(\.$id))
+        let countsHidden = actor.has(.coordinator)
+        let cases = Dictionary(uniqueKeysWithValues: try await CaseRecord.query(on: db).filter(\.$id ~~ records.map(\.caseID)).all().map { ($0.id!, $0) })
+        // Each candidate decrypted and parsed once.
+        struct Candidate { var record: CasePersonRecord; var names: [PersonName]; var dateOfBirth: String? }
+        var candidates: [Candidate] = []
+        for record in records {
+            let visibleCase = visible.contains(record.caseID)
+            guard visibleCase || countsHidden,
+                  let identity = try? CaseContent.open(CaseContent.Identity.self, record.identityCiphertext, owner: Accounts.owner(record.organisationID),
+                                                       CasePersonRecord.ref(try record.requireID(), "identity"), vault: vault) else { continue }
+            let texts = [identity.name] + (visibleCase ? (identity.aliases.map { [$0] } ?? []) : [])
+            candidates.append(Candidate(record: record, names: texts.map(PersonName.init), dateOfBirth: visibleCase ? identity.dateOfBirth : nil))
+        }
+        let comparator = NameComparator()
         for person in people {
-            let mine = [person.identity.name] + (person.identity.aliases.map { [$0] } ?? [])
+            let mine = ([person.identity.name] + (person.identity.aliases.map { [$0] } ?? [])).map(PersonName.init)
             var seenCases = Set<UUID>()
-            for candidate in candidates where candidate.isOrganisation == person.isOrganisation && !seenCases.contains(candidate.caseID) {
-                let identity = try CaseContent.open(CaseContent.Identity.self, candidate.identityCiphertext, owner: Accounts.owner(candidate.organisationID),
-                                                    CasePersonRecord.ref(try candidate.requireID(), "identity"), vault: vault)
-                let theirs = [identity.name] + (identity.aliases.map { [$0] } ?? [])
-                let score = mine.flatMap { a in theirs.map { b in names.similarity(a, b) } }.max() ?? 0
-                guard score >= NameMatcher.threshold, !bornApart(person.identity.dateOfBirth, identity.dateOfBirth),
-                      let other = cases[candidate.caseID] else { continue }
-                seenCases.insert(candidate.caseID)
-                if visible.contains(candidate.caseID) {
-                    found.shown[person.id, default: []].append(Link(caseId: candidate.caseID, code: other.code, href: SiteURL.caseFile(candidate.caseID).href, name: identity.name,
+            for candidate in candidates where candidate.record.isOrganisation == person.isOrganisation && !seenCases.contains(candidate.record.caseID) {
+                let score = mine.flatMap { a in candidate.names.map { comparator.similarity(a, $0) } }.max() ?? 0
+                guard score >= NameMatcher.threshold, !bornApart(person.identity.dateOfBirth, candidate.dateOfBirth),
+                      let other = cases[candidate.record.caseID] else { continue }
+                seenCases.insert(candidate.record.caseID)
+                if visible.contains(candidate.record.caseID) {
+                    found.shown[person.id, default: []].append(Link(caseId: candidate.record.caseID, code: other.code,
+                                                                   href: SiteURL.caseFile(candidate.record.caseID).href,
                                                                    similarity: Int((score * 100).rounded())))
                 } else {
                     found.hidden[person.id, default: 0] += 1

@@ -102,9 +102,23 @@ enum GrantPage {
     }
     struct Entry: Encodable { var when: String; var who: String; var what: String; var note: String?; var fileHref: String? }
     struct Line: Encodable { var label: String; var amount: String }
-    /// Another grant for probably the same beneficiary; its name and the similarity only when the
-    /// reader may see that grant.
-    struct Duplicate: Encodable { var code: String; var href: String?; var name: String?; var similarity: Int?; var state: String?; var whose: String? }
+    /// Another grant, which the reader may see, for probably the same beneficiary.
+    struct Duplicate: Encodable { var code: String; var href: String; var name: String; var similarity: Int; var state: String; var whose: String }
+    /// The duplicate-support check: grants the reader may see, and how many they may not.
+    struct DuplicateCheck: Encodable {
+        var shown: [Duplicate] = []
+        var hidden = 0
+        var hiddenText: String?
+        var found: Bool { !shown.isEmpty || hidden > 0 }
+        enum CodingKeys: String, CodingKey { case shown, hidden, hiddenText, found }
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(shown, forKey: .shown)
+            try container.encode(hidden, forKey: .hidden)
+            try container.encodeIfPresent(hiddenText, forKey: .hiddenText)
+            try container.encode(found, forKey: .found)
+        }
+    }
 
     struct Can: Encodable {
         var edit = false, submit = false, withdraw = false, screen = false, ask = false, reject = false
@@ -124,7 +138,7 @@ enum GrantPage {
         var approvals: [Approval]
         var waitingFor: String?
         var approveBlocked: String?
-        var duplicates: [Duplicate]
+        var duplicates: DuplicateCheck
         var duplicateChecked: Bool
         var tranches: [Tranche]
         var entries: [Entry]
@@ -191,7 +205,7 @@ enum GrantPage {
             waitingFor: request.list(try await waitingFor(loaded, directory: directory)).nonEmpty, approveBlocked: approveBlocked,
             // For those who decide only: shown to a requester, it would tell whether any name is
             // supported elsewhere to whoever types it into a draft.
-            duplicates: can.ask ? try await DuplicateSupportCheck.run(for: grant, actor: actor, scope: scope, on: request) : [],
+            duplicates: can.ask ? try await DuplicateSupportCheck.run(for: grant, actor: actor, scope: scope, on: request) : .init(),
             duplicateChecked: can.ask,
             tranches: try await tranches(loaded, directory: directory, request: request),
             entries: try await history(loaded, directory: directory, request: request), can: can,
@@ -314,44 +328,42 @@ enum GrantPage {
 /// The duplicate-support check shown before approval: other grants in the same category (the same
 /// need), in any fund, office or partner, whose beneficiary is probably the same person or
 /// organisation — `NameMatcher`, across scripts and spellings ("Hocine Bensalah" in Lyon is
-/// "حسين بن صالح" in Tunis). Names are compared decrypted, in memory. A match the reader may not
-/// see is counted as "possible prior support: refer to the coordinator", with no name or detail.
+/// "حسين بن صالح" in Tunis). Candidates are the grants sharing a keyed name token (a word or a
+/// word's skeleton) with this one; their names are compared decrypted, in memory. Grants the
+/// reader may not see are only counted, in one line after the others (never dated or named).
+/// Grants whose keys were destroyed are skipped.
 enum DuplicateSupportCheck {
-    /// The newest grants compared (per category), so the check stays bounded on a large instance.
-    static let limit = 5_000
-
-    static func run(for grant: GrantRecord, actor: Actor, scope: FundScope, on request: Request) async throws -> [GrantPage.Duplicate] {
+    static func run(for grant: GrantRecord, actor: Actor, scope: FundScope, on request: Request) async throws -> GrantPage.DuplicateCheck {
         let db = request.db, vault = request.application.vault
         let id = try grant.requireID()
+        var result = GrantPage.DuplicateCheck()
         let mine = try GrantContent.open(grant, vault: vault)
         let me = PersonName(mine.beneficiary)
-        guard !me.isEmpty else { return [] }
+        let tokens = try await GrantNameTokenRecord.query(on: db).filter(\.$grantID == id).all(\.$token)
+        guard !me.isEmpty, !tokens.isEmpty else { return result }
+        let sharing = Set(try await GrantNameTokenRecord.query(on: db).filter(\.$token ~~ tokens).filter(\.$grantID != id).all(\.$grantID))
+        guard !sharing.isEmpty else { return result }
         let names = NameComparator()
-        var scores: [UUID: (score: Double, name: String)] = [:]
-        var others: [GrantRecord] = []
-        for other in try await GrantRecord.query(on: db).filter(\.$id != id).filter(\.$category == grant.category)
-            .filter(\.$state !~ [.draft, .withdrawn, .rejected]).sort(\.$createdAt, .descending).limit(limit).all() {
-            let theirs = try GrantContent.open(other, vault: vault)
-            guard theirs.beneficiaryIsOrganisation == mine.beneficiaryIsOrganisation else { continue }
+        var matches: [(grant: GrantRecord, score: Double, name: String)] = []
+        for other in try await GrantRecord.query(on: db).filter(\.$id ~~ Array(sharing)).filter(\.$category == grant.category)
+            .filter(\.$state !~ [.draft, .withdrawn, .rejected]).sort(\.$createdAt).all() {
+            guard let theirs = try? GrantContent.open(other, vault: vault), theirs.beneficiaryIsOrganisation == mine.beneficiaryIsOrganisation else { continue }
             let score = names.similarity(me, PersonName(theirs.beneficiary))
-            guard score >= NameMatcher.threshold else { continue }
-            scores[try other.requireID()] = (score, theirs.beneficiary)
-            others.append(other)
+            if score >= NameMatcher.threshold { matches.append((other, score, theirs.beneficiary)) }
         }
-        guard !others.isEmpty else { return [] }
-        let visible = Set(try await FundQueries.visibleGrants(to: actor, scope: scope, on: db).filter(\.$id ~~ others.compactMap(\.id)).all(\.$id))
+        guard !matches.isEmpty else { return result }
+        let visible = Set(try await FundQueries.visibleGrants(to: actor, scope: scope, on: db).filter(\.$id ~~ matches.compactMap(\.grant.id)).all(\.$id))
         let directory = StaffDirectory(request)
-        var result: [GrantPage.Duplicate] = []
-        for other in others.sorted(by: { $0.createdAt < $1.createdAt }) {
-            let shown = visible.contains(other.id!)
-            let match = scores[other.id!]!
-            result.append(GrantPage.Duplicate(
-                code: shown ? other.code : request.t("grant.duplicate.hidden"), href: shown ? SiteURL.grant(other.id!).href : nil,
-                name: shown ? match.name : nil, similarity: shown ? Int((match.score * 100).rounded()) : nil,
-                state: shown ? request.t(other.state.labelKey) : nil,
-                whose: !shown ? nil : other.organisationID == grant.organisationID ? request.t("grant.duplicate.sameOrganisation")
+        for match in matches {
+            let other = match.grant
+            guard visible.contains(other.id!) else { result.hidden += 1; continue }
+            result.shown.append(GrantPage.Duplicate(
+                code: other.code, href: SiteURL.grant(other.id!).href, name: match.name, similarity: Int((match.score * 100).rounded()),
+                state: request.t(other.state.labelKey),
+                whose: other.organisationID == grant.organisationID ? request.t("grant.duplicate.sameOrganisation")
                     : try await directory.organisation(other.organisationID)))
         }
+        result.hiddenText = result.hidden > 0 ? request.t("grant.duplicate.hidden", String(result.hidden)) : nil
         return result
     }
 }

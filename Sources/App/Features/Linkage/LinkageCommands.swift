@@ -44,26 +44,29 @@ enum SupportedPeople {
         var birth: String?
     }
 
-    static func all(app: Application) async throws -> [Person] {
+    /// Grants past a decision to support (never a request still pending), and case defenders.
+    /// Records whose keys were destroyed are left out.
+    static func all(app: Application, exchange: String) async throws -> [Person] {
         var people: [Person] = []
-        for grant in try await GrantRecord.query(on: app.db).filter(\.$state !~ [.draft, .withdrawn, .rejected]).all() {
-            let details = try GrantContent.open(grant, vault: app.vault)
-            people.append(Person(opaqueID: try opaque("grant:\(try grant.requireID())", app), label: "grant \(grant.code)",
+        for grant in try await GrantRecord.query(on: app.db).filter(\.$state ~~ [.approved, .disbursing, .disbursed, .reportDue, .justified, .closed]).all() {
+            guard let details = try? GrantContent.open(grant, vault: app.vault) else { continue }
+            people.append(Person(opaqueID: try opaque("grant:\(try grant.requireID())", exchange, app), label: "grant \(grant.code)",
                                  name: details.beneficiary, birth: nil))
         }
         for person in try await CasePersonRecord.query(on: app.db).filter(\.$role == .defender).all() {
             let id = try person.requireID()
-            let identity = try CaseContent.open(CaseContent.Identity.self, person.identityCiphertext, owner: Accounts.owner(person.organisationID),
-                                                CasePersonRecord.ref(id, "identity"), vault: app.vault)
+            guard let identity = try? CaseContent.open(CaseContent.Identity.self, person.identityCiphertext, owner: Accounts.owner(person.organisationID),
+                                                       CasePersonRecord.ref(id, "identity"), vault: app.vault) else { continue }
             let code = try await CaseRecord.find(person.caseID, on: app.db)?.code ?? "?"
-            people.append(Person(opaqueID: try opaque("case-person:\(id)", app), label: "defender of case \(code)", name: identity.name,
+            people.append(Person(opaqueID: try opaque("case-person:\(id)", exchange, app), label: "defender of case \(code)", name: identity.name,
                                  birth: identity.dateOfBirth))
         }
         return people
     }
 
-    static func opaque(_ record: String, _ app: Application) throws -> String {
-        try app.vault.uniqueTag("linkage.export", record).prefix(12).map { String(format: "%02x", $0) }.joined()
+    /// A keyed tag of the record and the exchange: ids of two exchanges cannot be joined.
+    static func opaque(_ record: String, _ exchange: String, _ app: Application) throws -> String {
+        try app.vault.uniqueTag("linkage.export", exchange + ":" + record).prefix(12).map { String(format: "%02x", $0) }.joined()
     }
 }
 
@@ -125,7 +128,8 @@ struct LinkageExportCommand: AsyncCommand {
             throw CommandFailure(message: "egide linkage export: give --secret-file FILE and --output FILE")
         }
         let encoder = try BloomEncoder(secret: try linkageSecret(secretFile), fields: 2)
-        let people = try await SupportedPeople.all(app: context.application)
+        // In random order: the file says nothing of which records are grants or cases.
+        let people = try await SupportedPeople.all(app: context.application, exchange: encoder.exchangeID).shuffled()
         let records = people.map { person in
             let filter = encoder.encode(BloomLinkage.features(name: person.name, birth: person.birth))
             let bytes = filter.flatMap { word in (0..<8).reversed().map { UInt8(truncatingIfNeeded: word >> UInt64($0 * 8)) } }
@@ -136,7 +140,8 @@ struct LinkageExportCommand: AsyncCommand {
             throw CommandFailure(message: "egide linkage export: cannot write \(output)")
         }
         try await auditLinkage(context.application, "linkage.export", ["records": String(records.count)])
-        context.console.output("egide linkage export: \(records.count) people written to \(output). Delete it once compared.".consoleText())
+        context.console.output(("egide linkage export: \(records.count) people written to \(output). Send it to the party that compares, "
+            + "never to the other organisation (it holds the secret); delete it once compared.").consoleText())
     }
 }
 
@@ -166,12 +171,15 @@ struct LinkageCompareCommand: AsyncCommand {
 struct LinkageResolveCommand: AsyncCommand {
     struct Signature: CommandSignature {
         @Argument(name: "id", help: "An opaque id from this instance's export.") var id: String
+        @Option(name: "secret-file", help: "The secret of the exchange the id comes from.") var secretFile: String?
     }
     var help: String { "Names the record behind one of this instance's opaque ids (for the officer following up)." }
 
     func run(using context: CommandContext, signature: Signature) async throws {
+        guard let secretFile = signature.secretFile else { throw CommandFailure(message: "egide linkage resolve: give --secret-file FILE (the exchange's secret)") }
+        let exchange = try BloomEncoder(secret: try linkageSecret(secretFile), fields: 2).exchangeID
         let wanted = signature.id.lowercased()
-        guard let person = try await SupportedPeople.all(app: context.application).first(where: { $0.opaqueID == wanted }) else {
+        guard let person = try await SupportedPeople.all(app: context.application, exchange: exchange).first(where: { $0.opaqueID == wanted }) else {
             throw CommandFailure(message: "egide linkage resolve: no record of this instance has the id \(signature.id)")
         }
         try await auditLinkage(context.application, "linkage.resolve", ["id": wanted])
@@ -189,27 +197,31 @@ struct LinkageReindexCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         var people = 0, grants = 0
-        for person in try await CasePersonRecord.query(on: app.db).all() {
-            let id = try person.requireID()
-            let identity = try CaseContent.open(CaseContent.Identity.self, person.identityCiphertext, owner: Accounts.owner(person.organisationID),
-                                                CasePersonRecord.ref(id, "identity"), vault: app.vault)
-            let tokens = try CaseQueries.nameTokens(identity, vault: app.vault)
-            try await app.transaction { db in
+        // Each record is read again inside its transaction, under a row lock, so an edit made
+        // meanwhile is never overwritten with the tokens of the name it replaced.
+        for id in try await CasePersonRecord.query(on: app.db).all(\.$id) {
+            let done = try await app.transaction { db -> Bool in
+                try await lockRow(CasePersonRecord.schema, id: id, on: db)
+                guard let person = try await CasePersonRecord.find(id, on: db),
+                      let identity = try? CaseContent.open(CaseContent.Identity.self, person.identityCiphertext, owner: Accounts.owner(person.organisationID),
+                                                           CasePersonRecord.ref(id, "identity"), vault: app.vault) else { return false }
                 try await CaseNameTokenRecord.query(on: db).filter(\.$personID == id).delete()
-                for token in tokens {
+                for token in try CaseQueries.nameTokens(identity, vault: app.vault) {
                     try await CaseNameTokenRecord(caseID: person.caseID, personID: id, organisationID: person.organisationID, token: token).create(on: db)
                 }
+                return true
             }
-            people += 1
+            if done { people += 1 }
         }
-        for grant in try await GrantRecord.query(on: app.db).all() {
-            let details = try GrantContent.open(grant, vault: app.vault)
-            let id = try grant.requireID()
-            try await app.transaction { db in
+        for id in try await GrantRecord.query(on: app.db).all(\.$id) {
+            let done = try await app.transaction { db -> Bool in
+                try await lockRow(GrantRecord.schema, id: id, on: db)
+                guard let grant = try await GrantRecord.find(id, on: db), let details = try? GrantContent.open(grant, vault: app.vault) else { return false }
                 try await GrantNameTokenRecord.query(on: db).filter(\.$grantID == id).delete()
                 try await GrantWorkflow.writeTokens(grant, details: details, vault: app.vault, on: db)
+                return true
             }
-            grants += 1
+            if done { grants += 1 }
         }
         try await auditLinkage(app, "linkage.reindex", ["people": String(people), "grants": String(grants)])
         context.console.output("egide linkage reindex: \(people) case people and \(grants) grants indexed.".consoleText())
