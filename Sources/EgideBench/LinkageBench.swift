@@ -52,11 +52,15 @@ struct LinkageBench: AsyncCommand {
         if let folder = signature.febrl {
             let a = try Self.load(folder + "/dataset4a.csv"), b = try Self.load(folder + "/dataset4b.csv")
             let c = try Self.load(folder + "/dataset3.csv")
-            let febrl4 = Self.febrl4(a, b)
+            // Three runs: on a shared virtual machine one run can be slowed by a neighbour.
+            let runs = (0..<3).map { _ in Self.febrl4(a, b) }
+            let febrl4 = runs[0]
+            let times = runs.map(\.seconds).sorted()
             say("FEBRL4 (A→B, no social-security number, unsupervised): \(febrl4.quality.text)")
-            say(String(format: "  time %.3f s, peak memory %.0f MB (one core) — targets F1 ≥ 0.998, precision ≥ 0.999, ≤ 0.4 s, ≤ 170 MB: %@",
-                       febrl4.seconds, Self.peakMegabytes(), Self.verdict(febrl4.quality.f1 >= 0.998 && febrl4.quality.precision >= 0.999
-                                                                                && febrl4.seconds <= 0.4 && Self.peakMegabytes() <= 170)))
+            say(String(format: "  time best %.3f s, median %.3f s, worst %.3f s of 3 runs; peak memory %.0f MB (one core)", times[0], times[1], times[2],
+                       Self.peakMegabytes()))
+            say("  targets F1 ≥ 0.998, precision ≥ 0.999, ≤ 0.4 s (median), ≤ 170 MB: "
+                + Self.verdict(febrl4.quality.f1 >= 0.998 && febrl4.quality.precision >= 0.999 && times[1] <= 0.4 && Self.peakMegabytes() <= 170))
             let febrl3 = Self.febrl3(c)
             say("FEBRL3 (deduplication): \(febrl3.quality.text)")
             say(String(format: "  time %.3f s — target F1 > 0.9913: %@", febrl3.seconds, Self.verdict(febrl3.quality.f1 > 0.9913)))
@@ -141,29 +145,40 @@ struct LinkageBench: AsyncCommand {
         let bytes = distinct.map { Array($0.utf8) }
         let kernels = StringKernels()
         let clock = ContinuousClock()
-        var sink = 0.0, rounds = 0
+        var sink = 0.0
         var row: [Double] = []
-        let elapsed = clock.measure {
-            let batch = StringKernels.Batch(bytes)
-            repeat {
-                for x in bytes {
-                    kernels.jaroWinklerRow(x, batch, into: &row)
-                    for score in row { sink += score }
-                }
-                rounds += 1
-            } while rounds < 3
+        func egideRate() -> Double {
+            var rounds = 0
+            let elapsed = clock.measure {
+                let batch = StringKernels.Batch(bytes)
+                repeat {
+                    for x in bytes {
+                        kernels.jaroWinklerRow(x, batch, into: &row)
+                        for score in row { sink += score }
+                    }
+                    rounds += 1
+                } while rounds < 3
+            }
+            return Double(rounds * bytes.count * bytes.count) / Self.seconds(elapsed)
         }
-        let egide = Double(rounds * bytes.count * bytes.count) / Self.seconds(elapsed)
-        say(String(format: "Jaro–Winkler kernel: %.1f M pairs/s on one core (%d × %d names, checksum %.0f)", egide / 1e6, bytes.count, bytes.count, sink))
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("egide-names-\(UUID().uuidString).txt").path
         try distinct.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
         defer { unlink(file) }
-        guard let output = try? Self.python(["kernel", file]), let rate = Double(output.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+        // Egide and rapidfuzz take turns, three times each; each side's best is compared.
+        var ours: [Double] = [], theirs: [Double] = []
+        for _ in 0..<3 {
+            ours.append(egideRate())
+            if let output = try? Self.python(["kernel", file]), let rate = Double(output.trimmingCharacters(in: .whitespacesAndNewlines)) { theirs.append(rate) }
+        }
+        let egide = ours.max()!
+        say(String(format: "Jaro–Winkler kernel: %.1f M pairs/s on one core, best of 3 (%@; %d × %d names, checksum %.0f)", egide / 1e6,
+                   ours.map { String(format: "%.1f", $0 / 1e6) }.joined(separator: ", "), bytes.count, bytes.count, sink))
+        guard let rate = theirs.max() else {
             say("  rapidfuzz not measured (python3 with rapidfuzz is needed: pip install rapidfuzz)")
             return
         }
-        say(String(format: "  rapidfuzz cdist (JaroWinkler, workers=1): %.1f M pairs/s — ratio %.2f, target ≥ 0.70: %@",
-                   rate / 1e6, egide / rate, Self.verdict(egide / rate >= 0.7)))
+        say(String(format: "  rapidfuzz cdist (JaroWinkler, workers=1): %.1f M pairs/s, best of 3 (%@) — ratio %.2f, target ≥ 0.70: %@",
+                   rate / 1e6, theirs.map { String(format: "%.1f", $0 / 1e6) }.joined(separator: ", "), egide / rate, Self.verdict(egide / rate >= 0.7)))
     }
 
     func peers(folder: String, say: (String) -> Void) throws {

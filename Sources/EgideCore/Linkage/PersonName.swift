@@ -22,10 +22,16 @@ public struct PersonName: Sendable, Equatable {
     public init(_ text: String) {
         let latin = LinkageText.latinBytes(text)
         var raw = latin.split(separator: 0x20).map { Array($0) }
-        raw = Self.settleParticles(raw, from: text)
+        if raw.count > 1 || raw.first?.starts(with: [0x61, 0x62, 0x64]) == true { raw = Self.settleParticles(raw, from: text) }  // or "abd…"
         let abjad = text.unicodeScalars.contains { (0x0600...0x06FF).contains($0.value) }
         // A person's name has a handful of words; more only costs comparison time.
         words = raw.filter { !$0.isEmpty }.prefix(Self.maximumWords).map { Word(latin: $0, skeleton: LinkageText.skeleton($0), abjad: abjad) }
+        if words.count == 1 {
+            // One word is its own joined form (most fields of most records).
+            joined = words[0]
+            joinedSorted = words[0]
+            return
+        }
         let together = words.flatMap(\.latin)
         joined = Word(latin: together, skeleton: LinkageText.skeleton(together), abjad: abjad)
         let sorted = words.sorted { $0.latin.lexicographicallyPrecedes($1.latin) }.flatMap(\.latin)
