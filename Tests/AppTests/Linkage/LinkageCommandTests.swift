@@ -9,6 +9,20 @@ import Vapor
 /// `egide linkage export | compare | resolve`: two instances find a person both supported, from
 /// keyed Bloom filters, and only opaque ids cross between them.
 @Suite struct LinkageCommandTests {
+    @Test func score_prints_one_similarity_per_pair_and_names_a_bad_line() throws {
+        let names = NameComparator()
+        let same = try #require(Double(try LinkageScoreCommand.score("حسين بن صالح\tHocine Bensalah", number: 1, names: names)))
+        let other = try #require(Double(try LinkageScoreCommand.score("Nino Beridze\tGiorgi Kapanadze", number: 2, names: names)))
+        #expect(same >= NameMatcher.threshold && same <= 1 && other >= 0 && other < NameMatcher.threshold)
+        #expect(try LinkageScoreCommand.score("\t", number: 3, names: names) == "0.000000", "two empty names score 0")
+        do {
+            _ = try LinkageScoreCommand.score("only one name", number: 4, names: names)
+            Issue.record("a line without a tab was scored")
+        } catch let failure as CommandFailure {
+            #expect(failure.message.contains("line 4"))
+        }
+    }
+
     @Test func two_instances_find_a_shared_defender_through_opaque_ids_only() async throws {
         try await withApp { app in
             let host = try await Fixtures.organisation(app, type: .host)

@@ -24,12 +24,17 @@ struct LinkageScoreCommand: AsyncCommand {
         var number = 0
         while let line = readLine(strippingNewline: true) {
             number += 1
-            let parts = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard parts.count == 2 else {
-                throw CommandFailure(message: "egide linkage score: line \(number): expected two names separated by one tab, found \(parts.count) field(s)")
-            }
-            print(String(format: "%.6f", names.similarity(String(parts[0]), String(parts[1]))))
+            print(try Self.score(line, number: number, names: names))
         }
+    }
+
+    /// One output line for one input line (`number` counts from 1, for the error).
+    static func score(_ line: String, number: Int, names: NameComparator) throws -> String {
+        let parts = line.split(separator: "\t", omittingEmptySubsequences: false)
+        guard parts.count == 2 else {
+            throw CommandFailure(message: "egide linkage score: line \(number): expected two names separated by one tab, found \(parts.count) field(s)")
+        }
+        return String(format: "%.6f", names.similarity(String(parts[0]), String(parts[1])))
     }
 }
 
