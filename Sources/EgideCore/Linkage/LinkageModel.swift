@@ -20,12 +20,16 @@ public struct LinkageSchema: Sendable {
     public struct Field: Sendable {
         public var name: String
         public var kind: Kind
-        /// Whether records sharing this field's value (or, for names, a word's skeleton) are compared.
+        /// Whether records sharing this field's value are compared.
         public var blocks: Bool
-        public init(_ name: String, _ kind: Kind, blocks: Bool = false) {
+        /// For a blocking name field: also records sharing the skeleton of a word, in any name field
+        /// (the same name in another script or spelling). Off for data in one script only.
+        public var blocksOnSkeletons: Bool
+        public init(_ name: String, _ kind: Kind, blocks: Bool = false, blocksOnSkeletons: Bool = true) {
             self.name = name
             self.kind = kind
             self.blocks = blocks
+            self.blocksOnSkeletons = blocks && kind == .name && blocksOnSkeletons
         }
     }
 

@@ -178,7 +178,7 @@ public struct RecordLinker {
         var keys: [Int] = []
         for (field, spec) in schema.fields.enumerated() where spec.blocks && record.ids[field] >= 0 {
             keys.append(field << 40 | Int(record.ids[field]))
-            if case .name(let name) = record.values[field] {
+            if spec.blocksOnSkeletons, case .name(let name) = record.values[field] {
                 // Shared by every name field, so a given name written as the surname still meets.
                 for word in name.words where word.skeleton.count >= 3 {
                     let id: Int32
