@@ -66,7 +66,7 @@ public struct RecordLinker {
     /// Pairs (left index, right index) that designate the same person, heaviest first.
     public mutating func link(_ left: [LinkageRecord], _ right: [LinkageRecord], oneToOne: Bool = true) -> [Match] {
         let candidates = blockedPairs(left: left, right: right)
-        return decide(candidates, left, right, oneToOne: oneToOne, sample: { generator in
+        return decide(candidates, left, right, oneSet: false, oneToOne: oneToOne, sample: { generator in
             (Int.random(in: 0..<left.count, using: &generator), Int.random(in: 0..<right.count, using: &generator))
         })
     }
@@ -75,7 +75,7 @@ public struct RecordLinker {
     public mutating func deduplicate(_ records: [LinkageRecord]) -> [Match] {
         guard records.count >= 2 else { return [] }
         let candidates = blockedPairs(left: records, right: nil)
-        return decide(candidates, records, records, oneToOne: false, sample: { generator in
+        return decide(candidates, records, records, oneSet: true, oneToOne: false, sample: { generator in
             var i = 0, j = 0
             while i == j {
                 i = Int.random(in: 0..<records.count, using: &generator)
@@ -85,12 +85,12 @@ public struct RecordLinker {
         })
     }
 
-    private mutating func decide(_ candidates: [(Int32, Int32)], _ left: [LinkageRecord], _ right: [LinkageRecord],
+    private mutating func decide(_ candidates: [(Int32, Int32)], _ left: [LinkageRecord], _ right: [LinkageRecord], oneSet: Bool,
                                  oneToOne: Bool, sample: (inout SeededGenerator) -> (Int, Int)) -> [Match] {
         guard !left.isEmpty, !right.isEmpty else { return [] }
         let fields = schema.fields.count
         let a = LinkageColumns(left, fields: fields)
-        let b = right.count == left.count && right.isEmpty == left.isEmpty && sameStorage(left, right) ? a : LinkageColumns(right, fields: fields)
+        let b = oneSet ? a : LinkageColumns(right, fields: fields)
         measureU(a, b, sample: sample)
         setFrequencies(a, b)
         // Levels of every candidate (4 bits per field, level + 1), and the distinct patterns for EM.
@@ -136,11 +136,6 @@ public struct RecordLinker {
     }
 
     /// `u` per field and level from random pairs (nearly all non-matches).
-    /// Whether two record arrays are the same array (deduplication compares a set with itself).
-    private func sameStorage(_ x: [LinkageRecord], _ y: [LinkageRecord]) -> Bool {
-        x.withUnsafeBufferPointer { p in y.withUnsafeBufferPointer { q in p.baseAddress == q.baseAddress } }
-    }
-
     private mutating func measureU(_ left: LinkageColumns, _ right: LinkageColumns, sample: (inout SeededGenerator) -> (Int, Int)) {
         var generator = SeededGenerator(seed: 0x6567_6964_65)
         var counts = schema.fields.map { field in [Double](repeating: 0.5, count: schema.levels(of: field.kind)) }

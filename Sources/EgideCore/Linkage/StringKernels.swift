@@ -151,9 +151,6 @@ public final class StringKernels {
         return (mm / Double(m) + mm / Double(n) + (mm - Double(transpositions / 2)) / mm) / 3
     }
 
-    /// The textbook loop, exposed so tests can hold the bit-parallel kernel to it.
-    public static func jaroLoopForTests(_ a: [UInt8], _ b: [UInt8]) -> Double { jaroLoop(a, b) }
-
     /// The textbook Jaro, for strings longer than 64 bytes.
     static func jaroLoop(_ a: [UInt8], _ b: [UInt8]) -> Double {
         let window = max(0, max(a.count, b.count) / 2 - 1)
@@ -179,11 +176,6 @@ public final class StringKernels {
         return (m / Double(a.count) + m / Double(b.count) + (m - Double(transpositions / 2)) / m) / 3
     }
 
-    /// Levenshtein distance, or `limit + 1` as soon as it must exceed `limit`.
-    public static func levenshtein(_ a: [UInt8], _ b: [UInt8], limit: Int = .max) -> Int {
-        a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in levenshtein(x, y, limit: limit) } }
-    }
-
     /// Whether two strings are at most one edit apart (substitution, insertion, deletion or, as a
     /// typist's slip, two adjacent letters swapped).
     public static func withinOneEdit(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -205,31 +197,5 @@ public final class StringKernels {
         var j = i
         while j < short.count, short[j] == long[j + 1] { j += 1 }
         return j == short.count
-    }
-
-    public static func levenshtein(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>, limit: Int = .max) -> Int {
-        if abs(a.count - b.count) > limit { return limit + 1 }
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            current[0] = i
-            var rowMinimum = i
-            for j in 1...b.count {
-                let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-                rowMinimum = min(rowMinimum, current[j])
-            }
-            if rowMinimum > limit { return limit + 1 }
-            swap(&previous, &current)
-        }
-        return previous[b.count]
-    }
-
-    /// 1 − distance ÷ length of the longer string.
-    public static func editSimilarity(_ a: [UInt8], _ b: [UInt8]) -> Double {
-        guard !a.isEmpty || !b.isEmpty else { return 1 }
-        return 1 - Double(levenshtein(a, b)) / Double(max(a.count, b.count))
     }
 }

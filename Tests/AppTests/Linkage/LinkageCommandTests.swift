@@ -46,8 +46,7 @@ import Vapor
             // The other instance wrote the same defender in Arabic script, and someone else.
             let encoder = try BloomEncoder(secret: secret, fields: 2)
             func record(_ id: String, _ name: String, _ birth: String?) -> LinkageExport.Record {
-                let words = encoder.encode(BloomLinkage.features(name: name, birth: birth))
-                return .init(id: id, clk: Data(words.flatMap { word in (0..<8).reversed().map { UInt8(truncatingIfNeeded: word >> UInt64($0 * 8)) } }).base64EncodedString())
+                .init(id: id, filter: encoder.encode(BloomLinkage.features(name: name, birth: birth)))
             }
             let theirs = LinkageExport(bits: encoder.bits, hashes: encoder.hashes,
                                        records: [record("t1", "حسين بن صالح", "1984-03-12"), record("t2", "Giorgi Kapanadze", nil)])

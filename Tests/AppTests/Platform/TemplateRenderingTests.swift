@@ -224,7 +224,7 @@ import Vapor
                 code: "GR-2026-0001", state: "S", stateTone: "warn", facts: [.init(label: "L", value: "V")], beneficiary: "B", justification: "J",
                 measures: ["M"], hostOrganisation: "H", lines: [.init(label: "L", amount: "a")],
                 approvals: [.init(who: "W", organisation: "O", authority: "A", when: "w")], waitingFor: "O", approveBlocked: nil,
-                duplicates: .init(shown: [.init(code: "GR-2026-0002", href: "/grants/y", name: "N", similarity: 93, state: "S", whose: "O")], hidden: 1, hiddenText: "H"), duplicateChecked: true,
+                duplicates: .init(shown: [.init(code: "GR-2026-0002", href: "/grants/y", name: "N", similarity: 93, state: "S", whose: "O")], hidden: 1, hiddenText: "H", found: true), duplicateChecked: true,
                 tranches: [.init(number: 1, method: "Cash", paid: "p", rate: "r", value: "v", paidOn: "d", by: "B")],
                 entries: [.init(when: "w", who: "W", what: "X", note: "N", fileHref: "/grants/x/files/y")], can: can,
                 actions: Dictionary(uniqueKeysWithValues: GrantForm.allCases.map { (String(describing: $0), "/grants/x/\($0.rawValue)") }),

@@ -109,15 +109,8 @@ enum GrantPage {
         var shown: [Duplicate] = []
         var hidden = 0
         var hiddenText: String?
-        var found: Bool { !shown.isEmpty || hidden > 0 }
-        enum CodingKeys: String, CodingKey { case shown, hidden, hiddenText, found }
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(shown, forKey: .shown)
-            try container.encode(hidden, forKey: .hidden)
-            try container.encodeIfPresent(hiddenText, forKey: .hiddenText)
-            try container.encode(found, forKey: .found)
-        }
+        /// Whether there is anything to report (set with the rest by `DuplicateSupportCheck`).
+        var found = false
     }
 
     struct Can: Encodable {
@@ -364,6 +357,7 @@ enum DuplicateSupportCheck {
                     : try await directory.organisation(other.organisationID)))
         }
         result.hiddenText = result.hidden > 0 ? request.t("grant.duplicate.hidden", String(result.hidden)) : nil
+        result.found = !result.shown.isEmpty || result.hidden > 0
         return result
     }
 }

@@ -84,6 +84,12 @@ struct LinkageExport: Codable {
     struct Record: Codable {
         var id: String
         var clk: String
+        init(id: String, clk: String) { self.id = id; self.clk = clk }
+        /// A filter as base64 of its 64-bit words, most significant byte first (`filters()` reads it back).
+        init(id: String, filter: [UInt64]) {
+            self.id = id
+            clk = Data(filter.flatMap { word in (0..<8).reversed().map { UInt8(truncatingIfNeeded: word >> UInt64($0 * 8)) } }).base64EncodedString()
+        }
     }
 
     static func read(_ path: String) throws -> LinkageExport {
@@ -136,9 +142,7 @@ struct LinkageExportCommand: AsyncCommand {
         // In random order: the file says nothing of which records are grants or cases.
         let people = try await SupportedPeople.all(app: context.application, exchange: encoder.exchangeID).shuffled()
         let records = people.map { person in
-            let filter = encoder.encode(BloomLinkage.features(name: person.name, birth: person.birth))
-            let bytes = filter.flatMap { word in (0..<8).reversed().map { UInt8(truncatingIfNeeded: word >> UInt64($0 * 8)) } }
-            return LinkageExport.Record(id: person.opaqueID, clk: Data(bytes).base64EncodedString())
+            LinkageExport.Record(id: person.opaqueID, filter: encoder.encode(BloomLinkage.features(name: person.name, birth: person.birth)))
         }
         let data = try JSONEncoder().encode(LinkageExport(bits: encoder.bits, hashes: encoder.hashes, records: records))
         guard FileManager.default.createFile(atPath: output, contents: data, attributes: [.posixPermissions: 0o600]) else {
