@@ -34,6 +34,7 @@ public func configure(_ app: Application, _ config: AppConfig, postgresSearchPat
     app.passwordService = try PasswordService(resources: config.resourcesDirectory, logN: config.scryptLogN)
 
     app.catalogue = try Catalogue.load(fromResources: config.resourcesDirectory)
+    app.appealTemplates = try AppealTemplates.load(fromResources: config.resourcesDirectory)
     app.views.use(.leaf)
     app.leaf.tags["t"] = TranslateTag(catalogue: app.catalogue)
     // Templates are read once whatever the environment: a deployment that follows the README

@@ -40,6 +40,18 @@ func routes(_ app: Application) throws {
         app.post(SiteURL.earlierPublicFollowUpAdd(language), collecting: uploadLimit, use: pages.add).publicWork(.alerts)
     }
 
+    // Published appeals: a page per document and language, the list and the Atom feed per
+    // language. Only what was published, never a case code or anything of the case file.
+    for language in AppealLanguage.allCases {
+        app.get(SiteURL.publicAppeals(language), use: PublicAppealsController.list(language))
+        app.get(SiteURL.publicAppeal(language, slug: SiteURL.anySlug), use: PublicAppealsController.show(language))
+        app.get(SiteURL.appealFeed(language), use: PublicAppealsController.feed(language))
+    }
+
+    // Unsubscribing from the appeals' mailing (the token in the link is the subscriber's credential).
+    app.get(SiteURL.unsubscribe(token: SiteURL.anyToken), use: UnsubscribeController.show)
+    app.post(SiteURL.unsubscribe(token: SiteURL.anyToken), use: UnsubscribeController.submit).publicWork(.lookups)
+
     // Unlocking a sealed instance (the passphrase is the credential).
     app.get(SiteURL.unseal, use: UnsealController.show)
     app.post(SiteURL.unseal, use: UnsealController.submit).publicWork(.credentials)
@@ -164,6 +176,34 @@ func routes(_ app: Application) throws {
     verifiers.post(SiteURL.verificationAction(SiteURL.anyID, .findings), collecting: uploadLimit, use: VerificationController.submitFinding)
     verifiers.post(SiteURL.verificationAction(SiteURL.anyID, .decline), use: VerificationController.decline)
 
+    // Urgent appeals (AppealPolicy decides; a document of another organisation answers 404):
+    // communications officers, coordinators and protection officers write; auditors read.
+    let appealStaff = signedIn.grouped(RequireRole(roles: AppealPolicy.readerRoles.union([.administrator])))
+    appealStaff.get(SiteURL.appeals, use: AppealsController.list)
+    appealStaff.get(SiteURL.newAppeal(case: nil, parent: nil), use: AppealsController.new)
+    appealStaff.post(SiteURL.appeals, use: AppealsController.create)
+    appealStaff.get(SiteURL.appealSubscribers, use: SubscribersController.list)
+    appealStaff.post(SiteURL.appealSubscribers, use: SubscribersController.add)
+    appealStaff.post(SiteURL.appealSubscriberRemove(SiteURL.anyID), use: SubscribersController.remove)
+    appealStaff.get(SiteURL.appealSettings, use: AppealsController.settings)
+    appealStaff.post(SiteURL.appealSettings, use: AppealsController.saveSettings)
+    appealStaff.get(SiteURL.appeal(SiteURL.anyID, language: nil), use: AppealsController.show)
+    appealStaff.get(SiteURL.appealAction(SiteURL.anyID, .edit), use: AppealsController.edit)
+    appealStaff.post(SiteURL.appealAction(SiteURL.anyID, .edit), use: AppealsController.revise)
+    appealStaff.post(SiteURL.appealAction(SiteURL.anyID, .versions), use: AppealsController.addVersion)
+    appealStaff.post(SiteURL.appealAction(SiteURL.anyID, .submit), use: AppealsController.step(.submit, done: "flash.appeal.submitted"))
+    appealStaff.post(SiteURL.appealAction(SiteURL.anyID, .returnToDraft), use: AppealsController.step(.returnToDraft, done: "flash.appeal.returned"))
+    appealStaff.post(SiteURL.appealAction(SiteURL.anyID, .approve), use: AppealsController.step(.approve, done: "flash.appeal.approved"))
+    appealStaff.post(SiteURL.appealAction(SiteURL.anyID, .publish), use: AppealsController.step(.publish, done: "flash.appeal.published"))
+    appealStaff.post(SiteURL.appealAction(SiteURL.anyID, .close), use: AppealsController.step(.close, done: "flash.appeal.closed"))
+    appealStaff.post(SiteURL.appealAction(SiteURL.anyID, .comments), use: AppealsController.comment)
+    appealStaff.post(SiteURL.appealAction(SiteURL.anyID, .consents), use: AppealsController.consent)
+    appealStaff.post(SiteURL.appealAction(SiteURL.anyID, .targets), use: AppealsController.target)
+    appealStaff.post(SiteURL.appealAction(SiteURL.anyID, .replies), use: AppealsController.reply)
+    appealStaff.post(SiteURL.appealAction(SiteURL.anyID, .mailings), use: AppealsController.mail)
+    appealStaff.post(SiteURL.appealAction(SiteURL.anyID, .cases), use: AppealsController.linkCase)
+    appealStaff.post(SiteURL.appealAction(SiteURL.anyID, .declaration), use: AppealsController.declareNoDefender)
+
     // Administrators: organisations and accounts (AdminPolicy decides which ones).
     let admin = signedIn.grouped(RequireRole(roles: [.administrator]))
     admin.get(SiteURL.adminOrganisations, use: OrganisationsController.list)
@@ -226,4 +266,13 @@ func routes(_ app: Application) throws {
     fundWriters.post(APIURL.grants, collecting: "256kb", use: FundsAPIController.create)
     fundWriters.post(APIURL.grantApprovals(SiteURL.anyID), use: FundsAPIController.approve)
     fundWriters.post(APIURL.grantDisbursements(SiteURL.anyID), use: FundsAPIController.disburse)
+
+    // Appeals API: the pages' role gate (`appealStaff`), AppealPolicy and the scoped queries.
+    let apiAppealStaff = api.grouped(RequireSignIn()).grouped(RequireRole(roles: AppealPolicy.readerRoles))
+    let appealReaders = apiAppealStaff.grouped(RequireScope(scope: .readAppeals))
+    appealReaders.get(APIURL.appeals, use: AppealsAPIController.list)
+    appealReaders.get(APIURL.appeal(SiteURL.anyID), use: AppealsAPIController.show)
+    let appealWriters = apiAppealStaff.grouped(RequireScope(scope: .writeAppeals), RequireJSONBody())
+    appealWriters.post(APIURL.appeals, collecting: "512kb", use: AppealsAPIController.create)
+    appealWriters.post(APIURL.appealSteps(SiteURL.anyID), use: AppealsAPIController.step)
 }

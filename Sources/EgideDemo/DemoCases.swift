@@ -1011,12 +1011,13 @@ enum DemoCases {
     /// Plays every step of the alerts', the cases' and the fund's plans together, in time order
     /// (the cases' steps after the alerts' at the same moment, the fund's last), so the audit log
     /// stays in time order. The alerts' steps run as `DemoAlerts.play` runs them.
-    static func play(alerts: [DemoAlerts.Plan], cases: [Plan], fund: DemoFund.Plan? = nil, network: DemoData.Network, app: Application,
-                     time: DemoAlerts.TimeTravel) async throws {
+    static func play(alerts: [DemoAlerts.Plan], cases: [Plan], fund: DemoFund.Plan? = nil, appeals: DemoAppeals.Plan? = nil,
+                     network: DemoData.Network, app: Application, time: DemoAlerts.TimeTravel) async throws {
         enum Entry {
             case alert(DemoAlerts.Step)
             case caseStep(Step)
             case fundStep(DemoFund.Step)
+            case appealStep(DemoAppeals.Step)
         }
         var schedule: [(at: Date, rank: Int, index: Int, order: Int, entry: Entry)] = []
         for (index, plan) in alerts.enumerated() {
@@ -1028,11 +1029,13 @@ enum DemoCases {
             for (order, item) in plan.steps.enumerated() { schedule.append((item.at, 1, index, order, .caseStep(item.step))) }
         }
         for (order, item) in (fund?.steps ?? []).enumerated() { schedule.append((item.at, 2, 0, order, .fundStep(item.step))) }
+        for (order, item) in (appeals?.steps ?? []).enumerated() { schedule.append((item.at, 3, 0, order, .appealStep(item.step))) }
         schedule.sort { ($0.at, $0.rank, $0.index, $0.order) < ($1.at, $1.rank, $1.index, $1.order) }
 
         var player = Player(app: app, network: network, alertPlans: alerts, casePlans: cases,
                             categories: Set(try await AlertQueries.categories(on: app.db).map(\.code)))
         var fundPlayer = fund.map { DemoFund.Player(app: app, network: network, plan: $0) }
+        var appealPlayer = DemoAppeals.Player(app: app, network: network)
         for entry in schedule {
             time.go(to: entry.at)
             switch entry.entry {
@@ -1050,6 +1053,8 @@ enum DemoCases {
                 }
             case .fundStep(let step):
                 try await fundPlayer?.perform(step, caseIDs: player.caseIDs)
+            case .appealStep(let step):
+                try await appealPlayer.perform(step, caseIDs: player.caseIDs)
             }
         }
     }

@@ -39,6 +39,7 @@ package struct DemoCommand: AsyncCommand {
         for line in loaded.alerts.lines { console.output(line.consoleText()) }
         for line in loaded.cases.lines { console.output(line.consoleText()) }
         for line in loaded.fund.lines { console.output(line.consoleText()) }
+        for line in loaded.appeals.lines { console.output(line.consoleText()) }
         console.output("Sign in as a protection officer (aissatou.diallo@example.org) and open /attention, then the queue at /alerts;".consoleText())
         console.output("as a partner verifier (e.g. amira.bensalah@example.org) open /verification to answer the requests waiting there.".consoleText())
         console.output("Cases: /cases as the coordinator (karim.benali@example.org: every case of the host) or an officer (their own);".consoleText())
@@ -125,6 +126,7 @@ enum DemoData {
         var cases = DemoCases.Summary()
         var fund = DemoFund.Summary()
         var linkage: DemoLinkage.Outcome?
+        var appeals = DemoAppeals.Summary()
     }
 
     /// How far back the demo network begins: the organisations and accounts exist before the first
@@ -181,8 +183,8 @@ enum DemoData {
                 // The fund's grants are tied to cases, and played among them.
                 let plans = DemoAlerts.plan(end: end)
                 let casePlans = DemoCases.plan(alerts: plans, start: start, end: end)
-                try await DemoCases.play(alerts: plans, cases: casePlans, fund: DemoFund.plan(cases: casePlans, end: end), network: network,
-                                         app: app, time: time)
+                try await DemoCases.play(alerts: plans, cases: casePlans, fund: DemoFund.plan(cases: casePlans, end: end),
+                                         appeals: DemoAppeals.plan(cases: casePlans, end: end), network: network, app: app, time: time)
             } else if alerts {
                 try await DemoAlerts.play(DemoAlerts.plan(end: end), staff: network.staff, users: network.users, geneva: geneva,
                                           app: app, time: time)
@@ -199,7 +201,8 @@ enum DemoData {
             }
             return Loaded(accounts: network.printed, alerts: try await DemoAlerts.summary(on: app.db, geneva: geneva),
                           cases: try await DemoCases.summary(on: app.db, now: now, organisations: network.organisations),
-                          fund: try await DemoFund.summary(on: app.db, now: now), linkage: linkage)
+                          fund: try await DemoFund.summary(on: app.db, now: now), linkage: linkage,
+                          appeals: try await DemoAppeals.summary(on: app.db))
         } catch {
             time.back()
             throw error

@@ -43,6 +43,14 @@ public struct AppConfig: Sendable {
     /// The address people use to reach Egide (`EGIDE_BASE_URL`, e.g. https://egide.example.org),
     /// used in links Egide hands out; when unset, loopback addresses are trusted from the request.
     public var publicBaseURL: String?
+    /// The mail server appeals are mailed through (`EGIDE_SMTP_URL`, `EGIDE_MAIL_FROM`,
+    /// `EGIDE_SMTP_CA_FILE`); `nil`: mailings wait, and the appeals pages say why.
+    public var mail: Mail?
+
+    public struct Mail: Sendable {
+        public var smtp: SMTPConfiguration
+        public var from: MailAddress
+    }
     /// Public alerts accepted per minute across the instance (`EGIDE_PUBLIC_ALERTS_PER_MINUTE`;
     /// 0: no limit). Counted from the public alerts of the last minute, for every node together;
     /// nothing about the sender is kept.
@@ -146,8 +154,67 @@ public struct AppConfig: Sendable {
         if let insecure = flag("EGIDE_INSECURE_COOKIES", in: environment, problems: &problems) { config.secureCookies = !insecure }
         if let reload = flag("EGIDE_RELOAD_TEMPLATES", in: environment, problems: &problems) { config.reloadTemplates = reload }
 
+        config.mail = mail(environment, problems: &problems)
+        if config.mail != nil, config.publicBaseURL == nil {
+            // Every mail links to the public page and to its unsubscribe address: they must work outside.
+            problems.append("EGIDE_SMTP_URL is set: EGIDE_BASE_URL must give the address people reach Egide at, e.g. https://egide.example.org")
+        }
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         return config
+    }
+
+    /// `EGIDE_SMTP_URL` = `smtp+starttls://user:password@host:587` (STARTTLS required),
+    /// `smtps://…:465` (TLS from the start) or `smtp://host:25` (no TLS: loopback relays only, and
+    /// never with a password to another host); `EGIDE_MAIL_FROM` = `Name <address>` or `address`;
+    /// `EGIDE_SMTP_CA_FILE`: a PEM certificate to trust besides the system's.
+    static func mail(_ environment: [String: String], problems: inout [String]) -> Mail? {
+        guard let raw = environment["EGIDE_SMTP_URL"], !raw.isEmpty else {
+            if environment["EGIDE_MAIL_FROM"] != nil { problems.append("EGIDE_MAIL_FROM is set but EGIDE_SMTP_URL is not") }
+            return nil
+        }
+        guard let url = URLComponents(string: raw), let scheme = url.scheme, let host = url.host, !host.isEmpty else {
+            problems.append("EGIDE_SMTP_URL is not an address such as smtp+starttls://user:password@mail.example.org:587")
+            return nil
+        }
+        let security: SMTPConfiguration.Security
+        switch scheme.lowercased() {
+        case "smtp+starttls", "submission": security = .startTLS
+        case "smtps": security = .implicitTLS
+        case "smtp": security = .plain
+        default:
+            problems.append("EGIDE_SMTP_URL: the scheme must be smtp+starttls, smtps or smtp (not \(scheme))")
+            return nil
+        }
+        var credentials: SMTPCredentials?
+        if let user = url.user, !user.isEmpty { credentials = SMTPCredentials(username: user, password: url.password ?? "") }
+        if security == .plain, credentials != nil, !["127.0.0.1", "::1", "localhost"].contains(host) {
+            problems.append("EGIDE_SMTP_URL: a password is never sent without TLS to another machine; use smtp+starttls:// or smtps://")
+            return nil
+        }
+        var trust = SMTPConfiguration.TrustRoots.system
+        if let file = environment["EGIDE_SMTP_CA_FILE"], !file.isEmpty {
+            guard FileManager.default.fileExists(atPath: file) else {
+                problems.append("EGIDE_SMTP_CA_FILE: no file at \(file)")
+                return nil
+            }
+            trust = .systemAndPEMFile(file)
+        }
+        guard let fromText = environment["EGIDE_MAIL_FROM"], !fromText.isEmpty else {
+            problems.append("EGIDE_SMTP_URL is set: EGIDE_MAIL_FROM must say who appeals are mailed from, e.g. Observatoire <appels@example.org>")
+            return nil
+        }
+        var address = fromText.trimmingCharacters(in: .whitespaces), name: String?
+        if let open = address.lastIndex(of: "<"), address.hasSuffix(">") {
+            name = String(address[..<open]).trimmingCharacters(in: .whitespaces)
+            address = String(address[address.index(after: open)..<address.index(before: address.endIndex)])
+        }
+        guard let from = try? MailAddress(address, displayName: name?.isEmpty == false ? name : nil) else {
+            problems.append("EGIDE_MAIL_FROM '\(fromText)' is not an e-mail address")
+            return nil
+        }
+        return Mail(smtp: SMTPConfiguration(host: host, port: url.port, security: security, credentials: credentials,
+                                            ehloName: ProcessInfo.processInfo.hostName, trustRoots: trust),
+                    from: from)
     }
 
     /// A yes/no variable: 1/true/yes or 0/false/no/empty; nil when unset.

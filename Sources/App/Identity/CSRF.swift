@@ -18,7 +18,9 @@ struct CSRFMiddleware: Middleware {
         let existing = cookie.flatMap { Self.isWellFormed($0) ? $0 : nil }
         request.storage[TokenKey.self] = TokenBox(existing: existing)
         let answer: EventLoopFuture<Response>
-        if ![.GET, .HEAD, .OPTIONS].contains(request.method), !request.path.hasPrefix("/api/") {
+        // Unsubscribing is exempt too: mail programs post `List-Unsubscribe=One-Click` to the link
+        // (RFC 8058) without a form, and the link's token is the credential.
+        if ![.GET, .HEAD, .OPTIONS].contains(request.method), !request.path.hasPrefix("/api/"), !request.path.hasPrefix("/unsubscribe/") {
             answer = request.eventLoop.makeFutureWithTask { try await Self.check(request, against: existing) }
                 .flatMap { next.respond(to: request) }
         } else {

@@ -27,6 +27,10 @@ enum APIScope: String, CaseIterable, Sendable, Codable {
     case readFunds = "funds:read"
     /// Request grants, approve them, record payments (`POST /api/v1/grants…`).
     case writeFunds = "funds:write"
+    /// Read the organisation's appeals (`GET /api/v1/appeals…`).
+    case readAppeals = "appeals:read"
+    /// Draft appeals and take their steps (`POST /api/v1/appeals…`).
+    case writeAppeals = "appeals:write"
 }
 
 extension Request {

@@ -28,6 +28,8 @@ enum Jobs {
         var jobs = [
             Job(name: "throttles.prune", every: 5 * 60, lease: 60) { app, now in try await Throttle.prune(app, now: now) },
             Job(name: "sessions.prune", every: 15 * 60, lease: 60) { app, now in try await SessionManager.prune(app, now: now) },
+            // The appeals' mailings: what is due, a batch at a time (AppealMailer).
+            Job(name: "appeals.mailings", every: 15, lease: 600) { app, now in try await AppealMailer.run(app, now: now) },
         ]
         if case .sqlite = config.database {
             // Planner statistics (PostgreSQL's autovacuum keeps its own).

@@ -30,6 +30,6 @@ extension Module {
 /// Every module, in the order their work appears on "Needs my attention".
 enum Modules {
     static let all: [any Module.Type] = [
-        PlatformModule.self, AlertsModule.self, CasesModule.self, FundModule.self, AdministrationModule.self,
+        PlatformModule.self, AlertsModule.self, CasesModule.self, FundModule.self, AppealsModule.self, AdministrationModule.self,
     ]
 }

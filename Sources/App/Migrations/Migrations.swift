@@ -22,6 +22,8 @@ enum Migrations {
             CreateSetupTokens(),
             CreateChangeCounters(),
             CreateScheduledJobs(),
+            CreateAppeals(),
+            CreateAppealMailings(),
         ]
     }
 }

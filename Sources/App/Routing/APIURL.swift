@@ -20,6 +20,9 @@ enum APIURL: Hashable, Sendable {
     case grant(UUID)
     case grantApprovals(UUID)
     case grantDisbursements(UUID)
+    case appeals
+    case appeal(UUID)
+    case appealSteps(UUID)
 
     static let prefix = "/api/v1"
 
@@ -43,6 +46,9 @@ enum APIURL: Hashable, Sendable {
         case .grant(let id): Self.prefix + "/grants/\(SiteURL.id(id))"
         case .grantApprovals(let id): Self.prefix + "/grants/\(SiteURL.id(id))/approvals"
         case .grantDisbursements(let id): Self.prefix + "/grants/\(SiteURL.id(id))/disbursements"
+        case .appeals: Self.prefix + "/appeals"
+        case .appeal(let id): Self.prefix + "/appeals/\(SiteURL.id(id))"
+        case .appealSteps(let id): Self.prefix + "/appeals/\(SiteURL.id(id))/steps"
         }
     }
 
@@ -61,6 +67,7 @@ enum APIURL: Hashable, Sendable {
         .openAPI, .me, .publicAlerts, .publicAlertStatus, .publicAlertUpdates, .alerts, .alert(SiteURL.anyID),
         .cases, .caseFile(SiteURL.anyID), .caseAssessments(SiteURL.anyID), .caseFollowUps(SiteURL.anyID),
         .funds, .fund(SiteURL.anyID), .grants, .grant(SiteURL.anyID), .grantApprovals(SiteURL.anyID), .grantDisbursements(SiteURL.anyID),
+        .appeals, .appeal(SiteURL.anyID), .appealSteps(SiteURL.anyID),
     ]
 }
 

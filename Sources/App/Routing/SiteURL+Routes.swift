@@ -10,6 +10,7 @@ extension SiteURL {
     static let anyFile = UUID(uuidString: "00000000-0000-4000-8000-00000000000c")!
     static let anyPerson = UUID(uuidString: "00000000-0000-4000-8000-00000000000d")!
     static let anyToken = ":token"
+    static let anySlug = ":slug"
 
     /// The route pattern of this address: its path, without the query, each placeholder a parameter.
     var pattern: [PathComponent] {

@@ -45,6 +45,13 @@ enum GrantForm: String, CaseIterable, Sendable {
     case requestReport = "report-request"
 }
 
+/// The forms of a document (`/appeals/:id/<form>`); those about one language version carry a
+/// `language` field.
+enum AppealForm: String, CaseIterable, Sendable {
+    case edit, versions, submit, approve, publish, close, comments, consents, targets, replies, mailings, cases, declaration
+    case returnToDraft = "return"
+}
+
 /// Every page and endpoint by name, forms typed: used to build links, form actions and redirects.
 /// `SiteURLTests` holds it to the route table both ways — every address it builds is a
 /// registered route, and every page route of the table has its case here — so a link cannot
@@ -109,6 +116,20 @@ enum SiteURL {
     case grant(UUID)
     case grantAction(UUID, GrantForm)
     case grantFile(UUID, UUID)
+    case appeals, appealSettings, appealSubscribers
+    case appealSubscriberRemove(UUID)
+    /// The link every appeal mail carries (the token is the subscriber's own).
+    case unsubscribe(token: String)
+    /// A new document, from a case file (`case`) or as a follow-up of an issued one (`parent`).
+    case newAppeal(case: UUID?, parent: UUID?)
+    /// A document's page, showing one language version (its original when `nil`).
+    case appeal(UUID, language: AppealLanguage?)
+    case appealAction(UUID, AppealForm)
+    /// The public pages of published documents, one address per document language: the list,
+    /// a document (by its reference's slug) and the Atom feed.
+    case publicAppeals(AppealLanguage)
+    case publicAppeal(AppealLanguage, slug: String)
+    case appealFeed(AppealLanguage)
 
     /// The path (and query) to put in an `href` or a `Location`.
     var href: String {
@@ -178,10 +199,24 @@ enum SiteURL {
         case .grant(let id): "/grants/\(Self.id(id))"
         case .grantAction(let id, let form): "/grants/\(Self.id(id))/\(form.rawValue)"
         case .grantFile(let id, let file): "/grants/\(Self.id(id))/files/\(Self.id(file))"
+        case .appeals: "/appeals"
+        case .appealSettings: "/appeals/settings"
+        case .appealSubscribers: "/appeals/subscribers"
+        case .appealSubscriberRemove(let id): "/appeals/subscribers/\(Self.id(id))/remove"
+        case .unsubscribe(let token): "/unsubscribe/\(token)"
+        case .newAppeal(let caseID, let parent): Self.query("/appeals/new", ["case": caseID.map(Self.id), "parent": parent.map(Self.id)])
+        case .appeal(let id, let language): Self.query("/appeals/\(Self.id(id))", ["language": language?.rawValue])
+        case .appealAction(let id, let form): "/appeals/\(Self.id(id))/\(form.rawValue)"
+        case .publicAppeals(let language): "/\(language.rawValue)/" + Self.appealsSegment(language)
+        case .publicAppeal(let language, let slug): "/\(language.rawValue)/" + Self.appealsSegment(language) + "/\(slug)"
+        case .appealFeed(let language): "/\(language.rawValue)/" + Self.appealsSegment(language) + ".atom"
         }
     }
 
     static func id(_ id: UUID) -> String { id.uuidString.lowercased() }
+
+    /// The public appeals' segment: French in French (`/fr/appels`), English otherwise (`/ar/appeals`).
+    static func appealsSegment(_ language: AppealLanguage) -> String { language == .fr ? "appels" : "appeals" }
 
     /// The public pages whose address carries their language.
     enum PublicPage { case alert, followUp, followUpAdd }
@@ -208,6 +243,8 @@ enum SiteURL {
     static func language(ofPath path: String) -> Language? {
         let segments = path.split(separator: "/", omittingEmptySubsequences: true)
         if let first = segments.first, let language = Language(rawValue: String(first)) { return language }
+        // A document language the interface does not speak (`/es/appeals/…`): its framing language.
+        if let first = segments.first, let language = AppealLanguage(rawValue: String(first)) { return language.interface }
         return earlierPublicPaths[path]
     }
 

@@ -26,6 +26,27 @@ struct LayoutContext: Encodable {
     var signInHref: String?
     /// The confirmation of the action just done, once (`Flash`).
     var flash: String?
+    /// What a public document adds to the page's head: OpenGraph tags, its other languages, its feed.
+    var head: PageHead?
+}
+
+/// The `<head>` additions of a published document's page (`Request.pageHead`).
+struct PageHead: Encodable, Sendable {
+    struct Meta: Encodable, Sendable {
+        var property: String
+        var content: String
+    }
+
+    struct Alternate: Encodable, Sendable {
+        var href: String
+        var lang: String
+    }
+
+    var meta: [Meta]
+    var alternates: [Alternate]
+    var feedHref: String?
+    var feedTitle: String?
+    var canonical: String?
 }
 
 /// The context of one rendered page: the layout plus the page's own typed content.
@@ -103,7 +124,17 @@ extension Request {
             title: t(titleKey), stylesheet: files.href(SiteURL.stylesheet.href), icon: files.href("/favicon.svg"),
             iconICO: files.href("/favicon.ico"), home: home, languages: languages, navigation: navigation, signedIn: principal?.sessionID != nil,
             signInHref: principal == nil && !path.hasPrefix("/sign-in") ? SiteURL.signIn(next: nil).href : nil,
-            flash: flash ? Flash.pending(self).map { t($0) } : nil)
+            flash: flash ? Flash.pending(self).map { t($0) } : nil, head: pageHead)
+    }
+}
+
+extension Request {
+    private struct PageHeadKey: StorageKey { typealias Value = PageHead }
+
+    /// Set by a published document's page before it renders.
+    var pageHead: PageHead? {
+        get { storage[PageHeadKey.self] }
+        set { storage[PageHeadKey.self] = newValue }
     }
 }
 

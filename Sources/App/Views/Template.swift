@@ -45,4 +45,13 @@ enum Template: String, CaseIterable, Sendable {
     case grantList = "fund/grants"
     case grantShow = "fund/grant"
     case grantForm = "fund/grant-form"
+    case appealList = "appeals/list"
+    case appealShow = "appeals/show"
+    case appealForm = "appeals/form"
+    case appealEditor = "appeals/editor"
+    case appealSettings = "appeals/settings"
+    case publicAppeals = "appeals/public-list"
+    case publicAppeal = "appeals/public"
+    case appealSubscribers = "appeals/subscribers"
+    case unsubscribe = "appeals/unsubscribe"
 }

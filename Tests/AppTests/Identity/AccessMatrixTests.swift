@@ -112,7 +112,49 @@ import VaporTesting
     /// A fund, allocation or grant by id (a random one here): 404 past the gate.
     static let fundRecord: Rule = { p, _ in p.role == nil ? .signInRequired : isFundStaff(p) ? .notFound : .forbidden }
 
+    /// Appeals: the gate lets the appeals roles and administrators through; AppealPolicy lets
+    /// the host's and consortium members' staff in (partners get 403), and a document by id (a
+    /// random one here) answers 404 past the gate.
+    static func isAppealStaff(_ p: Persona) -> Bool {
+        guard let role = p.role else { return false }
+        return AppealPolicy.readerRoles.union([.administrator]).contains(role)
+    }
+    static func appealRule(_ action: AppealAction) -> Rule {
+        { p, _ in
+            guard let role = p.role else { return .signInRequired }
+            guard isAppealStaff(p) else { return .forbidden }
+            let actor = Actor(userID: UUID(), organisationID: UUID(), organisationType: p.organisationType, roles: [role])
+            return AppealPolicy.evaluate(actor, action, nil).isAllowed ? .reached : .forbidden
+        }
+    }
+    static let appealRecord: Rule = { p, _ in p.role == nil ? .signInRequired : isAppealStaff(p) ? .notFound : .forbidden }
+
     static let rules: [String: Rule] = [
+        // Published appeals: a list, a page per document and the feed, per document language.
+        "GET /fr/appels": everyone, "GET /fr/appels.atom": everyone, "GET /fr/appels/:slug": badToken,
+        "GET /en/appeals": everyone, "GET /en/appeals.atom": everyone, "GET /en/appeals/:slug": badToken,
+        "GET /es/appeals": everyone, "GET /es/appeals.atom": everyone, "GET /es/appeals/:slug": badToken,
+        "GET /ar/appeals": everyone, "GET /ar/appeals.atom": everyone, "GET /ar/appeals/:slug": badToken,
+        // Appeals (web).
+        "GET /appeals": appealRule(.view), "GET /appeals/new": appealRule(.write), "POST /appeals": appealRule(.write),
+        "GET /appeals/settings": appealRule(.configure), "POST /appeals/settings": appealRule(.configure),
+        "GET /appeals/:id": appealRecord, "GET /appeals/:id/edit": appealRecord, "POST /appeals/:id/edit": appealRecord,
+        "POST /appeals/:id/versions": appealRecord, "POST /appeals/:id/submit": appealRecord, "POST /appeals/:id/return": appealRecord,
+        "POST /appeals/:id/approve": appealRecord, "POST /appeals/:id/publish": appealRecord, "POST /appeals/:id/close": appealRecord,
+        "POST /appeals/:id/comments": appealRecord, "POST /appeals/:id/consents": appealRecord, "POST /appeals/:id/targets": appealRecord,
+        "POST /appeals/:id/replies": appealRecord, "POST /appeals/:id/mailings": appealRecord,
+        "POST /appeals/:id/cases": appealRecord, "POST /appeals/:id/declaration": appealRecord,
+        "GET /appeals/subscribers": appealRule(.manageMailing), "POST /appeals/subscribers": appealRule(.manageMailing),
+        "POST /appeals/subscribers/:id/remove": { p, _ in
+            guard let role = p.role else { return .signInRequired }
+            guard isAppealStaff(p) else { return .forbidden }
+            let actor = Actor(userID: UUID(), organisationID: UUID(), organisationType: p.organisationType, roles: [role])
+            return AppealPolicy.evaluate(actor, .manageMailing, nil).isAllowed ? .notFound : .forbidden
+        },
+        // The unsubscribe link: its token is the credential (an unknown one answers 404).
+        "GET /unsubscribe/:token": badToken, "POST /unsubscribe/:token": badToken,
+        "GET /api/v1/appeals": { _, _ in .signInRequired }, "GET /api/v1/appeals/:id": { _, _ in .signInRequired },
+        "POST /api/v1/appeals": { _, _ in .signInRequired }, "POST /api/v1/appeals/:id/steps": { _, _ in .signInRequired },
         // The public pages, one address per language, spelled out: a new public address must be
         // added here by hand, where a reviewer sees that it opens something to everyone.
         "GET /fr": everyone, "GET /en": everyone, "GET /ar": everyone,

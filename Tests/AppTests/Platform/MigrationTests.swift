@@ -38,7 +38,7 @@ import Vapor
         "App.CreateInstance", "App.CreateDataKeys", "App.CreateAuditEvents", "App.CreateOrganisations", "App.CreateUsers",
         "App.CreateSessionsAndTokens", "App.CreateEncryptedFiles", "App.CreateAlerts", "App.CreateCases",
         "App.AddAlertIdempotencyIndex", "App.DropAlertIdempotencyIndex", "App.CreateFund", "App.AddFundLedgerIndexes", "App.AddArabicCategoryLabels",
-        "App.CreateThrottles", "App.CreateSetupTokens", "App.CreateChangeCounters", "App.CreateScheduledJobs",
+        "App.CreateThrottles", "App.CreateSetupTokens", "App.CreateChangeCounters", "App.CreateScheduledJobs", "App.CreateAppeals", "App.CreateAppealMailings",
     ]
 
     @Test func every_migration_keeps_the_name_existing_databases_stored() async throws {

@@ -28,6 +28,12 @@ import Vapor
         all += [.funds, .newFund, .exchangeRates, .fund(id), .allocation(id, item), .grants, .newGrant(case: id, allocation: nil),
                 .newGrant(case: nil, allocation: nil), .grant(id), .grantFile(id, item)]
         all += FundForm.allCases.map { .fundAction(id, $0) } + GrantForm.allCases.map { .grantAction(id, $0) }
+        all += [.appealSubscribers, .appealSubscriberRemove(id), .unsubscribe(token: "t"), .appeals, .appealSettings, .newAppeal(case: id, parent: nil), .newAppeal(case: nil, parent: id), .appeal(id, language: nil),
+                .appeal(id, language: .ar)]
+        all += AppealForm.allCases.map { .appealAction(id, $0) }
+        for language in AppealLanguage.allCases {
+            all += [.publicAppeals(language), .publicAppeal(language, slug: "tun-003-0725-obs-045"), .appealFeed(language)]
+        }
         return all
     }
 

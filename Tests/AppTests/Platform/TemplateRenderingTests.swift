@@ -235,7 +235,68 @@ import Vapor
                 problems: problems, action: "/grants", editing: false, caseCode: "CMR-2026-0001", caseID: "x", allocations: options, categories: options,
                 countries: CountryOptions.html(in: .fr, selected: "CM"), measures: options, values: ["beneficiary": "B"], lines: [.init(label: "L", amount: "1")], cancelHref: "/grants",
                 currencyHint: "EUR"), forms: true)
+        case .appealList:
+            return try await req.render(.appealList, titleKey: "appeal.list.title", AppealListPage.Context(
+                rows: [.init(href: "/appeals/x", reference: "TUN 003 / 0725 / OBS 045", title: "T", kind: "K", country: "C",
+                             versions: [Badge(label: "FR · Published", tone: "ok")], followUpOf: "TUN 001 / 0125 / OBS 001", updated: "u")],
+                states: options, kinds: options, newHref: "/appeals/new", settingsHref: "/appeals/settings", subscribersHref: "/appeals/subscribers", olderHref: "/appeals?page=1", newerHref: nil))
+        case .appealShow:
+            return try await req.render(.appealShow, titleKey: "appeal.show.title", Self.appealPage(problems), forms: true)
+        case .appealForm:
+            return try await req.render(.appealForm, titleKey: "appeal.new.title", AppealFormPage.Context(
+                problems: problems, action: "/appeals", templateAction: "/appeals/new", kinds: options, languages: options,
+                countries: CountryOptions.html(in: .fr, selected: "TN"), countryFixed: "Tunisie", themes: options, followUpKinds: options,
+                caseCode: "TUN-2026-0001", caseID: "x", parentReference: "TUN 003 / 0725 / OBS 045", parentID: "y",
+                values: ["title": "T", "body": "B"], dir: "ltr", cancelHref: "/appeals"), forms: true)
+        case .appealEditor:
+            return try await req.render(.appealEditor, titleKey: "appeal.edit.title", AppealFormPage.EditorContext(
+                problems: problems, action: "/appeals/x/edit", reference: "R", language: "ar", languageName: "العربية", dir: "rtl", state: "S",
+                values: ["title": "T", "body": "B"], updatingPublished: true, cancelHref: "/appeals/x"), forms: true)
+        case .appealSettings:
+            return try await req.render(.appealSettings, titleKey: "appeal.settings.title", AppealsController.AppealSettingsContext(
+                pattern: "{ISO3} {seq:03} / {MMYY} / OBS {yearly:03}", example: "TUN 003 / 0725 / OBS 045", problems: problems, listHref: "/appeals"),
+                forms: true)
+        case .publicAppeals:
+            return try await req.render(.publicAppeals, titleKey: "appeal.public.title", PublicAppealsController.ListContext(
+                heading: "H", items: [.init(href: "/en/appeals/x", reference: "R", kind: "K", date: "d", title: "T", summary: "S")],
+                feedHref: "/en/appeals.atom", dir: "ltr", lang: "en", olderHref: "/en/appeals?page=1", newerHref: nil))
+        case .publicAppeal:
+            return try await req.render(.publicAppeal, titleKey: "appeal.public.documentTitle", PublicAppealsController.DocumentContext(
+                reference: "R", kind: "K", published: "p", updated: "u", title: "T", bodyHTML: "<p>B</p>", dir: "ltr", lang: "en",
+                otherLanguages: [.init(href: "/fr/appels/x", lang: "Français")], followUpOf: "P", followUpOfHref: "/en/appeals/p", followUps: [.init(href: "/en/appeals/f", lang: "Release — F")], closed: true,
+                listHref: "/en/appeals", feedHref: "/en/appeals.atom"))
+        case .appealSubscribers:
+            return try await req.render(.appealSubscribers, titleKey: "appeal.subscribers.title", SubscribersController.Context(
+                rows: [.init(email: "a@example.org", name: "N", languages: "Français", kind: "K", since: "s", unsubscribed: "u", removeAction: "/appeals/subscribers/x/remove")],
+                active: 1, languages: options, values: ["email": "e"], problems: problems, action: "/appeals/subscribers",
+                kinds: [SelectOption(value: "subscriber", label: "S", selected: true)], mailConfigured: false, listHref: "/appeals"), forms: true)
+        case .unsubscribe:
+            return try await req.render(.unsubscribe, titleKey: "appeal.unsubscribe.title", UnsubscribeController.Context(action: "/unsubscribe/t", done: false), forms: true)
         }
+    }
+
+    static func appealPage(_ problems: [FieldProblem]) -> AppealPage.Context {
+        let options = [SelectOption(value: "v", label: "L", selected: true)]
+        return AppealPage.Context(
+            mailing: .init(action: "/appeals/x/mailings", recipients: 12, blocked: "B", configured: false,
+                           rows: [.init(language: "Français", revision: 2, when: "w", state: "S", counts: [Badge(label: "3 sent", tone: "ok")])],
+                           subscribersHref: "/appeals/subscribers"),
+            reference: "TUN 003 / 0725 / OBS 045", kind: "K", title: "T", facts: [.init(label: "L", value: "V")], parent: .init(href: "/appeals/p", label: "P"),
+            followUps: [.init(href: "/appeals/f", label: "F")], cases: [.init(href: "/cases/c", label: "TUN-2026-0001"), .init(href: nil, label: "TUN-2026-0002")],
+            tabs: [.init(href: "/appeals/x?language=fr", label: "Français", lang: "fr", current: true, state: "S", tone: "ok")],
+            language: "fr", revision: 2, dir: "ltr", state: "S", stateTone: "ok", online: true, publicHref: "/fr/appels/x", updating: true, bodyHTML: "<p>B</p>",
+            steps: [.init(action: "/appeals/x/approve", label: "A", style: "", hint: "H"), .init(action: "/appeals/x/return", label: "R", style: "", hint: nil, comment: true)], approveBlocked: "AB", publishBlocked: "PB",
+            editHref: "/appeals/x/edit?language=fr",
+            revisions: [.init(number: 2, author: "A", when: "w", published: true, approved: true)],
+            diff: .init(from: 1, to: 2, runs: [.init(.same, "a "), .init(.removed, "b "), .init(.added, "c")], changed: true, options: options, toOptions: options),
+            comments: [.init(author: "A", when: "w", revision: 1, body: "B")], commentAction: "/appeals/x/comments",
+            defenders: [.init(name: "N", caseCode: "C", caseHref: "/cases/c", consents: [.init(label: "L", state: "S", tone: "ok", detail: "d")])],
+            consentAction: "/appeals/x/consents", noCase: true, declared: "D", declareAction: "/appeals/x/declaration", linkCaseAction: "/appeals/x/cases",
+            hiddenCases: "and 1 case you cannot see", onlyHiddenCases: "Linked cases you cannot see: 1", people: options, channels: options,
+            targets: [.init(name: "N", institution: "I", address: "A", replies: [.init(on: "o", summary: "S")])],
+            targetAction: "/appeals/x/targets", replyAction: "/appeals/x/replies", targetOptions: options,
+            history: [.init(when: "w", who: "W", what: "X")], versionAction: "/appeals/x/versions", missingLanguages: options,
+            followUpHref: "/appeals/new?parent=x", listHref: "/appeals", problems: problems)
     }
 
     static let statement = FundStatement.Context(

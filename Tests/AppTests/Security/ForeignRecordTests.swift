@@ -16,6 +16,9 @@ import VaporTesting
         "POST /admin/alert-settings/categories/:id": "violation categories are instance-wide, edited by host administrators only",
         "GET /setup/:token": "a one-time token", "POST /setup/:token": "a one-time token",
         "GET /invitation/:token": "a one-time token", "POST /invitation/:token": "a one-time token",
+        "GET /fr/appels/:slug": "a published document, public by design", "GET /en/appeals/:slug": "a published document, public by design",
+        "GET /es/appeals/:slug": "a published document, public by design", "GET /ar/appeals/:slug": "a published document, public by design",
+        "GET /unsubscribe/:token": "a subscriber's own secret link", "POST /unsubscribe/:token": "a subscriber's own secret link",
     ]
 
     /// One organisation's records of every kind a route can name.
@@ -33,6 +36,10 @@ import VaporTesting
         var partnerAdmin: TestAccount, adminClient: TestClient, ownUser: UUID, foreignUser: UUID, ownOrganisation: UUID, foreignOrganisation: UUID
         var ownSession: UUID, foreignSession: UUID, ownToken: UUID, foreignToken: UUID
         var fund: FundWorld
+        /// A document of Geneva's (the caller's) and one of the host's.
+        var ownAppeal: UUID, foreignAppeal: UUID
+        /// An address on Geneva's appeals list and one on the host's.
+        var ownSubscriber: UUID, foreignSubscriber: UUID
     }
 
     /// The emergency fund: the host's fund allocated to two sibling partners (Cameroon and Congo),
@@ -117,6 +124,21 @@ import VaporTesting
                        support: try await item(.support), referral: try await item(.referral), followUp: followUp)
     }
 
+    /// A draft about the author's first case, with a target to reply from.
+    static func appeal(_ app: Application, by author: Actor) async throws -> UUID {
+        let caseID = try #require(try await CaseQueries.visible(to: author, on: app.db).first()).id
+        let id = try await AppealWorkflow.create(.init(kind: .urgentAppeal, country: "CM", themes: [.threats], language: .fr,
+                                                       text: AppealText(title: "Menaces", body: "L'Observatoire a été informé…"),
+                                                       caseIDs: caseID.map { [$0] } ?? []), by: author, app: app)
+        try await AppealWorkflow.addTarget(id, name: "Ministre de la Justice", institution: "Ministère", address: "Yaoundé", by: author, app: app)
+        return id
+    }
+
+    static func subscriber(_ app: Application, by actor: Actor) async throws -> UUID {
+        try await AppealSubscribers.add(email: "reader-\(UUID().uuidString.prefix(6))@example.org", name: nil, languages: [.fr], by: actor, app: app)
+        return try #require(try await AppealSubscriberRecord.query(on: app.db).filter(\.$organisationID == actor.organisationID).first()).id!
+    }
+
     static func world(_ app: Application) async throws -> World {
         let host = try await Fixtures.organisation(app, type: .host, slug: "lyon", country: "FR", name: "Host NGO")
         let geneva = try await Fixtures.organisation(app, type: .consortiumMember, slug: "geneve", country: "CH", name: "Consortium Geneva")
@@ -124,6 +146,7 @@ import VaporTesting
         let congo = try await Fixtures.organisation(app, type: .partner, slug: "cd", country: "CD", name: "Partner CD")
         let hostOfficer = try await Fixtures.account(app, in: host, roles: [.protectionOfficer])
         let genevaCoordinator = try await Fixtures.account(app, in: geneva, roles: [.coordinator])
+        let hostCoordinator = try await Fixtures.account(app, in: host, roles: [.coordinator])
         let partnerOfficer = try await Fixtures.account(app, in: cameroon, roles: [.protectionOfficer])
         let verifier = try await Fixtures.account(app, in: cameroon, roles: [.verifier])
         let otherVerifier = try await Fixtures.account(app, in: congo, roles: [.verifier])
@@ -181,7 +204,9 @@ import VaporTesting
             ownSession: ownSession, foreignSession: foreignSession,
             ownToken: spare,
             foreignToken: try #require(tokens.first { $0.$user.id == otherUser.id }).id!,
-            fund: try await fundWorld(app, host: host, geneva: geneva, cameroon: cameroon, congo: congo))
+            fund: try await fundWorld(app, host: host, geneva: geneva, cameroon: cameroon, congo: congo),
+            ownAppeal: try await appeal(app, by: genevaActor), foreignAppeal: try await appeal(app, by: hostActor),
+            ownSubscriber: try await subscriber(app, by: genevaActor), foreignSubscriber: try await subscriber(app, by: actor(hostCoordinator, .host, [.coordinator])))
     }
 
     /// Who calls a route, and its ids: the caller's own record, and another organisation's.
@@ -224,6 +249,12 @@ import VaporTesting
             return Probe(client: f.client, own: [":id": f.ownGrant, ":file": f.ownFile], foreign: [":id": f.siblingGrant, ":file": f.siblingFile])
         case "api" where parts[2] == "funds":
             return Probe(token: w.fund.token, own: [":id": w.fund.ownFund], foreign: [":id": w.fund.foreignFund])
+        case "appeals" where parts[1] == "subscribers":
+            return Probe(client: w.genevaClient, own: [":id": w.ownSubscriber], foreign: [":id": w.foreignSubscriber])
+        case "appeals":
+            return Probe(client: w.genevaClient, own: [":id": w.ownAppeal], foreign: [":id": w.foreignAppeal])
+        case "api" where parts[2] == "appeals":
+            return Probe(token: w.genevaToken, own: [":id": w.ownAppeal], foreign: [":id": w.foreignAppeal])
         case "api" where parts[2] == "grants":
             return Probe(token: w.fund.token, own: [":id": w.fund.ownGrant], foreign: [":id": w.fund.siblingGrant])
         case "api":

@@ -35,6 +35,15 @@ import Testing
         "CaseInput/fieldOfWork": values(FieldOfWork.self), "AssessmentInput/threats/items/actor": values(ThreatActorType.self),
         "AssessmentInput/threats/items/space": values(ThreatSpace.self), "AssessmentInput/judgedLevel": values(RiskLevel.self),
         "AssessmentInput/trigger": Set(CasesAPIController.AssessmentInput.triggers),
+        "AppealSummary/kind": values(AppealKind.self), "AppealInput/kind": values(AppealKind.self),
+        "AppealSummary/themes/items": values(AppealTheme.self), "AppealInput/themes/items": values(AppealTheme.self),
+        "AppealSummary/originalLanguage": values(AppealLanguage.self), "AppealInput/language": values(AppealLanguage.self),
+        "AppealVersion/language": values(AppealLanguage.self), "AppealVersionSummary/language": values(AppealLanguage.self),
+        "AppealStepInput/language": values(AppealLanguage.self),
+        "AppealSummary/followUpKind": values(FollowUpKind.self), "AppealInput/followUpKind": values(FollowUpKind.self),
+        "AppealVersion/state": values(AppealState.self), "AppealVersionSummary/state": values(AppealState.self),
+        "AppealDetail/defenders/items/consents/items/channel": values(AppealChannel.self),
+        "AppealStepInput/step": [AppealStep.submit, .returnToDraft, .approve, .publish, .close].reduce(into: Set<String>()) { $0.insert($1.rawValue) },
     ]
 
     /// Every `enum` in the document's schemas, by schema and property path (`properties` left out).

@@ -13,7 +13,8 @@ enum AttentionPage {
 
     /// Who has the page: anyone who handles alerts, answers verification requests or works cases.
     static func isFor(_ actor: Actor) -> Bool {
-        isWorkPage(actor) || actor.has(.verifier)
+        // Communications officers start from their appeals, and find there what waits on them.
+        isWorkPage(actor) || actor.has(.verifier) || AppealPolicy.evaluate(actor, .publish, nil).isAllowed
     }
 
     /// Whose daily start it is (a verifier alone starts from their requests).

@@ -236,7 +236,7 @@ enum FundsAPIController {
         let draft = GrantWorkflow.GrantDraft(allocationID: input.allocationId, caseID: input.caseId, category: category, country: country, amount: input.amount,
                                              details: .init(beneficiary: beneficiary, beneficiaryIsOrganisation: input.beneficiaryIsOrganisation ?? false,
                                                             budgetLines: lines, justification: justification, measures: Array(measures), hostOrganisation: host))
-        let id = try await refusing(request) { try await GrantWorkflow.request(draft, submit: input.submit ?? false, by: actor, app: request.application) }
+        let id = try await request.refusing { try await GrantWorkflow.request(draft, submit: input.submit ?? false, by: actor, app: request.application) }
         guard let grant = try await GrantRecord.find(id, on: request.db) else { throw Abort(.internalServerError) }
         return try await detail(grant, on: request).encodeResponse(status: .created, for: request)
     }
@@ -247,7 +247,7 @@ enum FundsAPIController {
         let actor = try request.actor()
         let id = try request.requireUUID("id")
         _ = try await FundQueries.grant(id, for: actor, on: request.db)
-        try await refusing(request) { try await GrantWorkflow.approve(id, by: actor, app: request.application) }
+        try await request.refusing { try await GrantWorkflow.approve(id, by: actor, app: request.application) }
         let (grant, _) = try await FundQueries.grant(id, for: actor, on: request.db)
         return try await detail(grant, on: request)
     }
@@ -286,18 +286,8 @@ enum FundsAPIController {
         guard errors.isEmpty, let method, let currency else { throw ProblemError.invalid(errors) }
         let tranche = GrantWorkflow.Tranche(method: method, paid: Money(minorUnits: input.paidAmount, currency: currency.code), rateNanos: nanos,
                                             rateOn: input.rateOn ?? input.paidOn, paidOn: input.paidOn, note: input.note.map { String($0.prefix(5000)) })
-        try await refusing(request) { try await GrantWorkflow.disburse(id, tranche, by: actor, app: request.application) }
+        try await request.refusing { try await GrantWorkflow.disburse(id, tranche, by: actor, app: request.application) }
         let (updated, _) = try await FundQueries.grant(id, for: actor, on: request.db)
         return try await detail(updated, on: request).encodeResponse(status: .created, for: request)
-    }
-
-    /// A workflow refusal as a 409 problem that says why, in English.
-    @discardableResult
-    static func refusing<T>(_ request: Request, _ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch let refusal as Refusal {
-            throw ProblemError(status: .conflict, detail: request.application.catalogue.text(refusal.key, in: .en, []))
-        }
     }
 }
