@@ -74,6 +74,9 @@ import VaporTesting
             try await AppealWorkflow.publish(id, .en, by: w.comms2, app: app)
             let slug = try #require(try await AppealRecord.find(id, on: app.db)?.slug)
             #expect(try await app.send(.GET, "/en/appeals/\(slug)").status == .ok)
+            // The feed and the list, as kept for the next visitors, hold it.
+            #expect(try await app.send(.GET, "/en/appeals.atom").text.contains(slug))
+            #expect(try await app.send(.GET, "/fr/appels").text.contains(slug))
 
             try await w.consent(app, id, .publicPage, granted: false)
             for language in [AppealLanguage.fr, .en] {
@@ -83,6 +86,7 @@ import VaporTesting
             #expect(try await app.send(.GET, "/en/appeals/\(slug)").status == .notFound)
             #expect(try await app.send(.GET, "/fr/appels/\(slug)").status == .notFound)
             #expect(!(try await app.send(.GET, "/en/appeals.atom").text.contains(slug)))
+            #expect(!(try await app.send(.GET, "/fr/appels").text.contains(slug)))
             let audit = try await AuditEventModel.query(on: app.db).filter(\.$action == "appeal.unpublish").count()
             #expect(audit == 2)
             #expect(try await AppealEventRecord.query(on: app.db).filter(\.$appealID == id).filter(\.$kind == "withdrawn").count() == 2)

@@ -1,5 +1,6 @@
 import EgideCore
 import Fluent
+import NIOConcurrencyHelpers
 import Vapor
 
 /// What the public may read of the appeals: the published text of each document in each
@@ -48,6 +49,46 @@ enum PublishedAppeals {
     }
 }
 
+/// The public list and feeds as last rendered, each with the state of the published versions it
+/// was rendered from (`validator`): a request pays one small query, and renders again only when a
+/// version of its language was published, updated, withdrawn or closed since — on any node, since
+/// the validator is read from the database. Only signed-out visitors' pages are kept (a signed-in
+/// page carries its reader's menu and form token).
+final class PublicAppealCache: Sendable {
+    private let entries = NIOLockedValueBox<[String: (validator: String, body: String)]>([:])
+
+    func body(_ key: String, validator: String) -> String? {
+        entries.withLockedValue { $0[key].flatMap { $0.validator == validator ? $0.body : nil } }
+    }
+
+    func keep(_ key: String, validator: String, body: String) {
+        entries.withLockedValue { entries in
+            if entries.count > 256 { entries.removeAll() }
+            entries[key] = (validator, body)
+        }
+    }
+
+    /// What the rendering of `language`'s list or feed depends on: how many versions are online
+    /// and the latest change to any version in that language.
+    static func validator(_ language: AppealLanguage, on db: any Database) async throws -> String {
+        let versions = AppealVersionRecord.query(on: db).filter(\.$language == language)
+        let latest = try await versions.copy().max(\.$updatedAt)?.timeIntervalSince1970 ?? 0
+        let online = try await versions.copy().filter(\.$publishedRevision != nil).count()
+        return "\(online)/\(latest)"
+    }
+}
+
+extension Application {
+    private struct PublicAppealCacheKey: StorageKey { typealias Value = PublicAppealCache }
+
+    var publicAppealCache: PublicAppealCache {
+        if let cache = storage[PublicAppealCacheKey.self] { return cache }
+        let cache = PublicAppealCache()
+        storage[PublicAppealCacheKey.self] = cache
+        return cache
+    }
+}
+
 /// The public pages of published appeals and their Atom feeds.
 enum PublicAppealsController {
     struct ListContext: Encodable {
@@ -93,6 +134,12 @@ enum PublicAppealsController {
         { request in
             frame(request, language) { .publicAppeals($0) }
             let page = try request.listPage(size: pageSize)
+            let cacheKey = "list/\(language.rawValue)/\(page.number)/\(request.language.rawValue)"
+            let anonymous = request.principal == nil && Flash.pending(request) == nil
+            let validator = try await PublicAppealCache.validator(language, on: request.db)
+            if anonymous, let body = request.application.publicAppealCache.body(cacheKey, validator: validator) {
+                return html(body, language: request.language)
+            }
             var entries = try await PublishedAppeals.list(language, limit: pageSize + 1, offset: page.offset, on: request.db, vault: request.application.vault)
             let hasOlder = entries.count > pageSize
             entries = Array(entries.prefix(pageSize))
@@ -109,7 +156,11 @@ enum PublicAppealsController {
                 feedHref: SiteURL.appealFeed(language).href, dir: language.direction, lang: language.rawValue,
                 olderHref: hasOlder ? page.next.map { base + "?page=\($0.number)" } : nil,
                 newerHref: page.previous.map { $0.number == 0 ? base : base + "?page=\($0.number)" })
-            return try await request.render(.publicAppeals, titleKey: "appeal.public.title", context)
+            let response = try await request.render(.publicAppeals, titleKey: "appeal.public.title", context)
+            if anonymous, response.status == .ok, let body = response.body.string {
+                request.application.publicAppealCache.keep(cacheKey, validator: validator, body: body)
+            }
+            return response
         }
     }
 
@@ -167,8 +218,11 @@ enum PublicAppealsController {
     static func feed(_ language: AppealLanguage) -> @Sendable (Request) async throws -> Response {
         { request in
             request.language = language.interface
-            let entries = try await PublishedAppeals.list(language, limit: 50, on: request.db, vault: request.application.vault)
             let base = baseURL(request)
+            let cacheKey = "feed/\(language.rawValue)/\(base)"
+            let validator = try await PublicAppealCache.validator(language, on: request.db)
+            if let body = request.application.publicAppealCache.body(cacheKey, validator: validator) { return atom(body, language: language) }
+            let entries = try await PublishedAppeals.list(language, limit: 50, on: request.db, vault: request.application.vault)
             let authority = URL(string: base)?.host ?? "egide.invalid"
             let url = { (path: String) in URL(string: base + path) ?? URL(string: path)! }
             let feed = AtomFeed(
@@ -179,11 +233,24 @@ enum PublicAppealsController {
                 entries: entries.map { entry(for: $0, language: language, authority: authority, url: url, request: request) },
                 // A feed with nothing published yet: dated when the feeds began, not 1970.
                 updatedWhenEmpty: Date(timeIntervalSince1970: 1_767_225_600))
-            let response = Response(status: .ok, body: .init(string: feed.xml()))
-            response.headers.replaceOrAdd(name: .contentType, value: "application/atom+xml; charset=utf-8")
-            response.headers.replaceOrAdd(name: .contentLanguage, value: language.rawValue)
-            return response
+            let xml = feed.xml()
+            request.application.publicAppealCache.keep(cacheKey, validator: validator, body: xml)
+            return atom(xml, language: language)
         }
+    }
+
+    static func atom(_ xml: String, language: AppealLanguage) -> Response {
+        let response = Response(status: .ok, body: .init(string: xml))
+        response.headers.replaceOrAdd(name: .contentType, value: "application/atom+xml; charset=utf-8")
+        response.headers.replaceOrAdd(name: .contentLanguage, value: language.rawValue)
+        return response
+    }
+
+    static func html(_ body: String, language: Language) -> Response {
+        let response = Response(status: .ok, body: .init(string: body))
+        response.headers.replaceOrAdd(name: .contentType, value: "text/html; charset=utf-8")
+        response.headers.replaceOrAdd(name: .contentLanguage, value: language.rawValue)
+        return response
     }
 
     static func entry(for entry: PublishedAppeals.Entry, language: AppealLanguage, authority: String, url: (String) -> URL,
