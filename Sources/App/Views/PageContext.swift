@@ -81,12 +81,14 @@ struct FieldProblem: Encodable, Equatable, Sendable {
 extension Request {
     /// Renders `template` with `content` inside the layout, in the request's language. Pages with
     /// forms pass `forms: true` (signed-in pages always carry the token, for the sign-out button).
+    /// `title`: the tab's words when the page names a record (a document's title), instead of the catalogue's.
     func render<Content: Encodable>(
-        _ template: Template, titleKey: String, _ content: Content, status: HTTPStatus = .ok, forms: Bool = false
+        _ template: Template, titleKey: String, _ content: Content, status: HTTPStatus = .ok, forms: Bool = false, title: String? = nil
     ) async throws -> Response {
         let needsToken = forms || principal?.sessionID != nil
-        let page = Page(lang: language.rawValue, dir: language.direction, csrf: needsToken ? csrfToken : nil,
+        var page = Page(lang: language.rawValue, dir: language.direction, csrf: needsToken ? csrfToken : nil,
                         layout: layoutContext(titleKey: titleKey, flash: status == .ok), page: content)
+        if let title { page.layout.title = title }
         let view = try await self.view.render(template.rawValue, page).get()
         let response = try await view.encodeResponse(status: status, for: self)
         response.headers.replaceOrAdd(name: .contentLanguage, value: language.rawValue)

@@ -232,7 +232,8 @@ enum AppealsController {
         let read = try await AppealReader.read(appeal, for: actor, on: request.db, vault: request.application.vault)
         try await read.auditNames(by: actor, via: "web", on: request)
         let context = try await AppealPage.build(read, for: actor, language: language, problems: problems, on: request)
-        return try await request.render(.appealShow, titleKey: "appeal.show.title", context, status: status, forms: true)
+        return try await request.render(.appealShow, titleKey: "appeal.show.title", context, status: status, forms: true,
+                                        title: [context.reference, context.title].compactMap { $0 }.joined(separator: " — "))
     }
 
     /// Runs one change; a refusal re-renders the document with the reason (409), a form problem

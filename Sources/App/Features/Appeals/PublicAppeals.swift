@@ -209,7 +209,7 @@ enum PublicAppealsController {
                 otherLanguages: others.filter { $0 != language }.map { PageHead.Alternate(href: SiteURL.publicAppeal($0, slug: slug).href, lang: $0.endonym) },
                 followUpOf: parentReference, followUpOfHref: parentHref, followUps: followUps, closed: entry.version.state == .closed,
                 listHref: SiteURL.publicAppeals(language).href, feedHref: SiteURL.appealFeed(language).href)
-            return try await request.render(.publicAppeal, titleKey: "appeal.public.documentTitle", context)
+            return try await request.render(.publicAppeal, titleKey: "appeal.public.documentTitle", context, title: entry.text.title)
         }
     }
 
