@@ -96,6 +96,9 @@ struct Fact: Encodable {
 }
 
 /// The options of a `<select>`.
+/// A form step's problems, thrown from inside a workflow call so the page re-renders with them (422).
+struct FormProblems: Error { var problems: [FieldProblem] }
+
 struct SelectOption: Encodable {
     var value: String
     var label: String

@@ -42,12 +42,6 @@ public enum AppealSteps {
         AppealStep.allCases.filter { $0 != .withdraw && $0 != .revise && next(state, $0, wasPublished: wasPublished) != nil }
     }
 
-    /// A defender whose consent a channel needs.
-    public struct Defender: Sendable, Equatable, Hashable {
-        public var personID: UUID
-        public init(personID: UUID) { self.personID = personID }
-    }
-
     /// The consent in force for one defender and one channel: the latest recorded.
     public struct Consent: Sendable, Equatable {
         public var personID: UUID

@@ -46,9 +46,6 @@ struct AppealReader {
         versions.first { $0.record.language == language } ?? versions.first { $0.record.language == appeal.originalLanguage } ?? versions.first
     }
 
-    /// The document's title in `language`, else its original's.
-    var title: String { version(appeal.originalLanguage)?.text.title ?? "" }
-
     static func read(_ appeal: AppealRecord, for actor: Actor, on db: any Database, vault: Vault) async throws -> AppealReader {
         let id = try appeal.requireID()
         let owner = Accounts.owner(appeal.organisationID)

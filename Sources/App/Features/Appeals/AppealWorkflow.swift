@@ -43,7 +43,7 @@ package enum AppealWorkflow {
         let vault = app.vault
         let now = app.clock.now()
         return try await app.transaction { db in
-            var caseIDs = draft.caseIDs
+            var inherited: [UUID] = []
             var country = draft.country, themes = draft.themes
             if let parentID = draft.parentID {
                 let parent = try await AppealQueries.appeal(parentID, for: actor, on: db)
@@ -51,12 +51,13 @@ package enum AppealWorkflow {
                 guard parent.parentID == nil else { throw Refusal(key: "appeal.refusal.followUpOfFollowUp") }
                 // A follow-up carries its original's reference: a closed letter's must stay unknown.
                 guard parent.kind.isPublic else { throw Refusal(key: "appeal.refusal.followUpOfClosedLetter") }
-                caseIDs = Array(Set(caseIDs + (try await AppealQueries.caseIDs(of: parentID, on: db))))
+                inherited = try await AppealQueries.caseIDs(of: parentID, on: db)
                 country = parent.country
                 if themes.isEmpty { themes = AppealTheme.list(parent.themes) }
             }
             // A document names the cases its author may see; a follow-up inherits its original's.
-            let own = Set(caseIDs).subtracting(draft.parentID == nil ? [] : try await AppealQueries.caseIDs(of: draft.parentID!, on: db))
+            let own = Set(draft.caseIDs).subtracting(inherited)
+            let caseIDs = Array(own.union(inherited))
             if !own.isEmpty {
                 let visible = try await CaseQueries.visible(to: actor, on: db).filter(\.$id ~~ Array(own)).all()
                 guard visible.count == own.count else { throw Abort(.notFound) }
@@ -75,12 +76,12 @@ package enum AppealWorkflow {
             appeal.createdAt = now
             appeal.updatedAt = now
             try await appeal.create(on: db)
-            for caseID in Set(caseIDs) { try await AppealCaseRecord(appealID: id, caseID: caseID).create(on: db) }
+            for caseID in caseIDs { try await AppealCaseRecord(appealID: id, caseID: caseID).create(on: db) }
             try await addVersion(appeal, draft.language, draft.text, by: actor, at: now, on: db, vault: vault)
             try await event(appeal, nil, "created", actor: actor, at: now, on: db)
             try await AuditRecorder.record(.init(actor: .user(actor.userID), organisation: actor.organisationID, action: "appeal.create",
                                                  objectType: "appeal", objectID: SiteURL.id(id),
-                                                 details: ["kind": draft.kind.rawValue, "language": draft.language.rawValue, "cases": String(Set(caseIDs).count)]),
+                                                 details: ["kind": draft.kind.rawValue, "language": draft.language.rawValue, "cases": String(caseIDs.count)]),
                                            at: now, on: db)
             return id
         }

@@ -116,7 +116,7 @@ enum AppealsController {
                 case .returnToDraft:
                     var form = FormChecker(request)
                     let comment = form.text("comment", required: false, max: 10_000)
-                    guard form.isValid else { throw AppealFormProblems(problems: form.problems) }
+                    guard form.isValid else { throw FormProblems(problems: form.problems) }
                     try await AppealWorkflow.returnToDraft(id, language, comment: comment, by: actor, app: app)
                 case .approve:
                     // The revision the approver read: approving what changed since is refused.
@@ -137,7 +137,7 @@ enum AppealsController {
         return try await perform(request, appeal, language: language, field: "comment", done: "flash.appeal.commented") { actor in
             var form = FormChecker(request)
             let body = form.text("comment", max: 10_000)
-            guard form.isValid, let body else { throw AppealFormProblems(problems: form.problems) }
+            guard form.isValid, let body else { throw FormProblems(problems: form.problems) }
             try await AppealWorkflow.comment(try appeal.requireID(), language, body, by: actor, app: request.application)
         }
     }
@@ -152,7 +152,7 @@ enum AppealsController {
             let channel = form.choice("channel", AppealChannel.self)
             let answer = form.choice("answer", ConsentAnswer.self)
             let note = form.text("note", required: false, max: 2000)
-            guard form.isValid, let person, let channel, let answer else { throw AppealFormProblems(problems: form.problems) }
+            guard form.isValid, let person, let channel, let answer else { throw FormProblems(problems: form.problems) }
             if let refusal = AppealSteps.refusal(kind: appeal.kind, channel: channel) { throw Refusal(key: refusal) }
             try await AppealWorkflow.recordConsent(try appeal.requireID(), person: person, channel: channel, granted: answer == .granted, note: note,
                                                    by: actor, app: request.application)
@@ -167,7 +167,7 @@ enum AppealsController {
         return try await perform(request, appeal, language: try requestedLanguage(request), field: "caseCode", done: "flash.appeal.caseLinked") { actor in
             var form = FormChecker(request)
             let code = form.text("caseCode", max: 40, kind: .line)
-            guard form.isValid, let code else { throw AppealFormProblems(problems: form.problems) }
+            guard form.isValid, let code else { throw FormProblems(problems: form.problems) }
             try await AppealWorkflow.linkCase(try appeal.requireID(), code: code, by: actor, app: request.application)
         }
     }
@@ -198,7 +198,7 @@ enum AppealsController {
             let name = form.text("targetName", max: 300, kind: .name)
             let institution = form.text("institution", max: 300)
             let address = form.text("address", required: false, max: 2000)
-            guard form.isValid, let name, let institution else { throw AppealFormProblems(problems: form.problems) }
+            guard form.isValid, let name, let institution else { throw FormProblems(problems: form.problems) }
             try await AppealWorkflow.addTarget(try appeal.requireID(), name: name, institution: institution, address: address ?? "", by: actor, app: request.application)
         }
     }
@@ -213,7 +213,7 @@ enum AppealsController {
             let received = form.text("receivedOn", max: 10)
             if let received, Day.parse(received) == nil { form.fail("receivedOn", "case.form.date") }
             let summary = form.text("summary", max: 20_000)
-            guard form.isValid, let target, let received, let summary else { throw AppealFormProblems(problems: form.problems) }
+            guard form.isValid, let target, let received, let summary else { throw FormProblems(problems: form.problems) }
             try await AppealWorkflow.recordReply(try appeal.requireID(), target: target, receivedOn: received, summary: summary, by: actor, app: request.application)
         }
     }
@@ -246,7 +246,7 @@ enum AppealsController {
         } catch let refusal as Refusal {
             return try await render(request, appeal, actor: actor, language: language,
                                     problems: [FieldProblem(field: field, message: request.t(refusal.key))], status: .conflict)
-        } catch let problems as AppealFormProblems {
+        } catch let problems as FormProblems {
             return try await render(request, appeal, actor: actor, language: language, problems: problems.problems, status: .unprocessableEntity)
         }
         return request.redirect(to: SiteURL.appeal(try appeal.requireID(), language: showing ?? language).href, flash: done)
@@ -305,4 +305,3 @@ enum AppealsController {
     }
 }
 
-struct AppealFormProblems: Error { var problems: [FieldProblem] }

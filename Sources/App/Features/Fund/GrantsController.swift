@@ -234,7 +234,6 @@ enum GrantsController {
         return request.redirect(to: SiteURL.grant(id).href, flash: done)
     }
 
-    struct FormProblems: Error { var problems: [FieldProblem] }
 
     static func note(_ request: Request, required: Bool = false) throws -> String? {
         var form = FormChecker(request)
