@@ -1,6 +1,7 @@
 import EgideCore
 import Fluent
 import Leaf
+import LeafKit
 import NIOConcurrencyHelpers
 import Vapor
 
@@ -35,11 +36,19 @@ public func configure(_ app: Application, _ config: AppConfig, postgresSearchPat
 
     app.catalogue = try Catalogue.load(fromResources: config.resourcesDirectory)
     app.appealTemplates = try AppealTemplates.load(fromResources: config.resourcesDirectory)
-    app.views.use(.leaf)
     app.leaf.tags["t"] = TranslateTag(catalogue: app.catalogue)
     // Templates are read once whatever the environment: a deployment that follows the README
     // (no `--env production`) must not parse them from disk on every page (docs/DEVELOPMENT.md).
+    // Leaf's own provider (`views.use(.leaf)`) switches the shared cache off each time it makes a
+    // renderer in the development environment — so every signed-in page was read and parsed from
+    // disk on every request whatever this line said. This provider leaves the cache as set here.
     app.leaf.cache.isEnabled = !config.reloadTemplates
+    app.views.use { app in
+        var userInfo = app.leaf.userInfo
+        userInfo["application"] = app
+        return LeafRenderer(configuration: app.leaf.configuration, tags: app.leaf.tags, cache: app.leaf.cache,
+                            sources: app.leaf.sources, eventLoop: app.eventLoopGroup.next(), userInfo: userInfo)
+    }
     app.staticFiles = try StaticFiles(publicDirectory: app.directory.publicDirectory)
 
     // Outermost first: headers reach every response, errors are rendered in the user's language.

@@ -1,5 +1,8 @@
 @testable import App
 import Foundation
+import Leaf
+import LeafKit
+import Vapor
 import Testing
 
 @Suite struct ConfigurationTests {
@@ -110,11 +113,24 @@ import Testing
     }
 
     /// The README starts Egide without `--env production`: its templates must be kept all the same.
+    /// (Leaf's own provider switched the shared cache off whenever it made a renderer in the
+    /// development environment, after `configure` had switched it on.)
     @Test func the_template_cache_is_on_in_the_development_environment() async throws {
-        try await withApp { app in
-            #expect(app.environment != .production)
+        let root = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let config = try AppConfig.load(environment: ["EGIDE_RESOURCES_DIR": packageRoot, "EGIDE_LOG_LEVEL": "warning"],
+                                        options: LaunchOptions(dataDirectory: root + "/data"))
+        let app = try await Application.make(.development)
+        do {
+            try configure(app, config)
+            for _ in 0..<2 { _ = try? await app.view.render("layout", [String: String]()).get() }
             #expect(app.leaf.cache.isEnabled)
+            #expect(((app.leaf.cache as? DefaultLeafCache)?.count ?? 0) >= 1, "the template was parsed once and kept")
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
         }
+        try await app.asyncShutdown()
     }
 }
 
