@@ -40,6 +40,7 @@ let package = Package(
             dependencies: [
                 "EgideCore",
                 "EgideCrypto",
+                "CZlib",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -55,6 +56,7 @@ let package = Package(
             ]
         ),
         .target(name: "EgideCore"),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "EgideCrypto",
             dependencies: [
@@ -70,6 +72,7 @@ let package = Package(
                 "App",
                 "EgideDemo",
                 "EgideBench",
+                "CZlib",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -19,6 +19,12 @@ public func configure(_ app: Application, _ config: AppConfig, postgresSearchPat
     // A connection silent for 75 s is closed: a stalled client cannot hold one forever. Longer
     // than nginx's upstream keep-alive (60 s), so the proxy never reuses a connection closed here.
     app.http.server.configuration.idleTimeout = .seconds(75)
+    // `serve` listens with the front door, which answers kept public pages itself and hands every
+    // other connection to Vapor's server on loopback (Sources/App/FrontDoor).
+    if config.frontDoor {
+        let server = FrontDoorServer(app: app)
+        app.servers.use { _ in server }  // Vapor asks for the server more than once: always this one
+    }
 
     try DatabaseSetup.register(config.database, on: app, searchPath: postgresSearchPath)
     app.migrations.add(Migrations.all)

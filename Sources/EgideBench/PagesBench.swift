@@ -9,8 +9,9 @@ import Vapor
 /// (`Resources/Bench/floor.py`) that answers three bytes without reading the request.
 ///
 /// Server and floor run pinned to processor 0, `wrk` (one thread, C connections, `--latency`) to
-/// processor 1, as in the measurements of docs/PERFORMANCE.md; the server runs as the README
-/// starts it (no `--env production`) on a fresh `egide demo` folder. Targets: every public page
+/// processor 1, as in the measurements of docs/DEVELOPMENT.md; the server runs as the README
+/// starts it (no `--env production`, the front door on) on a fresh `egide demo` folder; with
+/// `EGIDE_FRONT_DOOR=0` in the environment it measures Vapor's server alone, for comparison. Targets: every public page
 /// ≥ 0.25× the floor with p99 < 50 ms; `/healthz` and the style sheet ≥ 0.5×; the signed-in list
 /// p50 ≤ 25 ms at 8 connections. Needs `wrk`, `taskset` and `python3`; meaningful on a release build.
 struct PagesBench: AsyncCommand {
@@ -44,8 +45,7 @@ struct PagesBench: AsyncCommand {
         var path: String
         var status: Int = 200
         var signedIn = false
-        /// Sends `Accept-Encoding: gzip` as browsers do (wrk does not by default): the page is
-        /// compressed for each request.
+        /// Sends `Accept-Encoding: gzip` as browsers do (wrk does not by default).
         var gzip = false
         var target: Target
     }
@@ -53,7 +53,7 @@ struct PagesBench: AsyncCommand {
     static let publicPage = Target.ratio(0.25, p99: 0.050)
     static let routes: [Route] = [
         Route(label: "public alert form (English)", path: "/en/alert", target: publicPage),
-        Route(label: "public alert form, gzip as browsers ask", path: "/en/alert", gzip: true, target: .reported),
+        Route(label: "public alert form, gzip as browsers ask", path: "/en/alert", gzip: true, target: publicPage),
         Route(label: "public alert form (French)", path: "/fr/alerte", target: publicPage),
         Route(label: "public alert form (Arabic)", path: "/ar/alert", target: publicPage),
         Route(label: "public alert form (earlier address)", path: "/alert", target: publicPage),

@@ -65,6 +65,9 @@ public struct AppConfig: Sendable {
     /// Templates and `Public/` files read from disk on every request, and no page kept rendered
     /// (`EGIDE_RELOAD_TEMPLATES=1`): for a developer editing them, never in service (docs/DEVELOPMENT.md).
     public var reloadTemplates: Bool = false
+    /// `egide serve` answers the pages kept for every signed-out visitor itself, in front of Vapor
+    /// (`FrontDoorServer`); `EGIDE_FRONT_DOOR=0` runs Vapor's server alone (docs/DEPLOYMENT.md, "Speed").
+    public var frontDoor: Bool = true
     /// scrypt cost for new password hashes: N = 2^scryptLogN (17 in production; tests lower it).
     public var scryptLogN: Int = 17
 
@@ -153,6 +156,7 @@ public struct AppConfig: Sendable {
         }
         if let insecure = flag("EGIDE_INSECURE_COOKIES", in: environment, problems: &problems) { config.secureCookies = !insecure }
         if let reload = flag("EGIDE_RELOAD_TEMPLATES", in: environment, problems: &problems) { config.reloadTemplates = reload }
+        if let frontDoor = flag("EGIDE_FRONT_DOOR", in: environment, problems: &problems) { config.frontDoor = frontDoor }
 
         config.mail = mail(environment, problems: &problems)
         if config.mail != nil, config.publicBaseURL == nil {

@@ -28,12 +28,15 @@ struct CSRFMiddleware: Middleware {
         }
         return answer.map { response in
             if existing == nil, let box = request.storage[TokenKey.self], box.used {
-                response.cookies[Self.cookieName(config)] = HTTPCookies.Value(
-                    string: box.value, expires: nil, maxAge: nil, path: "/",
-                    isSecure: config.secureCookies, isHTTPOnly: true, sameSite: .strict)
+                response.cookies[Self.cookieName(config)] = Self.cookie(box.value, config)
             }
             return response
         }
+    }
+
+    /// The cookie that carries `token` (the front door sets the same one: `FrontDoorAnswer`).
+    static func cookie(_ token: String, _ config: AppConfig) -> HTTPCookies.Value {
+        HTTPCookies.Value(string: token, expires: nil, maxAge: nil, path: "/", isSecure: config.secureCookies, isHTTPOnly: true, sameSite: .strict)
     }
 
     /// A token as `Secrets.token()` draws it: 43 base64url characters. Anything else in the cookie

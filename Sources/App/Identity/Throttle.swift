@@ -146,7 +146,9 @@ extension Request {
     /// the address that proxy puts in `X-Real-IP` (without it, every failure would count against the
     /// proxy's one address, and 30 failures would lock every staff member out). Public routes never call it.
     var throttleClient: String? {
-        guard let peer = remoteAddress?.ipAddress else { return nil }
+        // Behind the front door, Vapor's peer is the front door's own loopback connection.
+        let address = application.frontDoor.map { door in remoteAddress?.port.flatMap(door.peers.client(port:)) } ?? remoteAddress
+        guard let peer = address?.ipAddress else { return nil }
         guard application.egideConfig.trustedProxies.contains(peer),
               let forwarded = headers.first(name: "X-Real-IP")?.trimmingCharacters(in: .whitespaces), !forwarded.isEmpty else { return peer }
         return forwarded

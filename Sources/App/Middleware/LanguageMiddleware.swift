@@ -8,13 +8,18 @@ struct LanguageMiddleware: Middleware {
     static let cookieName = "egide-lang"
 
     func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
-        request.language = SiteURL.language(ofPath: request.path) ?? LanguageNegotiation.choose(
-            preference: request.cookies[Self.cookieName]?.string,
-            acceptLanguage: request.headers.first(name: .acceptLanguage))
+        request.language = Self.language(path: request.path, preference: request.cookies[Self.cookieName]?.string,
+                                         acceptLanguage: request.headers.first(name: .acceptLanguage))
         return next.respond(to: request).map { response in
             response.headers.add(name: .vary, value: "Accept-Language, Cookie")
             return response
         }
+    }
+
+    /// The address's language, then the preference cookie's, then `Accept-Language`'s (the front
+    /// door decides with this too, before it looks for a kept page).
+    static func language(path: String, preference: String?, acceptLanguage: String?) -> Language {
+        SiteURL.language(ofPath: path) ?? LanguageNegotiation.choose(preference: preference, acceptLanguage: acceptLanguage)
     }
 }
 

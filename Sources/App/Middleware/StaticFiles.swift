@@ -75,7 +75,9 @@ final class StaticFiles: Sendable {
             return Response(status: .notModified, headers: headers)
         }
         headers.contentType = asset.contentType
-        return Response(status: .ok, headers: headers, body: .init(buffer: asset.body))
+        let response = Response(status: .ok, headers: headers, body: .init(buffer: asset.body))
+        response.keptUntil = .now + .seconds(3600)  // the same bytes while Egide runs
+        return response
     }
 
     /// `If-None-Match: "a", W/"b"` against one ETag (weak comparison, RFC 9110 §13.1.2).

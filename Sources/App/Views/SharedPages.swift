@@ -79,10 +79,22 @@ final class SharedPages: Sendable {
     /// languages × error statuses): the bound only stops an unforeseen key from growing memory.
     static let capacity = 512
 
-    private let entries = NIOLockedValueBox<(pages: [String: Entry], generation: Int)>(([:], 0))
+    private struct State {
+        var pages: [String: Entry] = [:]
+        /// Whole answers as the front door sends them, by path and language (`FrontDoor.key`).
+        var answers: [String: FrontDoorAnswer] = [:]
+        var generation = 0
+    }
+
+    private let entries = NIOLockedValueBox(State())
 
     func entry(_ key: String, now: ContinuousClock.Instant) -> Entry? {
         entries.withLockedValue { $0.pages[key] }.flatMap { $0.until > now ? $0 : nil }
+    }
+
+    /// The front door's answer kept under `key`, while it lasts.
+    func answer(_ key: String, now: ContinuousClock.Instant) -> FrontDoorAnswer? {
+        entries.withLockedValue { $0.answers[key] }.flatMap { answer in answer.until.map { $0 > now } == true ? answer : nil }
     }
 
     /// Counts `invalidate` calls: a page rendered from data read before one is not kept.
@@ -93,12 +105,26 @@ final class SharedPages: Sendable {
     func store(_ entry: Entry, as key: String, renderedAt generation: Int) {
         entries.withLockedValue { state in
             guard state.generation == generation else { return }
-            if state.pages.count >= Self.capacity {
-                let oldest = state.pages.sorted { $0.value.until < $1.value.until }.prefix(Self.capacity / 2).map(\.key)
-                for key in oldest { state.pages[key] = nil }
-            }
+            Self.makeRoom(in: &state.pages) { $0.until }
             state.pages[key] = entry
         }
+    }
+
+    /// Keeps the front door's `answer`, on the same terms as `store`.
+    func storeAnswer(_ answer: FrontDoorAnswer, as key: String, renderedAt generation: Int) {
+        entries.withLockedValue { state in
+            guard state.generation == generation, answer.until != nil else { return }
+            Self.makeRoom(in: &state.answers) { $0.until! }
+            state.answers[key] = answer
+        }
+    }
+
+    /// Past `capacity`, forgets the half that expires first: an unforeseen key (every path asked
+    /// for, 404s included) never grows memory.
+    private static func makeRoom<Value>(in kept: inout [String: Value], until: (Value) -> ContinuousClock.Instant) {
+        guard kept.count >= capacity else { return }
+        let oldest = kept.sorted { until($0.value) < until($1.value) }.prefix(capacity / 2).map(\.key)
+        for key in oldest { kept[key] = nil }
     }
 
     /// `text` escaped as Leaf escapes `#( )` output; most links need nothing, and are returned as they are.
@@ -107,8 +133,8 @@ final class SharedPages: Sendable {
             ? text.htmlEscaped() : text
     }
 
-    /// Forgets every page (a category was added, renamed, switched on or off).
-    func invalidate() { entries.withLockedValue { $0 = ([:], $0.generation + 1) } }
+    /// Forgets every page and answer (a category was added, renamed, switched on or off).
+    func invalidate() { entries.withLockedValue { $0 = State(generation: $0.generation + 1) } }
 
     var count: Int { entries.withLockedValue { $0.pages.count } }
 }
@@ -165,7 +191,7 @@ extension Request {
         let body = entry.body { hole in
             switch hole {
             case .csrf: SharedPages.escaped(csrfToken)
-            case .formKey: Secrets.token(bytes: 18)
+            case .formKey: isFrontDoorTemplate ? FrontDoorAnswer.formKeyMarker : Secrets.token(bytes: FrontDoorAnswer.formKeyBytes)
             case .languageLink(let language): SharedPages.escaped(links.first { $0.lang == language.rawValue }?.href ?? "")
             }
         }
@@ -173,6 +199,7 @@ extension Request {
         response.headers.contentType = .html
         response.headers.replaceOrAdd(name: .contentLanguage, value: language.rawValue)
         if status == .ok { Flash.clear(on: response, self) }
+        response.keptUntil = entry.until
         return response
     }
 }

@@ -23,13 +23,15 @@ enum HealthController {
         var healthy = request.application.vault.isOpen  // a sealed node cannot serve anything
         let now = ContinuousClock.now
         let lastAnswer = request.application.healthLastAnswer.instant
-        if let last = lastAnswer.withLockedValue({ $0 }), now - last < databaseAnswerKept, now >= last {
+        var answered = lastAnswer.withLockedValue { $0 }
+        if let last = answered, now - last < databaseAnswerKept, now >= last {
             // The database answered less than a second ago.
         } else {
             do {
                 guard let sql = request.db as? any SQLDatabase else { throw Abort(.serviceUnavailable) }
                 try await sql.raw("SELECT 1").run()
                 lastAnswer.withLockedValue { $0 = now }
+                answered = now
             } catch {
                 request.logger.warning("health check: database did not answer")
                 lastAnswer.withLockedValue { $0 = nil }
@@ -38,6 +40,9 @@ enum HealthController {
         }
         let response = Response(status: healthy ? .ok : .serviceUnavailable, body: .init(string: healthy ? "ok\n" : "unavailable\n"))
         response.headers.contentType = .plainText
+        // The front door may give this answer again until the database's answer is a second old
+        // (it reads the vault itself before every answer it gives).
+        if healthy, let answered { response.keptUntil = answered + databaseAnswerKept }
         return response
     }
 }
