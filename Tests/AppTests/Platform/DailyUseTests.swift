@@ -150,3 +150,26 @@ import VaporTesting
         }
     }
 }
+
+/// The case list's rows are written in Swift (`CaseListPage.html`), not by Leaf: every value must
+/// still be escaped, and each cell keep its label for the narrow layout.
+@Suite struct CaseListRowsTests {
+    @Test func every_value_in_a_row_is_escaped_and_every_cell_labelled() async throws {
+        try await withApp { app in
+            let request = Request(application: app, on: app.eventLoopGroup.any())
+            let hostile = #"<script>alert("x")</script>&'"#
+            let rows = [CaseListPage.Row(href: "/cases/\"x", code: hostile, country: hostile, status: hostile, statusTone: "ok", risk: hostile,
+                                         riskTone: "danger", lead: hostile, review: hostile, reviewDue: true, updated: hostile),
+                        CaseListPage.Row(href: "/cases/y", code: "CMR-2026-0002", country: "Cameroun", status: "Open", statusTone: "ok", risk: nil,
+                                         riskTone: "", lead: "Awa", review: nil, reviewDue: false, updated: "1 Dec")]
+            let html = CaseListPage.html(rows, labels: .init(request))
+            #expect(!html.contains("<script>") && !html.contains(#"="/cases/"x""#))
+            #expect(html.components(separatedBy: "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;").count - 1 == 7,
+                    "code, updated, country, status, risk, review and lead, each escaped")
+            #expect(html.components(separatedBy: "<td data-label=").count - 1 == 12)
+            #expect(html.contains(#"<span class="badge danger">"#) && html.contains(#"<span class="badge warn">"#))
+            #expect(html.contains("<div>—</div>"), "no review date: a dash")
+            #expect(html.contains(#"<a href="/cases/y" class="code" dir="ltr">CMR-2026-0002</a>"#))
+        }
+    }
+}

@@ -135,9 +135,10 @@ import Vapor
                 action: "/s", categoryAction: "/c"), forms: true)
         case .caseList:
             return try await req.render(.caseList, titleKey: "case.list.title", CaseListPage.ListContext(
-                rows: [.init(href: "/cases/x", code: "CMR-2026-0001", country: "Cameroun", status: "Open", statusTone: "ok", risk: "High",
-                             riskTone: "danger", lead: "L", review: "d", reviewDue: true, updated: "u")],
-                total: 1, query: "q", statuses: options, countries: CountryOptions.html(in: .fr, selected: "CM"), levels: options, mine: true, canOpen: true, newHref: "/cases/new",
+                rowsHTML: CaseListPage.html([.init(href: "/cases/x", code: "CMR-2026-0001", country: "Cameroun", status: "Open", statusTone: "ok",
+                                                   risk: "High", riskTone: "danger", lead: "L", review: "d", reviewDue: true, updated: "u")],
+                                            labels: .init(req)),
+                hasRows: true, total: 1, query: "q", statuses: options, countries: CountryOptions.html(in: .fr, selected: "CM"), levels: options, mine: true, canOpen: true, newHref: "/cases/new",
                 olderHref: "/o", newerHref: "/n", searched: true, totalCapped: false, filterProblem: "unknown"))
         case .caseNew:
             return try await req.render(.caseNew, titleKey: "case.new.title", CasesController.NewContext(
