@@ -48,8 +48,10 @@ final class FrontDoor: Sendable {
     /// request — with markers for the visitor's CSRF token and form keys; keeps it if Vapor said
     /// it may be kept. Fails only if the answer cannot be replayed (the request then goes to Vapor
     /// over the connection).
-    func answer(_ request: FrontDoorRequest, headers: [(String, String)], remote: SocketAddress?,
-                on eventLoop: any EventLoop) -> EventLoopFuture<FrontDoorAnswer> {
+    func answer(_ request: FrontDoorRequest, headers: [(String, String)], remote: SocketAddress?) -> EventLoopFuture<FrontDoorAnswer> {
+        // One of Vapor's own threads: its database pools and Leaf know only those (the front door
+        // has threads of its own, `FrontDoorServer`).
+        let eventLoop = app.eventLoopGroup.any()
         var fields = HTTPHeaders(headers.filter { $0.0.lowercased() != "cookie" })
         var cookie = "\(cookies.csrf)=\(FrontDoorAnswer.csrfMarker)"
         if let language = request.languageCookie { cookie += "; \(cookies.language)=\(language)" }
@@ -221,7 +223,7 @@ final class FrontDoorConnection: ChannelInboundHandler {
     private func ask(_ request: FrontDoorRequest, context: ChannelHandlerContext) {
         state = .asking
         let headers = FrontDoorRequest.headers(of: pending!, length: request.length)
-        door.answer(request, headers: headers, remote: context.channel.remoteAddress, on: context.eventLoop)
+        door.answer(request, headers: headers, remote: context.channel.remoteAddress)
             .hop(to: context.eventLoop).assumeIsolated().whenComplete { result in
                 guard case .asking = self.state else { return }  // the client left meanwhile
                 switch result {

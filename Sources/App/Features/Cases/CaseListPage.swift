@@ -144,21 +144,41 @@ enum CaseListPage {
 
     /// The table rows as `cases/list.leaf` once wrote them, every value escaped as Leaf's `#( )` escapes it.
     static func html(_ rows: [Row], labels: Labels) -> String {
-        func cell(_ label: String, _ content: String, auto: Bool = false) -> String {
-            "\n    <td data-label=\"\(label.htmlEscaped())\"><div\(auto ? " dir=\"auto\"" : "")>\(content)</div></td>"
-        }
+        let e = SharedPages.escaped
         var html = ""
-        html.reserveCapacity(rows.count * 900)
+        html.reserveCapacity(rows.count * 1_000)
+        func cell(_ label: String, auto: Bool = false, _ content: () -> Void) {
+            html += "\n    <td data-label=\""
+            html += e(label)
+            html += auto ? "\"><div dir=\"auto\">" : "\"><div>"
+            content()
+            html += "</div></td>"
+        }
         for row in rows {
-            let risk = row.risk.map { "<span class=\"badge \(row.riskTone.htmlEscaped())\">\($0.htmlEscaped())</span>" }
-                ?? "<span class=\"muted\">\(labels.noRisk.htmlEscaped())</span>"
-            let review = row.review.map { $0.htmlEscaped() + (row.reviewDue ? " <span class=\"badge warn\">\(labels.due.htmlEscaped())</span>" : "") } ?? "—"
             html += "<tr>"
-                + cell(labels.code, "<a href=\"\(row.href.htmlEscaped())\" class=\"code\" dir=\"ltr\">\(row.code.htmlEscaped())</a><br>"
-                       + "<span class=\"muted\">\(labels.updated.htmlEscaped()) \(row.updated.htmlEscaped())</span>")
-                + cell(labels.country, row.country.htmlEscaped()) + cell(labels.status, row.status.htmlEscaped())
-                + cell(labels.risk, risk) + cell(labels.review, review) + cell(labels.lead, row.lead.htmlEscaped(), auto: true)
-                + "\n  </tr>"
+            cell(labels.code) {
+                html += "<a href=\"" + e(row.href) + "\" class=\"code\" dir=\"ltr\">" + e(row.code) + "</a><br><span class=\"muted\">"
+                html += e(labels.updated) + " " + e(row.updated) + "</span>"
+            }
+            cell(labels.country) { html += e(row.country) }
+            cell(labels.status) { html += e(row.status) }
+            cell(labels.risk) {
+                if let risk = row.risk {
+                    html += "<span class=\"badge " + e(row.riskTone) + "\">" + e(risk) + "</span>"
+                } else {
+                    html += "<span class=\"muted\">" + e(labels.noRisk) + "</span>"
+                }
+            }
+            cell(labels.review) {
+                if let review = row.review {
+                    html += e(review)
+                    if row.reviewDue { html += " <span class=\"badge warn\">" + e(labels.due) + "</span>" }
+                } else {
+                    html += "—"
+                }
+            }
+            cell(labels.lead, auto: true) { html += e(row.lead) }
+            html += "\n  </tr>"
         }
         return html
     }
