@@ -378,3 +378,31 @@ final class RawConnection: @unchecked Sendable {
         try? await channel.channel.close()
     }
 }
+
+/// The weight budget of the public pages (docs/DEPLOYMENT.md, "Speed"): what a defender on a 2G line
+/// downloads before the form shows. Their time budget is the bench's (`egide bench pages`).
+@Suite struct PublicPageBudgetTests {
+    /// Bytes as sent to a browser (gzip), and as the page is.
+    static let compressedBudget = 8 * 1024
+    static let plainBudget = 32 * 1024
+
+    @Test func every_public_page_keeps_its_weight_budget_and_asks_nothing_of_anyone_else() async throws {
+        try await withApp { app in
+            try await FrontDoorTests.withFrontDoor(app) { port in
+                let connection = try await RawConnection(port: port)
+                for path in PublicPagesTests.sharedPaths {
+                    let plain = try #require(try await connection.exchange("GET \(path) HTTP/1.1\r\n\r\n", answers: 1).first)
+                    let compressed = try #require(try await connection.exchange("GET \(path) HTTP/1.1\r\nAccept-Encoding: gzip\r\n\r\n", answers: 1).first)
+                    #expect(plain.raw.count <= Self.plainBudget, "\(path): \(plain.raw.count) bytes")
+                    #expect(compressed.header("Content-Encoding") == "gzip" && compressed.raw.count <= Self.compressedBudget,
+                            "\(path): \(compressed.raw.count) bytes compressed")
+                    let html = plain.body
+                    #expect(!html.contains("<script") && !html.contains("<iframe") && !html.contains("<img"), "\(path)")
+                    let external = html.matches(of: /(?:src|href|action)="(?:https?:)?\/\/[^"]*"/).map { String($0.0) }
+                    #expect(external.isEmpty, "\(path) asks another site for \(external)")
+                }
+                await connection.close()
+            }
+        }
+    }
+}
