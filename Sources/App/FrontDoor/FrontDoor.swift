@@ -53,20 +53,31 @@ final class FrontDoor: Sendable {
         // has threads of its own, `FrontDoorServer`).
         let eventLoop = app.eventLoopGroup.any()
         var fields = HTTPHeaders(headers.filter { $0.0.lowercased() != "cookie" })
+        // The marker for the CSRF token, and the language preference only in its canonical form.
         var cookie = "\(cookies.csrf)=\(FrontDoorAnswer.csrfMarker)"
-        if let language = request.languageCookie { cookie += "; \(cookies.language)=\(language)" }
+        if let language = request.languageCookie.flatMap(Language.init(preference:)) { cookie += "; \(cookies.language)=\(language.rawValue)" }
         fields.add(name: .cookie, value: cookie)
         let vaporRequest = Request(application: app, method: .GET, url: URI(path: request.path), headersNoUpdate: fields,
                                    remoteAddress: remote, logger: app.logger, on: eventLoop)
         vaporRequest.isFrontDoorTemplate = true
         let pages = app.sharedPages
         let generation = pages.generation
-        let key = key(request)
-        return app.responder.current.respond(to: vaporRequest).flatMap { response in
+        let language = language(of: request)
+        let key = request.path + "\u{0}" + language.rawValue
+        let vault = app.vault
+        let responder = app.responder.current
+        return eventLoop.flatSubmit { responder.respond(to: vaporRequest) }.flatMap { response in
             response.body.collect(on: eventLoop).flatMapThrowing { body in
-                let until = self.config.reloadTemplates ? nil : response.keptUntil
+                // The page must have been made as the front door asked: with the marker for the
+                // token (not a token the visitor's headers smuggled in) and in the language of the
+                // key it is kept under. Otherwise Vapor answers this request over the connection.
+                guard vaporRequest.storage[CSRFMiddleware.TokenKey.self]?.cookieToken == FrontDoorAnswer.csrfMarker,
+                      vaporRequest.language == language else { throw FrontDoorUnanswerable() }
+                // Kept: pages and the not-found page, made while Egide was open; never an error
+                // of the moment (a database that did not answer) served to everyone for seconds.
+                let keep = !self.config.reloadTemplates && [.ok, .notFound].contains(response.status) && vault.isOpen
                 guard let answer = FrontDoorAnswer(status: response.status, headers: response.headers, body: body ?? ByteBuffer(),
-                                                   until: until, compress: true) else {
+                                                   until: keep ? response.keptUntil : nil, compress: true) else {
                     throw FrontDoorUnanswerable()
                 }
                 if answer.until != nil { pages.storeAnswer(answer, as: key, renderedAt: generation) }
@@ -82,21 +93,25 @@ struct FrontDoorUnanswerable: Error {}
 /// that connection: the staff sign-in throttle counts failures per client (`Request.throttleClient`),
 /// and behind the front door Vapor sees only loopback. Entries live as long as their connection.
 final class FrontDoorPeers: Sendable {
-    private let byPort = NIOLockedValueBox<[Int: SocketAddress]>([:])
+    private let byPort = NIOLockedValueBox<[Int: (client: SocketAddress?, connection: ObjectIdentifier)]>([:])
+    /// How long a closed connection's client is remembered: Vapor may still be checking a password
+    /// for a client that went away (and must count its failure against that client).
+    static let lingering: TimeAmount = .seconds(120)
 
-    func register(port: Int, client: SocketAddress?) {
-        byPort.withLockedValue { $0[port] = client }
+    func register(port: Int, client: SocketAddress?, connection: ObjectIdentifier) {
+        byPort.withLockedValue { $0[port] = (client, connection) }
     }
 
-    func remove(port: Int) {
-        byPort.withLockedValue { $0[port] = nil }
+    /// Forgets `port`'s client, unless another connection has taken the port since.
+    func remove(port: Int, connection: ObjectIdentifier) {
+        byPort.withLockedValue { if $0[port]?.connection == connection { $0[port] = nil } }
     }
 
     func client(port: Int) -> SocketAddress? {
-        byPort.withLockedValue { $0[port] }
+        byPort.withLockedValue { $0[port]?.client }
     }
 
-    var all: [Int: SocketAddress] { byPort.withLockedValue { $0 } }
+    var all: [Int: SocketAddress] { byPort.withLockedValue { $0.compactMapValues(\.client) } }
 }
 
 extension Application {
@@ -130,6 +145,8 @@ final class FrontDoorConnection: ChannelInboundHandler {
     private var state = State.reading
     /// Bytes read and not yet answered.
     private var pending: ByteBuffer?
+    /// How far the blank line ending the next head was looked for in `pending`.
+    private var searched = 0
 
     init(door: FrontDoor) { self.door = door }
 
@@ -193,8 +210,9 @@ final class FrontDoorConnection: ChannelInboundHandler {
                 context.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
                 return
             }
-            switch FrontDoorRequest.parse(buffer, cookies: door.cookies) {
+            switch FrontDoorRequest.parse(buffer, cookies: door.cookies, searchFrom: searched) {
             case .incomplete:
+                searched = max(0, buffer.readableBytes - 3)
                 return
             case .pass:
                 handOver(context)
@@ -212,6 +230,7 @@ final class FrontDoorConnection: ChannelInboundHandler {
 
     private func send(_ answer: FrontDoorAnswer, for request: FrontDoorRequest, context: ChannelHandlerContext) {
         answer.write(request, context: context, config: door.config)
+        searched = 0
         pending!.moveReaderIndex(forwardBy: request.length)
         if pending!.readableBytes == 0 { pending = nil }
         if request.close {
@@ -222,10 +241,14 @@ final class FrontDoorConnection: ChannelInboundHandler {
 
     private func ask(_ request: FrontDoorRequest, context: ChannelHandlerContext) {
         state = .asking
+        // Nothing more is read while Vapor makes the answer: a client pipelining requests faster
+        // than they are answered fills its socket, not this process's memory.
+        context.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
         let headers = FrontDoorRequest.headers(of: pending!, length: request.length)
         door.answer(request, headers: headers, remote: context.channel.remoteAddress)
             .hop(to: context.eventLoop).assumeIsolated().whenComplete { result in
                 guard case .asking = self.state else { return }  // the client left meanwhile
+                context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
                 switch result {
                 case .success(let answer):
                     self.state = .reading
@@ -260,8 +283,12 @@ final class FrontDoorConnection: ChannelInboundHandler {
                 switch result {
                 case .success(let upstream):
                     if let port = upstream.localAddress?.port {
-                        peers.register(port: port, client: client.remoteAddress)
-                        upstream.closeFuture.whenComplete { _ in peers.remove(port: port) }
+                        let connection = ObjectIdentifier(upstream)
+                        peers.register(port: port, client: client.remoteAddress, connection: connection)
+                        let loop = upstream.eventLoop
+                        upstream.closeFuture.whenComplete { _ in
+                            _ = loop.scheduleTask(in: FrontDoorPeers.lingering) { peers.remove(port: port, connection: connection) }
+                        }
                     }
                     self.state = .tunnel(upstream)
                     if let pending = self.pending, pending.readableBytes > 0 { upstream.writeAndFlush(NIOAny(pending), promise: nil) }

@@ -32,10 +32,12 @@ struct FrontDoorAnswer: Sendable {
     var gzip: (head: ByteBuffer, pieces: [FrontDoorGzip.Piece], length: Int)?
     /// Kept until then (`SharedPages`); nil for an answer used once.
     var until: ContinuousClock.Instant?
+    var status: HTTPResponseStatus
 
     /// What stands in a page for the CSRF token while the front door has it made: a token as
     /// `CSRFMiddleware.isWellFormed` accepts it, so the page is made as for a visitor who has one.
-    static let csrfMarker = "egide-hole-csrf-4f1c-0123456789abcdefghijkl"
+    /// Drawn at start, so no text anyone writes (a published appeal) can hold it.
+    static let csrfMarker = "egide-hole-csrf-" + Secrets.token().prefix(27)
     /// What stands for a form's idempotency key (`SharedPages.Hole.formKey`).
     static let formKeyMarker = SharedPages.Hole.formKey.marker
     /// Bytes of a form key (`Secrets.token(bytes:)`): 24 characters, as long as its marker.
@@ -46,31 +48,46 @@ struct FrontDoorAnswer: Sendable {
     init?(status: HTTPResponseStatus, headers: HTTPHeaders, body: ByteBuffer, until: ContinuousClock.Instant?, compress: Bool) {
         if until != nil, headers.contains(name: .setCookie) { return nil }
         var head = "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n"
-        var compressible = false
+        var compressible = false, html = false
         for (name, value) in headers {
             switch name.lowercased() {
-            case "content-length", "date", "transfer-encoding", "connection", "content-encoding": continue
-            case "content-type": compressible = FrontDoorGzip.isCompressible(value)
+            case "content-length", "date", "transfer-encoding", "connection": continue
+            case "content-type":
+                compressible = FrontDoorGzip.isCompressible(value)
+                html = value.lowercased().hasPrefix("text/html")
+            case "content-encoding": compressible = false  // already encoded: sent as it is
             default: break
             }
             guard !name.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A }), !value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A }) else { return nil }
             head += "\(name): \(value)\r\n"
         }
-        let text = String(buffer: body)
+        // Holes are cut in pages only, and only in valid UTF-8: any other body (an icon, a feed
+        // that is not HTML) is sent byte for byte.
         var parts: [Part] = []
-        var rest = Substring(text)
         var usesCSRF = false
-        let markers: [(String, Hole)] = [(Self.csrfMarker, .csrf), (Self.formKeyMarker, .formKey)]
-        while let (hole, range) = markers.compactMap({ marker, hole in rest.range(of: marker).map { (hole, $0) } })
-            .min(by: { $0.1.lowerBound < $1.1.lowerBound }) {
-            parts.append(.bytes(ByteBuffer(string: String(rest[..<range.lowerBound]))))
-            parts.append(.hole(hole))
-            if hole == .csrf { usesCSRF = true }
-            rest = rest[range.upperBound...]
+        let text = html ? String(decoding: body.readableBytesView, as: UTF8.self) : ""
+        if html, text.utf8.elementsEqual(body.readableBytesView) {
+            var rest = Substring(text)
+            let markers: [(String, Hole)] = [(Self.csrfMarker, .csrf), (Self.formKeyMarker, .formKey)]
+            while let (hole, range) = markers.compactMap({ marker, hole in rest.range(of: marker).map { (hole, $0) } })
+                .min(by: { $0.1.lowerBound < $1.1.lowerBound }) {
+                parts.append(.bytes(ByteBuffer(string: String(rest[..<range.lowerBound]))))
+                parts.append(.hole(hole))
+                if hole == .csrf { usesCSRF = true }
+                rest = rest[range.upperBound...]
+            }
+            if !rest.isEmpty || parts.isEmpty { parts.append(.bytes(ByteBuffer(string: String(rest)))) }
+        } else {
+            parts = [.bytes(body)]
         }
-        if !rest.isEmpty || parts.isEmpty { parts.append(.bytes(ByteBuffer(string: String(rest)))) }
         self.body = parts
-        self.bodyLength = body.readableBytes
+        self.bodyLength = parts.reduce(0) { total, part in
+            switch part {
+            case .bytes(let bytes): total + bytes.readableBytes
+            case .hole(let hole): total + (hole == .csrf ? Self.csrfMarker.utf8.count : Self.formKeyMarker.utf8.count)
+            }
+        }
+        self.status = status
         self.usesCSRF = usesCSRF
         self.until = until
         if compress, compressible, body.readableBytes >= FrontDoorGzip.minimumLength, let (pieces, length) = FrontDoorGzip.compress(parts) {

@@ -87,7 +87,8 @@ enum FrontDoorGzip {
             stream.next_in = nil
             return status
         }
-        guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else { return nil }
+        // A flush ends with Z_OK (or Z_BUF_ERROR once nothing is left to do); the finish must end the stream.
+        guard flush == Z_FINISH ? status == Z_STREAM_END : (status == Z_OK || status == Z_BUF_ERROR) else { return nil }
         return ByteBuffer(bytes: output)
     }
 

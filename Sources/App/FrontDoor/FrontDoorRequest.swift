@@ -43,11 +43,13 @@ struct FrontDoorRequest: Sendable, Equatable {
         var language: String
     }
 
-    static func parse(_ buffer: ByteBuffer, cookies: CookieNames) -> Parse {
-        buffer.withUnsafeReadableBytes { bytes in parse(bytes, cookies: cookies) }
+    /// `searchFrom`: how far the blank line was already looked for in these bytes (a head arriving
+    /// a byte at a time is not searched again from its start on every byte).
+    static func parse(_ buffer: ByteBuffer, cookies: CookieNames, searchFrom: Int = 0) -> Parse {
+        buffer.withUnsafeReadableBytes { bytes in parse(bytes, cookies: cookies, searchFrom: searchFrom) }
     }
 
-    static func parse(_ bytes: UnsafeRawBufferPointer, cookies: CookieNames) -> Parse {
+    static func parse(_ bytes: UnsafeRawBufferPointer, cookies: CookieNames, searchFrom: Int = 0) -> Parse {
         let count = bytes.count
         // Only GET and HEAD: anything else is passed as soon as its first bytes show it.
         let get = Self.getPrefix, head = Self.headPrefix
@@ -64,7 +66,7 @@ struct FrontDoorRequest: Sendable, Equatable {
         // The blank line that ends the head.
         let limit = min(count, maximumHeadLength)
         var end = -1
-        var index = 3
+        var index = max(3, searchFrom)
         while index < limit {
             if bytes[index] == 0x0A {
                 if bytes[index - 1] == 0x0D, bytes[index - 2] == 0x0A, bytes[index - 3] == 0x0D {
@@ -130,15 +132,18 @@ struct FrontDoorRequest: Sendable, Equatable {
                 guard seen.insert(name).inserted else { return .pass }
                 switch name {
                 case .cookie:
-                    for pair in value().split(separator: ";") {
-                        let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                        let cookieName = parts[0].trimmingCharacters(in: .whitespaces)
-                        let cookieValue = parts.count == 2 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
+                    // Only `name=value; name=value` with plain values: Vapor's cookie parser also
+                    // splits on commas, unquotes and lets the last of two win, so anything it could
+                    // read differently — a comma, a quote, a space inside, a name twice — is Vapor's.
+                    for pair in value().split(separator: ";", omittingEmptySubsequences: false) {
+                        let parts = pair.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                        guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy(isPlainCookieByte) }) else { return .pass }
+                        let cookieName = String(parts[0]), cookieValue = String(parts[1])
                         if cookieName == cookies.csrf, request.csrfCookie == nil {
                             request.csrfCookie = cookieValue
                         } else if cookieName == cookies.language, request.languageCookie == nil {
                             request.languageCookie = cookieValue
-                        } else if !cookieName.isEmpty {
+                        } else {
                             return .pass  // a session, a message to show, or a cookie twice
                         }
                     }
@@ -182,6 +187,12 @@ struct FrontDoorRequest: Sendable, Equatable {
         (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
             || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "~")
             || byte == UInt8(ascii: "/")
+    }
+
+    /// Letters, digits, `-` and `_`: what Egide's cookie names and values are made of.
+    static func isPlainCookieByte(_ byte: UInt8) -> Bool {
+        (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
+            || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
     }
 
     /// No empty, `.` or `..` segment: the path is the one Vapor's router would see, unnormalised.

@@ -66,13 +66,22 @@ final class FrontDoorServer: Server, Sendable {
             .childChannelOption(ChannelOptions.socket(IPPROTO_TCP, TCP_NODELAY), value: 1)
             .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 4)
         let channel: any Channel
-        switch address {
-        case .unixDomainSocket(let path):
-            channel = try await bootstrap.bind(unixDomainSocketPath: path).get()
-        case .hostname(let host, let port):
-            channel = try await bootstrap.bind(host: host ?? configuration.hostname, port: port ?? configuration.port).get()
-        case nil:
-            channel = try await bootstrap.bind(host: configuration.hostname, port: configuration.port).get()
+        do {
+            switch address {
+            case .unixDomainSocket(let path):
+                channel = try await bootstrap.bind(unixDomainSocketPath: path).get()
+            case .hostname(let host, let port):
+                channel = try await bootstrap.bind(host: host ?? configuration.hostname, port: port ?? configuration.port).get()
+            case nil:
+                channel = try await bootstrap.bind(host: configuration.hostname, port: configuration.port).get()
+            }
+        } catch {
+            // The address is taken (or not ours): stop what was started, and say why.
+            await vapor.shutdown()
+            try? await group.shutdownGracefully()
+            threads.withLockedValue { $0 = nil }
+            stoppedPromise.succeed(())
+            throw error
         }
         listener.withLockedValue { $0 = channel }
         app.logger.notice("Server started on \(Self.describe(channel.localAddress))")

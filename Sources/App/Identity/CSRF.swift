@@ -70,6 +70,9 @@ struct CSRFMiddleware: Middleware {
         private(set) var used = false
         init(existing: String?) { self.existing = existing }
 
+        /// The well-formed token the request's cookie carried, if any.
+        var cookieToken: String? { existing }
+
         var value: String {
             if let existing { return existing }
             if drawn == nil { drawn = Secrets.token() }

@@ -146,8 +146,14 @@ extension Request {
     /// the address that proxy puts in `X-Real-IP` (without it, every failure would count against the
     /// proxy's one address, and 30 failures would lock every staff member out). Public routes never call it.
     var throttleClient: String? {
-        // Behind the front door, Vapor's peer is the front door's own loopback connection.
-        let address = application.frontDoor.map { door in remoteAddress?.port.flatMap(door.peers.client(port:)) } ?? remoteAddress
+        // Behind the front door, Vapor's peer is the front door's own loopback connection, which
+        // names its client. A connection it cannot name (never expected) shares one tag: failures
+        // still count per client, all such "clients" together.
+        var address = remoteAddress
+        if let door = application.frontDoor {
+            guard let client = remoteAddress?.port.flatMap(door.peers.client(port:)) else { return "front-door-unnamed" }
+            address = client
+        }
         guard let peer = address?.ipAddress else { return nil }
         guard application.egideConfig.trustedProxies.contains(peer),
               let forwarded = headers.first(name: "X-Real-IP")?.trimmingCharacters(in: .whitespaces), !forwarded.isEmpty else { return peer }

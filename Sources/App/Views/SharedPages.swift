@@ -114,7 +114,8 @@ final class SharedPages: Sendable {
     func storeAnswer(_ answer: FrontDoorAnswer, as key: String, renderedAt generation: Int) {
         entries.withLockedValue { state in
             guard state.generation == generation, answer.until != nil else { return }
-            Self.makeRoom(in: &state.answers) { $0.until! }
+            // Not-found pages go first: a spray of made-up addresses never pushes the form out.
+            Self.makeRoom(in: &state.answers) { $0.status == .ok ? $0.until! + .seconds(86_400 * 365) : $0.until! }
             state.answers[key] = answer
         }
     }

@@ -48,7 +48,11 @@ import VaporTesting
             "GET / HTTP/1.1\r\nCookie: egide-lang=fr\r\nCookie: egide-lang=en\r\n\r\n",
             "GET / HTTP/1.1\r\nAuthorization: Bearer x\r\n\r\n", "GET /css/egide.css HTTP/1.1\r\nIf-None-Match: \"x\"\r\n\r\n",
             "GET / HTTP/1.1\r\nRange: bytes=0-1\r\n\r\n", "GET / HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
-            "GET / HTTP/1.1\r\nExpect: 100-continue\r\n\r\n", "GET / HTTP/1.1\r\n" + String(repeating: "X-Pad: aaaaaaaa\r\n", count: 600),
+            "GET / HTTP/1.1\r\nExpect: 100-continue\r\n\r\n",
+            // Cookies Vapor's parser reads otherwise (commas, quotes, spaces, empty pairs).
+            "GET / HTTP/1.1\r\nCookie: egide-lang=x, __Host-egide-csrf=AAAA\r\n\r\n", "GET / HTTP/1.1\r\nCookie: egide-lang=\"fr\"\r\n\r\n",
+            "GET / HTTP/1.1\r\nCookie: egide-lang=f r\r\n\r\n", "GET / HTTP/1.1\r\nCookie: egide-lang=fr;\r\n\r\n",
+            "GET / HTTP/1.1\r\nCookie: egide-lang\r\n\r\n", "GET / HTTP/1.1\r\n" + String(repeating: "X-Pad: aaaaaaaa\r\n", count: 600),
         ]
         for text in passed { #expect(Self.parse(text) == .pass, "\(text.debugDescription)") }
         for text in ["", "G", "GE", "GET", "HEA", "GET /en/al", "GET / HTTP/1.1\r\nHost: a\r\n"] {
@@ -237,6 +241,40 @@ import VaporTesting
                 for byte in "GET /sign-in HTTP/1.1\r\nHost: x\r\n\r\n".utf8 { try await connection.send(String(UnicodeScalar(byte))) }
                 let answers = try await connection.exchange("", answers: 1)
                 #expect(answers.map(\.status) == [200])
+                await connection.close()
+            }
+        }
+    }
+
+    /// A visitor's headers cannot put their token, or their language, into the page others get.
+    @Test func no_visitor_can_poison_a_kept_page() async throws {
+        try await withApp { app in
+            try await Self.withFrontDoor(app) { port in
+                let forged = String(repeating: "A", count: 43)
+                for cookie in ["egide-lang=x, __Host-egide-csrf=\(forged)", "__Host-egide-csrf=\(forged), egide-lang=ar", "egide-lang=\"fr\""] {
+                    let attacker = try await RawConnection(port: port)
+                    _ = try await attacker.exchange("GET /en/alert HTTP/1.1\r\nCookie: \(cookie)\r\n\r\nGET / HTTP/1.1\r\nCookie: \(cookie)\r\n\r\n", answers: 2)
+                    await attacker.close()
+                }
+                let visitor = try await RawConnection(port: port)
+                let pages = try await visitor.exchange("GET /en/alert HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\nAccept-Language: en\r\n\r\n", answers: 2)
+                let token = try #require(PublicPagesTests.hidden("_csrf", in: pages[0].body))
+                #expect(token != forged && pages[0].header("Set-Cookie")?.contains("=\(token);") == true)
+                #expect(pages[1].header("Content-Language") == "en")
+                await visitor.close()
+            }
+        }
+    }
+
+    /// Files that are not pages go out byte for byte (a hole is cut in HTML only).
+    @Test func a_binary_file_is_sent_as_it_is() async throws {
+        try await withApp { app in
+            try await Self.withFrontDoor(app) { port in
+                let file = try Data(contentsOf: URL(fileURLWithPath: packageRoot + "/Public/favicon.ico"))
+                let connection = try await RawConnection(port: port)
+                let answers = try await connection.exchange("GET /favicon.ico HTTP/1.1\r\n\r\nGET /favicon.ico HTTP/1.1\r\n\r\nGET /healthz HTTP/1.1\r\n\r\n", answers: 3)
+                #expect(answers[0].raw == Array(file) && answers[1].raw == Array(file))
+                #expect(answers[2].body == "ok\n", "the connection is still in step")
                 await connection.close()
             }
         }
