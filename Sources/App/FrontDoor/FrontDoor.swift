@@ -71,8 +71,11 @@ final class FrontDoor: Sendable {
                 // The page must have been made as the front door asked: with the marker for the
                 // token (not a token the visitor's headers smuggled in) and in the language of the
                 // key it is kept under. Otherwise Vapor answers this request over the connection.
-                guard vaporRequest.storage[CSRFMiddleware.TokenKey.self]?.cookieToken == FrontDoorAnswer.csrfMarker,
-                      vaporRequest.language == language else { throw FrontDoorUnanswerable() }
+                // (A file from `Public/` is answered before the CSRF middleware runs: it has no token.)
+                if let token = vaporRequest.storage[CSRFMiddleware.TokenKey.self], token.cookieToken != FrontDoorAnswer.csrfMarker {
+                    throw FrontDoorUnanswerable()
+                }
+                guard vaporRequest.language == language else { throw FrontDoorUnanswerable() }
                 // Kept: pages and the not-found page, made while Egide was open; never an error
                 // of the moment (a database that did not answer) served to everyone for seconds.
                 let keep = !self.config.reloadTemplates && [.ok, .notFound].contains(response.status) && vault.isOpen
