@@ -300,6 +300,18 @@ import Testing
         #expect(Money(minorUnits: -150, currency: "XAF").formatted(language: .ar) == "-150\(nbsp)XAF")
     }
 
+    /// Days are remembered once written: the remembered day must be the UTC day of each date.
+    @Test func a_remembered_day_is_the_utc_day_of_each_date() {
+        let lastSecond = Date(timeIntervalSince1970: 1_780_012_799)  // 28 May 2026, 23:59:59 UTC
+        for _ in 0..<2 {
+            #expect(Language.en.day(lastSecond) == "28 May 2026")
+            #expect(Language.en.day(lastSecond.addingTimeInterval(1)) == "29 May 2026")
+            #expect(Language.en.day(lastSecond.addingTimeInterval(-86_399)) == "28 May 2026")
+            #expect(Language.fr.day(lastSecond.addingTimeInterval(1)).contains("29 mai 2026"))
+            #expect(Language.en.day(Date(timeIntervalSince1970: -1)) == "31 Dec 1969")
+        }
+    }
+
     @Test func dates_spell_the_month_in_each_language_with_western_digits() {
         let date = Date(timeIntervalSince1970: 1_780_000_000)  // 28 May 2026, 20:26 UTC
         #expect(Language.fr.day(date).contains("28 mai 2026"))

@@ -1,6 +1,7 @@
 import EgideCore
 import EgideCrypto
 import Fluent
+import SQLKit
 import Foundation
 import Vapor
 
@@ -44,12 +45,36 @@ package enum Accounts {
 
     /// The actor a user acts as: their organisation, its type and their roles.
     static func actor(for user: UserRecord, on db: any Database) async throws -> Actor {
-        let userID = try user.requireID()
-        guard let organisation = try await OrganisationRecord.find(user.$organisation.id, on: db) else {
-            throw Abort(.internalServerError)
-        }
-        let roles = try await UserRoleRecord.query(on: db).filter(\.$user.$id == userID).all().map(\.role)
-        return Actor(userID: userID, organisationID: try organisation.requireID(), organisationType: organisation.type, roles: Set(roles))
+        guard let standing = try await standing(of: try user.requireID(), on: db) else { throw Abort(.internalServerError) }
+        return standing.actor
+    }
+
+    /// Who an account acts as and whether it may act at all, as every signed-in request needs it.
+    struct Standing: Sendable {
+        var actor: Actor
+        var disabled: Bool
+        var secondFactorConfirmed: Bool
+    }
+
+    /// The standing of `userID`, or `nil` if there is no such account: one query (the account, its
+    /// organisation and its roles, one row per role) read as columns. It runs on every signed-in
+    /// request and API call; through Fluent models it was four queries and a fifth of the processor
+    /// time of a list page spent in model reflection (docs/DEVELOPMENT.md, "Public pages: benchmark").
+    static func standing(of userID: UUID, on db: any Database) async throws -> Standing? {
+        let rows = try await (db as! any SQLDatabase).raw("""
+            SELECT u.organisation_id, u.disabled_at, u.totp_confirmed_at, o.type, r.role
+            FROM \(ident: UserRecord.schema) u
+            JOIN \(ident: OrganisationRecord.schema) o ON o.id = u.organisation_id
+            LEFT JOIN \(ident: UserRoleRecord.schema) r ON r.user_id = u.id
+            WHERE u.id = \(bind: userID)
+            """).all()
+        guard let first = rows.first else { return nil }
+        let roles = try rows.compactMap { try $0.decodeNil(column: "role") ? nil : $0.decode(column: "role", as: Role.self) }
+        return Standing(
+            actor: Actor(userID: userID, organisationID: try first.decode(column: "organisation_id", as: UUID.self),
+                         organisationType: try first.decode(column: "type", as: OrganisationType.self), roles: Set(roles)),
+            disabled: !(try first.decodeNil(column: "disabled_at")),
+            secondFactorConfirmed: !(try first.decodeNil(column: "totp_confirmed_at")))
     }
 
     /// The owner string under which an organisation's data is encrypted.

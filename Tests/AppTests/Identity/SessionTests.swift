@@ -23,6 +23,33 @@ import Vapor
         }
     }
 
+    /// Disabling ends the account's sessions; a session that survived anyway (a restore, a
+    /// hand-made row) must still open nothing once its account is disabled.
+    @Test func a_session_of_a_disabled_account_opens_nothing() async throws {
+        try await withApp { app in
+            let (_, admin) = try await Fixtures.hostAdmin(app)
+            let client = TestClient(app)
+            try await client.signIn(admin)
+            #expect(try await isSignedIn(client))
+            try await UserRecord.query(on: app.db).filter(\.$id == admin.id).set(\.$disabledAt, to: app.clock.now()).update()
+            #expect(try await SessionRecord.query(on: app.db).filter(\.$user.$id == admin.id).count() == 1)
+            #expect(try await !isSignedIn(client))
+        }
+    }
+
+    /// The standing read on every request gives the account's organisation and every role it holds.
+    @Test func the_standing_of_an_account_carries_all_its_roles() async throws {
+        try await withApp { app in
+            let (organisation, admin) = try await Fixtures.hostAdmin(app)
+            try await UserRoleRecord(userID: admin.id, role: .protectionOfficer).create(on: app.db)
+            let standing = try #require(try await Accounts.standing(of: admin.id, on: app.db))
+            #expect(standing.actor.organisationID == organisation.id && standing.actor.organisationType == .host)
+            #expect(standing.actor.roles == [.administrator, .protectionOfficer])
+            #expect(!standing.disabled)
+            #expect(try await Accounts.standing(of: UUID(), on: app.db) == nil)
+        }
+    }
+
     @Test func a_session_ends_after_twelve_hours_however_active() async throws {
         try await withApp { app in
             let (_, admin) = try await Fixtures.hostAdmin(app)

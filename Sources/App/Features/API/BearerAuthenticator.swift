@@ -10,9 +10,9 @@ struct BearerAuthenticator: AsyncMiddleware {
             let now = request.application.clock.now()
             if let token = try await APITokenRecord.query(on: request.db).filter(\.$tokenHash == Secrets.hash(bearer)).first(),
                token.revokedAt == nil, now < token.expiresAt,
-               let user = try await UserRecord.find(token.$user.id, on: request.db), user.disabledAt == nil,
-               user.totpConfirmedAt != nil {
-                let actor = try await Accounts.actor(for: user, on: request.db)
+               let standing = try await Accounts.standing(of: token.$user.id, on: request.db), !standing.disabled,
+               standing.secondFactorConfirmed {
+                let actor = standing.actor
                 let scopes = Set(token.scopes.split(separator: " ").compactMap { APIScope(rawValue: String($0)) })
                 request.principal = Principal(userID: actor.userID, actor: actor, session: nil, sessionID: nil, apiScopes: scopes)
                 if token.lastUsedAt.map({ now.timeIntervalSince($0) > 3600 }) ?? true {
