@@ -4,7 +4,7 @@ import Foundation
 import Vapor
 
 /// `egide bench pages [--seconds S] [--connections C]`: how many times a second `egide serve`
-/// answers each public page, the style sheet, `/healthz`, the 404 page and a signed-in list page,
+/// answers each public page, the style sheet, `/healthz`, the 404 page and the signed-in lists,
 /// against a floor measured in the same run — a 20-line Python asyncio responder
 /// (`Resources/Bench/floor.py`) that answers three bytes without reading the request.
 ///
@@ -12,7 +12,7 @@ import Vapor
 /// processor 1, as in the measurements of docs/DEVELOPMENT.md; the server runs as the README
 /// starts it (no `--env production`, the front door on) on a fresh `egide demo` folder; with
 /// `EGIDE_FRONT_DOOR=0` in the environment it measures Vapor's server alone, for comparison. Targets: every public page
-/// ≥ 0.25× the floor with p99 < 50 ms; `/healthz` and the style sheet ≥ 0.5×; the signed-in list
+/// ≥ 0.25× the floor with p99 < 50 ms; `/healthz` and the style sheet ≥ 0.5×; the signed-in lists
 /// p50 ≤ 25 ms at 8 connections. Needs `wrk`, `taskset` and `python3`; meaningful on a release build.
 struct PagesBench: AsyncCommand {
     struct Signature: CommandSignature {
@@ -20,7 +20,7 @@ struct PagesBench: AsyncCommand {
         @Option(name: "connections", help: "Concurrent connections on the public routes (default 32).") var connections: Int?
     }
 
-    var help: String { "Public pages, static files, /healthz and a signed-in list under wrk, as ratios to an asyncio floor." }
+    var help: String { "Public pages, static files, /healthz and the signed-in lists under wrk, as ratios to an asyncio floor." }
 
     /// What a route must reach.
     enum Target: Equatable {
@@ -64,6 +64,9 @@ struct PagesBench: AsyncCommand {
         Route(label: "style sheet", path: "/css/egide.css", target: .ratio(0.5, p99: nil)),
         Route(label: "health check", path: "/healthz", target: .ratio(0.5, p99: nil)),
         Route(label: "case list, signed in (8 connections)", path: "/cases", signedIn: true, target: .p50(0.025)),
+        Route(label: "alert queue, signed in (8 connections)", path: "/alerts", signedIn: true, target: .p50(0.025)),
+        Route(label: "grant list, signed in (8 connections)", path: "/grants", signedIn: true, target: .p50(0.025)),
+        Route(label: "appeal list, signed in (8 connections)", path: "/appeals", signedIn: true, target: .p50(0.025)),
     ]
 
     /// One wrk run.
