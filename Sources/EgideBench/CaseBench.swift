@@ -317,7 +317,7 @@ struct CaseBench: AsyncCommand {
         func fluent<M: Model>(_ query: QueryBuilder<M>) -> any SQLExpression {
             let copy = query.copy()
             if copy.query.fields.isEmpty { copy.fields(for: M.self) }  // as `all()` selects them
-            return SQLQueryConverter(delegate: CasesController.PlainConverter()).convert(copy.query)
+            return SQLQueryConverter(delegate: PlainSQLConverter()).convert(copy.query)
         }
         func measured(_ query: Query, appPlan: [String], rawPlan: [String],
                       app run: (Int) async throws -> Int, raw: (Int) async throws -> Int) async throws {

@@ -173,3 +173,28 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct AlertQueueRowsTests {
+    @Test func every_value_in_a_row_is_escaped_and_every_cell_labelled() async throws {
+        try await withApp { app in
+            let request = Request(application: app, on: app.eventLoopGroup.any())
+            let hostile = #"<script>alert("x")</script>&'"#
+            let rows = [AlertQueuePage.Row(href: "/alerts/\"x", reference: hostile, name: hostile, country: hostile, urgency: hostile,
+                                           urgencyTone: "danger", status: hostile, deadline: hostile, deadlineState: hostile, deadlineTone: "warn",
+                                           assignee: hostile, received: hostile),
+                        AlertQueuePage.Row(href: "/alerts/y", reference: "AL-2026-0002", name: "Awa", country: "Cameroun", urgency: nil,
+                                           urgencyTone: "", status: "Received", deadline: "2 Dec", deadlineState: nil, deadlineTone: "",
+                                           assignee: "Karim", received: "1 Dec")]
+            let labels = AlertQueuePage.Labels(request)
+            let html = AlertQueuePage.html(rows, labels: labels)
+            #expect(!html.contains("<script>") && !html.contains(#"="/alerts/"x""#))
+            #expect(html.components(separatedBy: "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;").count - 1 == 9,
+                    "reference, received, urgency, name, country, status, deadline, its state and the assignee, each escaped")
+            #expect(html.components(separatedBy: "<td data-label=").count - 1 == 14)
+            #expect(html.contains(#"<span class="badge danger">"#) && html.contains(#"<span class="badge warn">"#))
+            #expect(html.contains(#"<span class="badge">"# + SharedPages.escaped(labels.untriaged) + "</span>"), "no urgency yet: untriaged")
+            #expect(html.contains(#"<a href="/alerts/y" class="reference-link" dir="ltr">AL-2026-0002</a>"#))
+            #expect(html.contains(#"<div dir="auto">Awa</div>"#), "a name may be written right to left")
+        }
+    }
+}

@@ -95,7 +95,7 @@ import Vapor
                 addAction: "/a", passphrase: "p", added: true), forms: true)
         case .alertQueue:
             return try await req.render(.alertQueue, titleKey: "alert.queue.title", AlertQueuePage.QueueContext(
-                rows: [alertRow], total: 1, statuses: options, urgencies: options, countries: CountryOptions.html(in: .fr, selected: "CM"), categories: options, assignees: options,
+                rowsHTML: AlertQueuePage.html([alertRow], labels: .init(req)), hasRows: true, total: 1, statuses: options, urgencies: options, countries: CountryOptions.html(in: .fr, selected: "CM"), categories: options, assignees: options,
                 overdue: true, newHref: "/alerts/new", olderHref: "/o", newerHref: "/n"))
         case .alertShow:
             let fact = Fact(label: "L", value: "V")

@@ -60,7 +60,7 @@ package enum AlertQueries {
     }
 
     /// Just the names, for lists (the narrative stays encrypted).
-    static func names(_ alert: AlertRecord, vault: Vault) throws -> (defender: String?, organisation: String?) {
+    static func names(_ alert: some AlertSummary, vault: Vault) throws -> (defender: String?, organisation: String?) {
         let id = try alert.requireID()
         return (try alert.defenderNameCiphertext.map { try vault.open($0, owner: alert.owner, AlertRecord.ref(id, "defender_name")) },
                 try alert.organisationNameCiphertext.map { try vault.open($0, owner: alert.owner, AlertRecord.ref(id, "organisation_name")) })

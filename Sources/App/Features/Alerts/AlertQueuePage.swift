@@ -21,7 +21,9 @@ enum AlertQueuePage {
     }
 
     struct QueueContext: Encodable {
-        var rows: [Row]
+        /// The table's rows, as markup (`TableRows`).
+        var rowsHTML: String
+        var hasRows: Bool
         var total: Int
         var statuses: [SelectOption]
         var urgencies: [SelectOption]
@@ -107,7 +109,7 @@ enum AlertQueuePage {
         let filters = try Filters(request)
         let base = { filters.apply(AlertQueries.visible(to: actor, on: request.db), actor: actor, now: now) }
         let total = try await base().count()
-        let alerts = try await base().sort(\.$deadlineAt).sort(\.$receivedAt, .descending).range(filters.page.range).all()
+        let alerts = try await listed(base().sort(\.$deadlineAt).sort(\.$receivedAt, .descending).range(filters.page.range))
         let directory = StaffDirectory(request)
         let handlers = try await StaffDirectory.members(of: actor.organisationID, roles: AlertPolicy.handlerRoles, on: request.db)
         try await directory.preload(users: alerts.compactMap(\.assigneeID) + handlers.compactMap(\.id))
@@ -124,7 +126,7 @@ enum AlertQueuePage {
         }
         let categories = try await AlertQueries.categories(on: request.db, includeInactive: true)
         let context = QueueContext(
-            rows: rows, total: total,
+            rowsHTML: html(rows, labels: Labels(request)), hasRows: !rows.isEmpty, total: total,
             statuses: [SelectOption(value: "open", label: request.t("alert.filter.open"), selected: filters.status == "open"),
                        SelectOption(value: "all", label: request.t("alert.filter.all"), selected: filters.status == "all")]
                 + AlertStatus.allCases.map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: filters.status == $0.rawValue) },
@@ -139,7 +141,44 @@ enum AlertQueuePage {
         return context
     }
 
-    static func row(_ alert: AlertRecord, request: Request, directory: StaffDirectory, settings: AlertSettingsRecord, now: Date) async throws -> Row {
+    /// What a row shows, read as columns (`QueryBuilder.columns`).
+    struct Listed: AlertSummary {
+        var id: UUID
+        var organisationID: UUID
+        var year: Int
+        var sequence: Int
+        var status: AlertStatus
+        var urgency: Urgency?
+        var country: String
+        var defenderNameCiphertext: Data?
+        var organisationNameCiphertext: Data?
+        var assigneeID: UUID?
+        var receivedAt: Date
+        var deadlineAt: Date
+        var answeredAt: Date?
+        var mergedInto: UUID?
+
+        var reference: String { AlertReference.format(year: year, sequence: sequence) }
+        var owner: String { Accounts.owner(organisationID) }
+        func requireID() -> UUID { id }
+    }
+
+    static func listed(_ query: QueryBuilder<AlertRecord>) async throws -> [Listed] {
+        try await query.columns([
+            AlertRecord.key(\.$id), AlertRecord.key(\.$organisationID), AlertRecord.key(\.$year), AlertRecord.key(\.$sequence),
+            AlertRecord.key(\.$status), AlertRecord.key(\.$urgency), AlertRecord.key(\.$country), AlertRecord.key(\.$defenderNameCiphertext),
+            AlertRecord.key(\.$organisationNameCiphertext), AlertRecord.key(\.$assigneeID), AlertRecord.key(\.$receivedAt),
+            AlertRecord.key(\.$deadlineAt), AlertRecord.key(\.$answeredAt), AlertRecord.key(\.$mergedInto),
+        ]).map { row in
+            Listed(id: try row(\.$id), organisationID: try row(\.$organisationID), year: try row(\.$year), sequence: try row(\.$sequence),
+                   status: try row(\.$status), urgency: try row(\.$urgency), country: try row(\.$country),
+                   defenderNameCiphertext: try row(\.$defenderNameCiphertext), organisationNameCiphertext: try row(\.$organisationNameCiphertext),
+                   assigneeID: try row(\.$assigneeID), receivedAt: try row(\.$receivedAt), deadlineAt: try row(\.$deadlineAt),
+                   answeredAt: try row(\.$answeredAt), mergedInto: try row(\.$mergedInto))
+        }
+    }
+
+    static func row(_ alert: some AlertSummary, request: Request, directory: StaffDirectory, settings: AlertSettingsRecord, now: Date) async throws -> Row {
         let names = (try? AlertQueries.names(alert, vault: request.application.vault)) ?? (defender: nil, organisation: nil)
         let deadline = deadlineState(alert, settings: settings, now: now)
         // Answered (verifiers asked, or decided): whether the first answer met the deadline.
@@ -155,9 +194,47 @@ enum AlertQueuePage {
             received: request.day(alert.receivedAt))
     }
 
+    /// The column names and words the rows repeat, translated once a page.
+    struct Labels {
+        var reference, urgency, defender, country, status, deadline, assignee, untriaged: String
+
+        init(_ request: Request) {
+            reference = request.t("alert.col.reference"); urgency = request.t("alert.col.urgency"); defender = request.t("alert.col.defender")
+            country = request.t("alert.col.country"); status = request.t("alert.col.status"); deadline = request.t("alert.col.deadline")
+            assignee = request.t("alert.col.assignee"); untriaged = request.t("alert.untriaged")
+        }
+    }
+
+    /// The table rows (`TableRows`).
+    static func html(_ rows: [Row], labels: Labels) -> String {
+        let table = TableRows(rows: rows.count)
+        for row in rows {
+            table.row {
+                table.cell(labels.reference) {
+                    table.link(row.href, class: "reference-link", row.reference)
+                    table.markup("<br>")
+                    table.muted(row.received)
+                }
+                table.cell(labels.urgency) { table.badge(row.urgency == nil ? "" : row.urgencyTone, row.urgency ?? labels.untriaged) }
+                table.cell(labels.defender, auto: true) { table.text(row.name) }
+                table.cell(labels.country) { table.text(row.country) }
+                table.cell(labels.status) { table.text(row.status) }
+                table.cell(labels.deadline) {
+                    table.text(row.deadline)
+                    if let state = row.deadlineState {
+                        table.markup("<br>")
+                        table.badge(row.deadlineTone, state)
+                    }
+                }
+                table.cell(labels.assignee, auto: true) { table.text(row.assignee) }
+            }
+        }
+        return table.html
+    }
+
     /// The deadline state of an open alert; `nil` once the team has answered it (asked verifiers or
     /// decided) — the response deadline is about that first answer.
-    static func deadlineState(_ alert: AlertRecord, settings: AlertSettingsRecord, now: Date) -> DeadlineState? {
+    static func deadlineState(_ alert: some AlertSummary, settings: AlertSettingsRecord, now: Date) -> DeadlineState? {
         guard alert.status.isOpen, alert.mergedInto == nil, alert.answeredAt == nil else { return nil }
         let allowed = TimeInterval(settings.deadlines.hours(for: alert.urgency ?? ResponseDeadlines.untriaged) * 3600)
         return DeadlineState.of(deadline: alert.deadlineAt, allowed: allowed, now: now)

@@ -72,6 +72,26 @@ package final class AlertRecord: Model, EncryptedRecord, @unchecked Sendable {
     static func list(_ codes: [String]) -> String { codes.isEmpty ? "" : "," + codes.joined(separator: ",") + "," }
 }
 
+/// What a list row, a deadline and the names read of an alert: an `AlertRecord`, or the columns of
+/// one read for the queue (`AlertQueuePage.Listed`).
+protocol AlertSummary {
+    var reference: String { get }
+    var owner: String { get }
+    var status: AlertStatus { get }
+    var urgency: Urgency? { get }
+    var country: String { get }
+    var defenderNameCiphertext: Data? { get }
+    var organisationNameCiphertext: Data? { get }
+    var assigneeID: UUID? { get }
+    var receivedAt: Date { get }
+    var deadlineAt: Date { get }
+    var answeredAt: Date? { get }
+    var mergedInto: UUID? { get }
+    func requireID() throws -> UUID
+}
+
+extension AlertRecord: AlertSummary {}
+
 /// The staff-facing reference of an alert: `AL-2026-0042`.
 enum AlertReference {
     static func format(year: Int, sequence: Int) -> String {

@@ -73,9 +73,7 @@ enum CaseListPage {
         return context
     }
 
-    /// What a row shows. Read as columns rather than as `CaseRecord`s: Fluent fills a model field by
-    /// field through reflection, which was a fifth of the page's processor time for 50 rows of 21
-    /// fields (docs/DEVELOPMENT.md, "Public pages: benchmark").
+    /// What a row shows, read as columns (`QueryBuilder.columns`).
     struct Listed: Sendable {
         var id: UUID
         var code: String
@@ -88,36 +86,14 @@ enum CaseListPage {
         var updatedAt: Date
     }
 
-    /// The columns `Listed` reads, as the model declares them.
-    private static let columns = (
-        id: CaseRecord.path(for: \.$id)[0], code: CaseRecord.path(for: \.$code)[0], country: CaseRecord.path(for: \.$country)[0],
-        status: CaseRecord.path(for: \.$status)[0], riskLevel: CaseRecord.path(for: \.$riskLevel)[0],
-        judgedLevel: CaseRecord.path(for: \.$judgedLevel)[0], leadID: CaseRecord.path(for: \.$leadID)[0],
-        nextReviewAt: CaseRecord.path(for: \.$nextReviewAt)[0], updatedAt: CaseRecord.path(for: \.$updatedAt)[0])
-
-    /// `query`'s rows, only the columns a row shows, read from the statement Fluent's converter
-    /// makes of the query (as `CasesController.count` does): Fluent's own output looked each value
-    /// up and adjusted its key, 7 % of the page.
+    /// `query`'s rows, only the columns a row shows.
     static func listed(_ query: QueryBuilder<CaseRecord>) async throws -> [Listed] {
-        var read = query.query
-        read.action = .read
-        let keys = columns
-        read.fields = [keys.id, keys.code, keys.country, keys.status, keys.riskLevel, keys.judgedLevel, keys.leadID, keys.nextReviewAt,
-                       keys.updatedAt].map { .extendedPath([$0], schema: CaseRecord.schema, space: nil) }
-        let statement = SQLQueryConverter(delegate: CasesController.PlainConverter()).convert(read)
-        // The converter names each column `<table>_<column>`.
-        let column = { (key: FieldKey) in CaseRecord.schema + "_" + key.description }
-        return try await (query.database as! any SQLDatabase).raw("\(statement)").all().map { row in
-            func optional<Value: Decodable>(_ key: FieldKey, _: Value.Type) throws -> Value? {
-                try row.decodeNil(column: column(key)) ? nil : row.decode(column: column(key), as: Value.self)
-            }
-            return Listed(
-                id: try row.decode(column: column(keys.id), as: UUID.self), code: try row.decode(column: column(keys.code), as: String.self),
-                country: try row.decode(column: column(keys.country), as: String.self),
-                status: try row.decode(column: column(keys.status), as: CaseStatus.self),
-                riskLevel: try optional(keys.riskLevel, Int.self), judgedLevel: try optional(keys.judgedLevel, Int.self),
-                leadID: try row.decode(column: column(keys.leadID), as: UUID.self), nextReviewAt: try optional(keys.nextReviewAt, Date.self),
-                updatedAt: try row.decode(column: column(keys.updatedAt), as: Date.self))
+        try await query.columns([CaseRecord.key(\.$id), CaseRecord.key(\.$code), CaseRecord.key(\.$country), CaseRecord.key(\.$status),
+                                 CaseRecord.key(\.$riskLevel), CaseRecord.key(\.$judgedLevel), CaseRecord.key(\.$leadID),
+                                 CaseRecord.key(\.$nextReviewAt), CaseRecord.key(\.$updatedAt)]).map { row in
+            Listed(id: try row(\.$id), code: try row(\.$code), country: try row(\.$country), status: try row(\.$status),
+                   riskLevel: try row(\.$riskLevel), judgedLevel: try row(\.$judgedLevel), leadID: try row(\.$leadID),
+                   nextReviewAt: try row(\.$nextReviewAt), updatedAt: try row(\.$updatedAt))
         }
     }
 
@@ -145,45 +121,36 @@ enum CaseListPage {
         }
     }
 
-    /// The table rows as `cases/list.leaf` once wrote them, every value escaped as Leaf's `#( )` escapes it.
+    /// The table rows (`TableRows`).
     static func html(_ rows: [Row], labels: Labels) -> String {
-        let e = SharedPages.escaped
-        var html = ""
-        html.reserveCapacity(rows.count * 1_000)
-        func cell(_ label: String, auto: Bool = false, _ content: () -> Void) {
-            html += "\n    <td data-label=\""
-            html += e(label)
-            html += auto ? "\"><div dir=\"auto\">" : "\"><div>"
-            content()
-            html += "</div></td>"
-        }
+        let table = TableRows(rows: rows.count)
         for row in rows {
-            html += "<tr>"
-            cell(labels.code) {
-                html += "<a href=\"" + e(row.href) + "\" class=\"code\" dir=\"ltr\">" + e(row.code) + "</a><br><span class=\"muted\">"
-                html += e(labels.updated) + " " + e(row.updated) + "</span>"
-            }
-            cell(labels.country) { html += e(row.country) }
-            cell(labels.status) { html += e(row.status) }
-            cell(labels.risk) {
-                if let risk = row.risk {
-                    html += "<span class=\"badge " + e(row.riskTone) + "\">" + e(risk) + "</span>"
-                } else {
-                    html += "<span class=\"muted\">" + e(labels.noRisk) + "</span>"
+            table.row {
+                table.cell(labels.code) {
+                    table.link(row.href, class: "code", row.code)
+                    table.markup("<br>")
+                    table.muted(labels.updated + " " + row.updated)
                 }
-            }
-            cell(labels.review) {
-                if let review = row.review {
-                    html += e(review)
-                    if row.reviewDue { html += " <span class=\"badge warn\">" + e(labels.due) + "</span>" }
-                } else {
-                    html += "—"
+                table.cell(labels.country) { table.text(row.country) }
+                table.cell(labels.status) { table.text(row.status) }
+                table.cell(labels.risk) {
+                    if let risk = row.risk { table.badge(row.riskTone, risk) } else { table.muted(labels.noRisk) }
                 }
+                table.cell(labels.review) {
+                    if let review = row.review {
+                        table.text(review)
+                        if row.reviewDue {
+                            table.markup(" ")
+                            table.badge("warn", labels.due)
+                        }
+                    } else {
+                        table.markup("—")
+                    }
+                }
+                table.cell(labels.lead, auto: true) { table.text(row.lead) }
             }
-            cell(labels.lead, auto: true) { html += e(row.lead) }
-            html += "\n  </tr>"
         }
-        return html
+        return table.html
     }
 
     static func tone(_ level: RiskLevel) -> String {

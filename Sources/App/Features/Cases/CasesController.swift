@@ -29,13 +29,7 @@ package enum CasesController {
         limited.action = .read
         limited.fields = [.extendedPath(["status"], schema: CaseRecord.schema, space: nil)]
         limited.limits = [.count(countCap + 1)]
-        return SQLQueryConverter(delegate: PlainConverter()).convert(limited)
-    }
-
-    /// Fluent's query converter needs a dialect delegate only for schema types; queries convert the same.
-    package struct PlainConverter: SQLConverterDelegate {
-        package func customDataType(_ dataType: DatabaseSchema.DataType) -> (any SQLExpression)? { nil }
-        package init() {}
+        return SQLQueryConverter(delegate: PlainSQLConverter()).convert(limited)
     }
 
     package struct Filters {
