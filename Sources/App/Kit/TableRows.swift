@@ -16,10 +16,12 @@ final class TableRows {
         html += "\n  </tr>"
     }
 
-    /// One `<td>` labelled `label`; `auto` when its text may be written right to left (a name).
-    func cell(_ label: String, auto: Bool = false, _ content: () -> Void) {
+    /// One `<td>` labelled `label`; `auto` when its text may be written right to left (a name),
+    /// `numeric` for an amount (aligned to the end).
+    func cell(_ label: String, auto: Bool = false, numeric: Bool = false, _ content: () -> Void) {
         html += "\n    <td data-label=\""
         text(label)
+        html += numeric ? "\" class=\"num" : ""
         html += auto ? "\"><div dir=\"auto\">" : "\"><div>"
         content()
         html += "</div></td>"

@@ -198,3 +198,24 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct GrantListRowsTests {
+    @Test func every_value_in_a_row_is_escaped_and_every_cell_labelled() async throws {
+        try await withApp { app in
+            let request = Request(application: app, on: app.eventLoopGroup.any())
+            let hostile = #"<script>alert("x")</script>&'"#
+            let rows = [GrantListPage.Row(href: "/grants/\"x", code: hostile, fund: hostile, organisation: hostile, category: hostile,
+                                          amount: hostile, state: hostile, stateTone: "warn", caseCode: hostile, updated: hostile),
+                        GrantListPage.Row(href: "/grants/y", code: "GR-2026-0002", fund: "Urgence", organisation: "Réseau", category: "Relocation",
+                                          amount: "1 200,00 EUR", state: "Draft", stateTone: "", caseCode: nil, updated: "1 Dec")]
+            let html = GrantListPage.html(rows, labels: .init(request))
+            #expect(!html.contains("<script>") && !html.contains(#"="/grants/"x""#))
+            #expect(html.components(separatedBy: "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;").count - 1 == 8,
+                    "code, fund, case, updated, category, amount, state and organisation, each escaped")
+            #expect(html.components(separatedBy: "<td data-label=").count - 1 == 10)
+            #expect(html.components(separatedBy: #"class="num""#).count - 1 == 2, "amounts aligned as numbers")
+            #expect(html.contains(#"<a href="/grants/y" class="code" dir="ltr">GR-2026-0002</a><br><span class="muted"><bdi>Urgence</bdi> · 1 Dec</span>"#),
+                    "no case: the fund and the day only")
+        }
+    }
+}

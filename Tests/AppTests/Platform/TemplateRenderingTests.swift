@@ -214,8 +214,9 @@ import Vapor
                 action: "/funds/rates", canRecord: true, today: "2026-01-01", problems: problems, values: [:]), forms: true)
         case .grantList:
             return try await req.render(.grantList, titleKey: "grant.list.title", GrantListPage.Context(
-                rows: [.init(href: "/grants/x", code: "GR-2026-0001", fund: "F", organisation: "O", category: "C", amount: "a", state: "S",
-                             stateTone: "ok", caseCode: "CMR-2026-0001", updated: "u")],
+                rowsHTML: GrantListPage.html([.init(href: "/grants/x", code: "GR-2026-0001", fund: "F", organisation: "O", category: "C", amount: "a",
+                                                    state: "S", stateTone: "ok", caseCode: "CMR-2026-0001", updated: "u")], labels: .init(req)),
+                hasRows: true,
                 states: options, funds: options, olderHref: "/grants?page=1", newerHref: nil, requestOptions: options, newHref: "/grants/new"))
         case .grantShow:
             var can = GrantPage.Can()

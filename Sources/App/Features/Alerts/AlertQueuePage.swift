@@ -163,13 +163,16 @@ enum AlertQueuePage {
         func requireID() -> UUID { id }
     }
 
-    static func listed(_ query: QueryBuilder<AlertRecord>) async throws -> [Listed] {
-        try await query.columns([
+    /// The columns `Listed` reads (found once: `Model.path(for:)` makes a whole record to ask).
+    private static let columns = [
             AlertRecord.key(\.$id), AlertRecord.key(\.$organisationID), AlertRecord.key(\.$year), AlertRecord.key(\.$sequence),
             AlertRecord.key(\.$status), AlertRecord.key(\.$urgency), AlertRecord.key(\.$country), AlertRecord.key(\.$defenderNameCiphertext),
             AlertRecord.key(\.$organisationNameCiphertext), AlertRecord.key(\.$assigneeID), AlertRecord.key(\.$receivedAt),
             AlertRecord.key(\.$deadlineAt), AlertRecord.key(\.$answeredAt), AlertRecord.key(\.$mergedInto),
-        ]).map { row in
+    ]
+
+    static func listed(_ query: QueryBuilder<AlertRecord>) async throws -> [Listed] {
+        try await query.columns(columns).map { row in
             Listed(id: try row(\.$id), organisationID: try row(\.$organisationID), year: try row(\.$year), sequence: try row(\.$sequence),
                    status: try row(\.$status), urgency: try row(\.$urgency), country: try row(\.$country),
                    defenderNameCiphertext: try row(\.$defenderNameCiphertext), organisationNameCiphertext: try row(\.$organisationNameCiphertext),

@@ -87,10 +87,13 @@ enum CaseListPage {
     }
 
     /// `query`'s rows, only the columns a row shows.
+    /// The columns `Listed` reads (found once: `Model.path(for:)` makes a whole record to ask).
+    private static let columns = [CaseRecord.key(\.$id), CaseRecord.key(\.$code), CaseRecord.key(\.$country), CaseRecord.key(\.$status),
+                                  CaseRecord.key(\.$riskLevel), CaseRecord.key(\.$judgedLevel), CaseRecord.key(\.$leadID),
+                                  CaseRecord.key(\.$nextReviewAt), CaseRecord.key(\.$updatedAt)]
+
     static func listed(_ query: QueryBuilder<CaseRecord>) async throws -> [Listed] {
-        try await query.columns([CaseRecord.key(\.$id), CaseRecord.key(\.$code), CaseRecord.key(\.$country), CaseRecord.key(\.$status),
-                                 CaseRecord.key(\.$riskLevel), CaseRecord.key(\.$judgedLevel), CaseRecord.key(\.$leadID),
-                                 CaseRecord.key(\.$nextReviewAt), CaseRecord.key(\.$updatedAt)]).map { row in
+        try await query.columns(columns).map { row in
             Listed(id: try row(\.$id), code: try row(\.$code), country: try row(\.$country), status: try row(\.$status),
                    riskLevel: try row(\.$riskLevel), judgedLevel: try row(\.$judgedLevel), leadID: try row(\.$leadID),
                    nextReviewAt: try row(\.$nextReviewAt), updatedAt: try row(\.$updatedAt))

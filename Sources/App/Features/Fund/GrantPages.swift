@@ -18,7 +18,9 @@ enum GrantListPage {
     }
 
     struct Context: Encodable {
-        var rows: [Row]
+        /// The table's rows, as markup (`TableRows`).
+        var rowsHTML: String
+        var hasRows: Bool
         var states: [SelectOption]
         var funds: [SelectOption]
         var olderHref: String?
@@ -44,18 +46,20 @@ enum GrantListPage {
             query.filter(\.$state == state)
         }
         if let fundFilter { query.filter(\.$fundID == fundFilter) }
-        var records = try await query.sort(\.$updatedAt, .descending).range(page.rangeWithNext).all()
+        var records = try await listed(query.sort(\.$updatedAt, .descending).range(page.rangeWithNext))
         let hasOlder = records.count > pageSize
         records = Array(records.prefix(pageSize))
         let funds = try await FundRecord.query(on: db).filter(\.$id ~~ Array(scope.funds)).all()
         let names = Dictionary(funds.compactMap { fund in fund.id.map { ($0, fund) } }, uniquingKeysWith: { a, _ in a })
-        let cases = try await CaseRecord.query(on: db).filter(\.$id ~~ records.compactMap(\.caseID)).all()
-        let caseCodes = Dictionary(cases.compactMap { record in record.id.map { ($0, record.code) } }, uniquingKeysWith: { a, _ in a })
+        let caseIDs = records.compactMap(\.caseID)
+        let caseCodes = caseIDs.isEmpty ? [:] : Dictionary(
+            try await CaseRecord.query(on: db).filter(\.$id ~~ caseIDs).columns([CaseRecord.key(\.$id), CaseRecord.key(\.$code)])
+                .map { (try $0(\.$id), try $0(\.$code)) }, uniquingKeysWith: { a, _ in a })
         let directory = StaffDirectory(request)
         try await directory.preload(users: [], organisations: records.map(\.organisationID))
         var rows: [Row] = []
         for grant in records {
-            rows.append(Row(href: SiteURL.grant(try grant.requireID()).href, code: grant.code, fund: names[grant.fundID]?.name ?? "—",
+            rows.append(Row(href: SiteURL.grant(grant.id).href, code: grant.code, fund: names[grant.fundID]?.name ?? "—",
                             organisation: try await directory.organisation(grant.organisationID), category: request.t(grant.category.labelKey),
                             amount: Money(minorUnits: grant.amount, currency: grant.currency).formatted(language: request.language),
                             state: request.t(grant.state.labelKey), stateTone: GrantPage.tone(grant.state),
@@ -77,13 +81,82 @@ enum GrantListPage {
             }
         }
         return Context(
-            rows: rows,
+            rowsHTML: html(rows, labels: Labels(request)), hasRows: !rows.isEmpty,
             states: [SelectOption(value: "open", label: request.t("grant.filter.open"), selected: asked == "open"),
                      SelectOption(value: "all", label: request.t("grant.filter.all"), selected: asked == "all")]
                 + GrantState.allCases.map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: asked == $0.rawValue) },
             funds: funds.sorted { $0.name < $1.name }.map { SelectOption(value: SiteURL.id($0.id!), label: $0.name, selected: $0.id == fundFilter) },
             olderHref: hasOlder ? page.next.map { href($0.number) } : nil, newerHref: page.previous.map { href($0.number) },
             requestOptions: requestOptions, newHref: SiteURL.newGrant(case: nil, allocation: nil).href)
+    }
+}
+
+extension GrantListPage {
+    /// What a row shows, read as columns (`QueryBuilder.columns`).
+    struct Listed {
+        var id: UUID
+        var code: String
+        var fundID: UUID
+        var organisationID: UUID
+        var category: SupportCategory
+        var amount: Int64
+        var currency: String
+        var state: GrantState
+        var caseID: UUID?
+        var updatedAt: Date
+    }
+
+    /// The columns `Listed` reads (found once: `Model.path(for:)` makes a whole record to ask).
+    private static let columns = [
+            GrantRecord.key(\.$id), GrantRecord.key(\.$code), GrantRecord.key(\.$fundID), GrantRecord.key(\.$organisationID),
+            GrantRecord.key(\.$category), GrantRecord.key(\.$amount), GrantRecord.key(\.$currency), GrantRecord.key(\.$state),
+            GrantRecord.key(\.$caseID), GrantRecord.key(\.$updatedAt),
+    ]
+
+    static func listed(_ query: QueryBuilder<GrantRecord>) async throws -> [Listed] {
+        try await query.columns(columns).map { row in
+            Listed(id: try row(\.$id), code: try row(\.$code), fundID: try row(\.$fundID), organisationID: try row(\.$organisationID),
+                   category: try row(\.$category), amount: try row(\.$amount), currency: try row(\.$currency), state: try row(\.$state),
+                   caseID: try row(\.$caseID), updatedAt: try row(\.$updatedAt))
+        }
+    }
+
+    /// The column names the rows repeat, translated once a page.
+    struct Labels {
+        var code, category, amount, state, organisation: String
+
+        init(_ request: Request) {
+            code = request.t("grant.col.code"); category = request.t("grant.field.category"); amount = request.t("grant.field.amount")
+            state = request.t("grant.col.state"); organisation = request.t("grant.field.organisation")
+        }
+    }
+
+    /// The table rows (`TableRows`).
+    static func html(_ rows: [Row], labels: Labels) -> String {
+        let table = TableRows(rows: rows.count)
+        for row in rows {
+            table.row {
+                table.cell(labels.code) {
+                    table.link(row.href, class: "code", row.code)
+                    table.markup("<br><span class=\"muted\"><bdi>")
+                    table.text(row.fund)
+                    table.markup("</bdi>")
+                    if let caseCode = row.caseCode {
+                        table.markup(" · <bdi dir=\"ltr\">")
+                        table.text(caseCode)
+                        table.markup("</bdi>")
+                    }
+                    table.markup(" · ")
+                    table.text(row.updated)
+                    table.markup("</span>")
+                }
+                table.cell(labels.category) { table.text(row.category) }
+                table.cell(labels.amount, numeric: true) { table.text(row.amount) }
+                table.cell(labels.state) { table.badge(row.stateTone, row.state) }
+                table.cell(labels.organisation, auto: true) { table.text(row.organisation) }
+            }
+        }
+        return table.html
     }
 }
 
