@@ -17,12 +17,12 @@ final class TableRows {
     }
 
     /// One `<td>` labelled `label`; `auto` when its text may be written right to left (a name),
-    /// `numeric` for an amount (aligned to the end).
-    func cell(_ label: String, auto: Bool = false, numeric: Bool = false, _ content: () -> Void) {
+    /// `numeric` for an amount (aligned to the end), `badges` for a row of badges.
+    func cell(_ label: String, auto: Bool = false, numeric: Bool = false, badges: Bool = false, _ content: () -> Void) {
         html += "\n    <td data-label=\""
         text(label)
         html += numeric ? "\" class=\"num" : ""
-        html += auto ? "\"><div dir=\"auto\">" : "\"><div>"
+        html += auto ? "\"><div dir=\"auto\">" : badges ? "\"><div class=\"badges\">" : "\"><div>"
         content()
         html += "</div></td>"
     }

@@ -122,6 +122,33 @@ import VaporTesting
         }
     }
 
+    /// The staff list shows each appeal's title as its current revision says it, its reference once
+    /// issued, and its versions' states; its filters work; another organisation sees none of it.
+    @Test func the_staff_list_shows_each_appeals_current_title_and_state() async throws {
+        try await withApp { app in
+            let w = try await AppealWorld.build(app)
+            let issued = try await w.draft(app, title: "Première version du titre")
+            try await AppealWorkflow.revise(issued, .fr, AppealText(title: "Cameroun : menaces, titre revu", body: "Texte revu."), by: w.comms1, app: app)
+            try await w.approve(app, issued)
+            let draft = try await w.draft(app, title: "Brouillon : détention au Cameroun")
+            let reference = try #require(try await AppealRecord.find(issued, on: app.db)?.reference)
+            let client = TestClient(app)
+            try await client.signIn(w.comms1Account)
+            let list = try await client.get(SiteURL.appeals.href).text
+            #expect(list.contains("Cameroun : menaces, titre revu") && !list.contains("Première version du titre"), "the current revision's title")
+            #expect(list.contains("Brouillon : détention au Cameroun"))
+            #expect(list.contains(reference.htmlEscaped()))
+            #expect(list.contains(SiteURL.appeal(draft, language: nil).href) && list.contains(SiteURL.appeal(issued, language: nil).href))
+            let drafts = try await client.get(SiteURL.appeals.href + "?state=draft").text
+            #expect(drafts.contains("Brouillon : détention au Cameroun") && !drafts.contains("titre revu"))
+            let tunis = TestClient(app)
+            let tunisAccount = try await Fixtures.account(app, in: w.tunis, roles: [.communicationsOfficer], name: "Tunis reader")
+            try await tunis.signIn(tunisAccount)
+            let foreign = try await tunis.get(SiteURL.appeals.href).text
+            #expect(!foreign.contains("titre revu") && !foreign.contains("Brouillon : détention"))
+        }
+    }
+
     @Test func concurrent_approvals_never_share_a_reference_and_follow_ups_take_suffixes() async throws {
         try await withApp { app in
             let w = try await AppealWorld.build(app)

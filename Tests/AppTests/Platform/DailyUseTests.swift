@@ -219,3 +219,25 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct AppealListRowsTests {
+    @Test func every_value_in_a_row_is_escaped_and_every_cell_labelled() async throws {
+        try await withApp { app in
+            let request = Request(application: app, on: app.eventLoopGroup.any())
+            let hostile = #"<script>alert("x")</script>&'"#
+            let rows = [AppealListPage.Row(href: "/appeals/\"x", reference: hostile, title: hostile, kind: hostile, country: hostile,
+                                           versions: [Badge(label: hostile, tone: "ok"), Badge(label: "EN · Draft", tone: "")],
+                                           followUpOf: hostile, updated: hostile),
+                        AppealListPage.Row(href: "/appeals/y", reference: "TUN 003 / 0725 / OBS 045", title: "Libérez Olfa", kind: "Urgent",
+                                           country: "Tunisie", versions: [], followUpOf: nil, updated: "1 déc.")]
+            let html = AppealListPage.html(rows, labels: .init(request))
+            #expect(!html.contains("<script>") && !html.contains(#"="/appeals/"x""#))
+            #expect(html.components(separatedBy: "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;").count - 1 == 7,
+                    "reference, country, updated, follow-up, title, kind and a version badge, each escaped")
+            #expect(html.components(separatedBy: "<td data-label=").count - 1 == 8)
+            #expect(html.contains(#"<div class="badges"><span class="badge ok">"#) && html.contains(#"<span class="badge">EN · Draft</span>"#))
+            #expect(html.contains(#"<span class="muted">Tunisie · 1 déc.</span>"#), "no follow-up: the country and the day only")
+            #expect(html.contains(#"<div dir="auto">Libérez Olfa</div>"#))
+        }
+    }
+}

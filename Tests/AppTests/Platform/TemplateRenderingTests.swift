@@ -239,8 +239,10 @@ import Vapor
                 currencyHint: "EUR"), forms: true)
         case .appealList:
             return try await req.render(.appealList, titleKey: "appeal.list.title", AppealListPage.Context(
-                rows: [.init(href: "/appeals/x", reference: "TUN 003 / 0725 / OBS 045", title: "T", kind: "K", country: "C",
-                             versions: [Badge(label: "FR · Published", tone: "ok")], followUpOf: "TUN 001 / 0125 / OBS 001", updated: "u")],
+                rowsHTML: AppealListPage.html([.init(href: "/appeals/x", reference: "TUN 003 / 0725 / OBS 045", title: "T", kind: "K", country: "C",
+                                                     versions: [Badge(label: "FR · Published", tone: "ok")], followUpOf: "TUN 001 / 0125 / OBS 001",
+                                                     updated: "u")], labels: .init(req)),
+                hasRows: true,
                 states: options, kinds: options, newHref: "/appeals/new", settingsHref: "/appeals/settings", subscribersHref: "/appeals/subscribers", olderHref: "/appeals?page=1", newerHref: nil))
         case .appealShow:
             return try await req.render(.appealShow, titleKey: "appeal.show.title", Self.appealPage(problems), forms: true)

@@ -17,7 +17,9 @@ enum AppealListPage {
     }
 
     struct Context: Encodable {
-        var rows: [Row]
+        /// The table's rows, as markup (`TableRows`).
+        var rowsHTML: String
+        var hasRows: Bool
         var states: [SelectOption]
         var kinds: [SelectOption]
         var newHref: String?
@@ -42,22 +44,26 @@ enum AppealListPage {
         } else if !asked.isEmpty {
             throw Abort(.unprocessableEntity, reason: request.t("appeal.filter.unknownState"))
         }
-        var records = try await query.sort(\.$updatedAt, .descending).range(page.rangeWithNext).all()
+        var records = try await listed(query.sort(\.$updatedAt, .descending).range(page.rangeWithNext))
         let hasOlder = records.count > pageSize
         records = Array(records.prefix(pageSize))
-        let ids = records.compactMap(\.id)
-        let versions = Dictionary(grouping: try await AppealVersionRecord.query(on: db).filter(\.$appealID ~~ ids).all(), by: \.appealID)
-        let parents = Dictionary(try await AppealRecord.query(on: db).filter(\.$id ~~ records.compactMap(\.parentID)).all()
-            .compactMap { parent in parent.id.map { ($0, parent.reference ?? "") } }, uniquingKeysWith: { a, _ in a })
+        let versions = try await Dictionary(grouping: versions(of: records.map(\.id), on: db), by: \.appealID)
+        let parentIDs = records.compactMap(\.parentID)
+        let parents = parentIDs.isEmpty ? [:] : Dictionary(
+            try await AppealRecord.query(on: db).filter(\.$id ~~ parentIDs).columns([AppealRecord.key(\.$id), AppealRecord.key(\.$reference)])
+                .map { (try $0(\.$id), try $0(\.$reference) ?? "") }, uniquingKeysWith: { a, _ in a })
+        // Each appeal's title is its original version's current revision: read in one query.
+        let originals = records.compactMap { appeal in
+            let own = versions[appeal.id] ?? []
+            return (own.first { $0.language == appeal.originalLanguage } ?? own.min { $0.language < $1.language }).map { (appeal.id, $0) }
+        }
+        let titles = try await titles(of: originals.map(\.1), on: db, vault: vault)
         var rows: [Row] = []
         for appeal in records {
-            let id = try appeal.requireID()
-            let own = (versions[id] ?? []).sorted { $0.language < $1.language }
-            let original = own.first { $0.language == appeal.originalLanguage } ?? own.first
-            let title = try await original.asyncFlatMap { version in
-                try await AppealQueries.text(of: try version.requireID(), revision: version.revision, on: db, vault: vault)?.title
-            } ?? ""
-            rows.append(Row(href: SiteURL.appeal(id, language: nil).href, reference: appeal.reference ?? request.t("appeal.notIssued"), title: title,
+            let own = (versions[appeal.id] ?? []).sorted { $0.language < $1.language }
+            let original = originals.first { $0.0 == appeal.id }?.1
+            rows.append(Row(href: SiteURL.appeal(appeal.id, language: nil).href, reference: appeal.reference ?? request.t("appeal.notIssued"),
+                            title: original.flatMap { titles[$0.id] } ?? "",
                             kind: request.t(appeal.kind.labelKey), country: Countries.name(appeal.country, in: request.language),
                             versions: own.map { Badge(label: "\($0.language.rawValue.uppercased()) · " + request.t($0.state.labelKey), tone: AppealPage.tone($0.state)) },
                             followUpOf: appeal.parentID.flatMap { parents[$0] }, updated: request.day(appeal.updatedAt)))
@@ -71,7 +77,7 @@ enum AppealListPage {
             return SiteURL.appeals.href + "?" + (components.percentEncodedQuery ?? "")
         }
         return Context(
-            rows: rows,
+            rowsHTML: html(rows, labels: Labels(request)), hasRows: !rows.isEmpty,
             states: [SelectOption(value: "", label: request.t("list.filter.any"), selected: asked.isEmpty)]
                 + AppealState.allCases.map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: asked == $0.rawValue) },
             kinds: [SelectOption(value: "", label: request.t("list.filter.any"), selected: kind == nil)] + AppealKind.allCases.map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: kind == $0) },
@@ -79,6 +85,110 @@ enum AppealListPage {
             settingsHref: AppealPolicy.evaluate(actor, .configure, nil).isAllowed ? SiteURL.appealSettings.href : nil,
             subscribersHref: AppealPolicy.evaluate(actor, .manageMailing, nil).isAllowed ? SiteURL.appealSubscribers.href : nil,
             olderHref: hasOlder ? page.next.map { href($0.number) } : nil, newerHref: page.previous.map { href($0.number) })
+    }
+}
+
+extension AppealListPage {
+    /// What a row shows of an appeal, read as columns (`QueryBuilder.columns`).
+    struct Listed {
+        var id: UUID
+        var kind: AppealKind
+        var country: String
+        var originalLanguage: AppealLanguage
+        var reference: String?
+        var parentID: UUID?
+        var updatedAt: Date
+    }
+
+    /// …and of each of its language versions.
+    struct ListedVersion {
+        var id: UUID
+        var appealID: UUID
+        var organisationID: UUID
+        var language: AppealLanguage
+        var state: AppealState
+        var revision: Int
+    }
+
+    /// The columns read (found once: `Model.path(for:)` makes a whole record to ask).
+    private static let columns = [
+        AppealRecord.key(\.$id), AppealRecord.key(\.$kind), AppealRecord.key(\.$country), AppealRecord.key(\.$originalLanguage),
+        AppealRecord.key(\.$reference), AppealRecord.key(\.$parentID), AppealRecord.key(\.$updatedAt),
+    ]
+    private static let versionColumns = [
+        AppealVersionRecord.key(\.$id), AppealVersionRecord.key(\.$appealID), AppealVersionRecord.key(\.$organisationID),
+        AppealVersionRecord.key(\.$language), AppealVersionRecord.key(\.$state), AppealVersionRecord.key(\.$revision),
+    ]
+    private static let revisionColumns = [
+        AppealRevisionRecord.key(\.$id), AppealRevisionRecord.key(\.$versionID), AppealRevisionRecord.key(\.$organisationID),
+        AppealRevisionRecord.key(\.$textCiphertext),
+    ]
+
+    static func listed(_ query: QueryBuilder<AppealRecord>) async throws -> [Listed] {
+        try await query.columns(columns).map { row in
+            Listed(id: try row(\.$id), kind: try row(\.$kind), country: try row(\.$country), originalLanguage: try row(\.$originalLanguage),
+                   reference: try row(\.$reference), parentID: try row(\.$parentID), updatedAt: try row(\.$updatedAt))
+        }
+    }
+
+    static func versions(of appeals: [UUID], on db: any Database) async throws -> [ListedVersion] {
+        guard !appeals.isEmpty else { return [] }
+        return try await AppealVersionRecord.query(on: db).filter(\.$appealID ~~ appeals).columns(versionColumns).map { row in
+            ListedVersion(id: try row(\.$id), appealID: try row(\.$appealID), organisationID: try row(\.$organisationID),
+                          language: try row(\.$language), state: try row(\.$state), revision: try row(\.$revision))
+        }
+    }
+
+    /// The title of each version's current revision, by version, in one query; a revision that
+    /// cannot be opened has no title (the row shows none rather than failing the list).
+    static func titles(of versions: [ListedVersion], on db: any Database, vault: Vault) async throws -> [UUID: String] {
+        guard !versions.isEmpty else { return [:] }
+        let query = AppealRevisionRecord.query(on: db).group(.or) { or in
+            for version in versions { or.group(.and) { $0.filter(\.$versionID == version.id).filter(\.$number == version.revision) } }
+        }
+        var titles: [UUID: String] = [:]
+        for row in try await query.columns(revisionColumns) {
+            let id: UUID = try row(\.$id)
+            titles[try row(\.$versionID)] = try? SealedDocument.open(
+                AppealText.self, try row(\.$textCiphertext), owner: Accounts.owner(try row(\.$organisationID)),
+                AppealRevisionRecord.ref(id), vault: vault).title
+        }
+        return titles
+    }
+
+    /// The column names and words the rows repeat, translated once a page.
+    struct Labels {
+        var reference, title, kind, versions: String
+        var followUpOf: (String) -> String
+
+        init(_ request: Request) {
+            reference = request.t("appeal.col.reference"); title = request.t("appeal.col.title"); kind = request.t("appeal.field.kind")
+            versions = request.t("appeal.col.versions")
+            followUpOf = { request.t("appeal.list.followUpOf", $0) }
+        }
+    }
+
+    /// The table rows (`TableRows`).
+    static func html(_ rows: [Row], labels: Labels) -> String {
+        let table = TableRows(rows: rows.count)
+        for row in rows {
+            table.row {
+                table.cell(labels.reference) {
+                    table.link(row.href, class: "code ref", row.reference)
+                    table.markup("<br>")
+                    table.muted(row.country + " · " + row.updated + (row.followUpOf.map { " · " + labels.followUpOf($0) } ?? ""))
+                }
+                table.cell(labels.title, auto: true) { table.text(row.title) }
+                table.cell(labels.kind) { table.text(row.kind) }
+                table.cell(labels.versions, badges: true) {
+                    for badge in row.versions {
+                        table.badge(badge.tone, badge.label)
+                        table.markup(" ")
+                    }
+                }
+            }
+        }
+        return table.html
     }
 }
 
