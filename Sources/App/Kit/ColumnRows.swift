@@ -10,7 +10,9 @@ import SQLKit
 /// of the page's processor time (docs/DEVELOPMENT.md, "Public pages: benchmark"). `columns(...)`
 /// runs the same query — its filters, sorts and range, converted by Fluent's own SQL converter —
 /// selecting only the given fields, and hands back rows read by key path: a field that was not
-/// selected is a thrown error, never a crash, and nothing read this way can be saved back.
+/// selected is a thrown error, never a crash, and nothing read this way can be saved back. It does
+/// not add Fluent's soft-delete filter: no Egide record is soft-deleted (a record is kept or
+/// deleted, as retention decides), and a model with `@Timestamp(on: .delete)` must not be read so.
 struct ColumnRow<Model: FluentKit.Model> {
     fileprivate let row: any SQLRow
 
