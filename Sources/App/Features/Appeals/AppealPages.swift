@@ -53,17 +53,16 @@ enum AppealListPage {
             try await AppealRecord.query(on: db).filter(\.$id ~~ parentIDs).columns([AppealRecord.key(\.$id), AppealRecord.key(\.$reference)])
                 .map { (try $0(\.$id), try $0(\.$reference) ?? "") }, uniquingKeysWith: { a, _ in a })
         // Each appeal's title is its original version's current revision: read in one query.
-        let originals = records.compactMap { appeal in
+        let originals = Dictionary(uniqueKeysWithValues: records.compactMap { appeal in
             let own = versions[appeal.id] ?? []
             return (own.first { $0.language == appeal.originalLanguage } ?? own.min { $0.language < $1.language }).map { (appeal.id, $0) }
-        }
-        let titles = try await titles(of: originals.map(\.1), on: db, vault: vault)
+        })
+        let titles = try await titles(of: Array(originals.values), on: db, vault: vault)
         var rows: [Row] = []
         for appeal in records {
             let own = (versions[appeal.id] ?? []).sorted { $0.language < $1.language }
-            let original = originals.first { $0.0 == appeal.id }?.1
             rows.append(Row(href: SiteURL.appeal(appeal.id, language: nil).href, reference: appeal.reference ?? request.t("appeal.notIssued"),
-                            title: original.flatMap { titles[$0.id] } ?? "",
+                            title: originals[appeal.id].flatMap { titles[$0.id] } ?? "",
                             kind: request.t(appeal.kind.labelKey), country: Countries.name(appeal.country, in: request.language),
                             versions: own.map { Badge(label: "\($0.language.rawValue.uppercased()) · " + request.t($0.state.labelKey), tone: AppealPage.tone($0.state)) },
                             followUpOf: appeal.parentID.flatMap { parents[$0] }, updated: request.day(appeal.updatedAt)))
@@ -148,10 +147,8 @@ extension AppealListPage {
         }
         var titles: [UUID: String] = [:]
         for row in try await query.columns(revisionColumns) {
-            let id: UUID = try row(\.$id)
-            titles[try row(\.$versionID)] = try? SealedDocument.open(
-                AppealText.self, try row(\.$textCiphertext), owner: Accounts.owner(try row(\.$organisationID)),
-                AppealRevisionRecord.ref(id), vault: vault).title
+            titles[try row(\.$versionID)] = try? AppealQueries.open(try row(\.$textCiphertext), revision: try row(\.$id),
+                                                                     organisation: try row(\.$organisationID), vault: vault).title
         }
         return titles
     }

@@ -30,8 +30,12 @@ package enum AppealQueries {
     }
 
     static func open(_ revision: AppealRevisionRecord, vault: Vault) throws -> AppealText {
-        try SealedDocument.open(AppealText.self, revision.textCiphertext, owner: Accounts.owner(revision.organisationID),
-                                AppealRevisionRecord.ref(try revision.requireID()), vault: vault)
+        try open(revision.textCiphertext, revision: try revision.requireID(), organisation: revision.organisationID, vault: vault)
+    }
+
+    /// A revision's text from its columns (a list reads them without the record).
+    static func open(_ ciphertext: Data, revision: UUID, organisation: UUID, vault: Vault) throws -> AppealText {
+        try SealedDocument.open(AppealText.self, ciphertext, owner: Accounts.owner(organisation), AppealRevisionRecord.ref(revision), vault: vault)
     }
 
     static func seal(_ text: AppealText, revisionID: UUID, organisation: UUID, vault: Vault) throws -> Data {
