@@ -33,7 +33,7 @@ public func configure(_ app: Application, _ config: AppConfig, postgresSearchPat
     AuditChainState.prepare(app)
     app.configureWrites()
     app.throttleKey = .init(nil)
-    app.categoryCodes = CategoryCodeCache()
+    app.alertCategories = CategoryCache()
     app.sharedPages = SharedPages()
     app.healthLastAnswer = HealthController.LastAnswer()
     app.publicWorkGate = PublicWorkGate(limit: config.publicWorkLimit)

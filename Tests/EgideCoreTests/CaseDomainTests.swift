@@ -312,6 +312,21 @@ import Testing
         }
     }
 
+    /// Date-times are remembered per minute: each must still be its own minute, the same day's
+    /// date and a moment never sharing what was written.
+    @Test func a_remembered_moment_is_the_utc_minute_of_each_date() {
+        let lastSecond = Date(timeIntervalSince1970: 1_780_012_799)  // 28 May 2026, 23:59:59 UTC
+        for _ in 0..<2 {
+            #expect(Language.en.moment(lastSecond).hasSuffix("23:59 UTC"))
+            #expect(Language.en.moment(lastSecond.addingTimeInterval(-59)).hasSuffix("23:59 UTC"))
+            #expect(Language.en.moment(lastSecond.addingTimeInterval(-60)).hasSuffix("23:58 UTC"))
+            let next = Language.en.moment(lastSecond.addingTimeInterval(1))
+            #expect(next.contains("29 May 2026") && next.hasSuffix("00:00 UTC"), "\(next)")
+            #expect(Language.en.day(lastSecond) == "28 May 2026")
+            #expect(Language.fr.moment(lastSecond).contains("28 mai 2026") && Language.fr.moment(lastSecond).contains("23:59"))
+        }
+    }
+
     @Test func dates_spell_the_month_in_each_language_with_western_digits() {
         let date = Date(timeIntervalSince1970: 1_780_000_000)  // 28 May 2026, 20:26 UTC
         #expect(Language.fr.day(date).contains("28 mai 2026"))

@@ -30,8 +30,12 @@ final class StaffDirectory: @unchecked Sendable {
         }
         let wantedOrganisations = Set(organisationIDs).subtracting(organisations.keys)
         if !wantedOrganisations.isEmpty {
-            for organisation in try await OrganisationRecord.query(on: request.db).filter(\.$id ~~ Array(wantedOrganisations)).all() {
-                organisations[try organisation.requireID()] = (try? AdminQueries.name(of: organisation, vault: vault)) ?? request.t("user.unreadable")
+            // As columns too: the grant list names an organisation a row.
+            for row in try await (request.db as! any SQLDatabase).select().columns("id", "name_ct").from(OrganisationRecord.schema)
+                .where(SQLIdentifier("id"), .in, SQLGroupExpression(wantedOrganisations.map { SQLBind($0) })).all() {
+                let id = try row.decode(column: "id", as: UUID.self)
+                organisations[id] = (try? AdminQueries.name(of: id, ciphertext: try row.decode(column: "name_ct", as: Data.self), vault: vault))
+                    ?? request.t("user.unreadable")
             }
         }
     }
@@ -50,12 +54,23 @@ final class StaffDirectory: @unchecked Sendable {
         return name
     }
 
-    /// Active accounts of `organisation` holding one of `roles`.
-    static func members(of organisation: UUID, roles: Set<Role>, on db: any Database) async throws -> [UserRecord] {
-        let holders = try await UserRoleRecord.query(on: db).filter(\.$role ~~ Array(roles)).all().map { $0.$user.id }
-        guard !holders.isEmpty else { return [] }
-        return try await UserRecord.query(on: db).filter(\.$id ~~ holders).filter(\.$organisation.$id == organisation)
-            .filter(\.$disabledAt == nil).all()
+    /// The ids of the active accounts of `organisation` holding one of `roles`, in one query.
+    static func members(of organisation: UUID, roles: Set<Role>, on db: any Database) async throws -> [UUID] {
+        guard !roles.isEmpty else { return [] }
+        return try await (db as! any SQLDatabase).raw("""
+            SELECT DISTINCT u.id FROM \(ident: UserRecord.schema) u
+            JOIN \(ident: UserRoleRecord.schema) r ON r.user_id = u.id
+            WHERE u.organisation_id = \(bind: organisation) AND u.disabled_at IS NULL AND r.role IN (\(binds: roles.map(\.rawValue).sorted()))
+            ORDER BY u.id
+            """).all().map { try $0.decode(column: "id", as: UUID.self) }
+    }
+
+    /// `people` as the options of a `<select>`, by name, each marked when `selected` says so.
+    func options(_ people: [UUID], selected: (UUID) -> Bool) async throws -> [SelectOption] {
+        try await preload(users: people)
+        var options: [SelectOption] = []
+        for id in people { options.append(SelectOption(value: SiteURL.id(id), label: try await user(id), selected: selected(id))) }
+        return options.sorted { $0.label.localizedStandardCompare($1.label) == .orderedAscending }
     }
 }
 

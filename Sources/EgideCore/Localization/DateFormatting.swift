@@ -38,23 +38,32 @@ private final class DateFormatters: @unchecked Sendable {
     private let lock = NSLock()
     private var formatters: [Language: (day: DateFormatter, moment: DateFormatter)] = [:]
 
-    /// Days already written, per language and UTC day: a list page writes a hundred dates, most of
-    /// them on a few days, and ICU took 4 % of the case list's processor time writing them.
-    private var days: [Language: [Int: String]] = [:]
-    /// More distinct days than this (a long history) starts the remembered ones afresh.
-    private static let dayCap = 4_096
+    /// Dates already written, per language, precision and UTC day or minute: a list page writes a
+    /// hundred dates, most of them on a few days, and ICU took 4 % of the case list's (and, for the
+    /// alert queue's deadlines to the minute, 2 % of its) processor time writing them. Both forms
+    /// show nothing finer than their unit (the time style is hours and minutes), so the text of a
+    /// unit is the text of every date in it.
+    private var written: [Key: String] = [:]
+    /// More distinct dates than this (a long history) starts the remembered ones afresh.
+    private static let cap = 8_192
+
+    private struct Key: Hashable {
+        var language: Language
+        var time: Bool
+        /// Whole days (or minutes, with `time`) since 1970, UTC.
+        var unit: Int
+    }
 
     func string(_ date: Date, in language: Language, time: Bool) -> String {
+        let key = Key(language: language, time: time, unit: Int((date.timeIntervalSince1970 / (time ? 60 : 86_400)).rounded(.down)))
         lock.lock()
         defer { lock.unlock() }
+        if let known = written[key] { return known }
         let pair = formatters[language] ?? (language.makeFormatter(time: false), language.makeFormatter(time: true))
         formatters[language] = pair
-        if time { return pair.moment.string(from: date) }
-        let day = Int((date.timeIntervalSince1970 / 86_400).rounded(.down))
-        if let known = days[language]?[day] { return known }
-        let written = pair.day.string(from: date)
-        if days[language, default: [:]].count >= Self.dayCap { days[language] = [:] }
-        days[language, default: [:]][day] = written
-        return written
+        let text = (time ? pair.moment : pair.day).string(from: date)
+        if written.count >= Self.cap { written = [:] }
+        written[key] = text
+        return text
     }
 }

@@ -130,13 +130,45 @@ import VaporTesting
                                                                                ("labelFR", "Expulsion forcée")]).status == .seeOther)
             let added = try #require(try await AlertCategoryRecord.query(on: app.db).filter(\.$code == "eviction").first())
             #expect(added.labelAR == nil && added.label(in: .ar) == "Forced eviction")  // English until written
+            let before = TestClient(app)
+            try await before.signIn(chain.officer)
+            #expect(try await before.get("/alerts", headers: ["Accept-Language": "ar"]).text.contains("Forced eviction"))  // now kept in memory
             #expect(try await client.post(SiteURL.alertCategory(try added.requireID()).href,
                                           [("labelEN", "Forced eviction"), ("labelFR", "Expulsion forcée"), ("labelAR", "إخلاء قسري"),
                                            ("active", "yes")]).status == .seeOther)
             let written = try #require(try await AlertCategoryRecord.find(try added.requireID(), on: app.db))
             #expect(written.label(in: .ar) == "إخلاء قسري")
+            // The queue's filter names categories from memory (`CategoryCache`): the change shows at once.
+            let officer = TestClient(app)
+            try await officer.signIn(chain.officer)
+            let queue = try await officer.get("/alerts", headers: ["Accept-Language": "ar"]).text
+            #expect(queue.contains(#"<option value="eviction">إخلاء قسري</option>"#) && !queue.contains("Forced eviction"))
             let page = try await client.get("/admin/alert-settings", headers: ["Accept-Language": "ar"])
             #expect(page.text.contains("إخلاء قسري"))
+        }
+    }
+
+    @Test func the_assignee_filter_lists_the_organisations_active_handlers_by_name() async throws {
+        try await withApp { app in
+            let chain = try await AlertFixtures.chain(app)
+            let zoe = try await Fixtures.account(app, in: chain.host, roles: [.coordinator, .protectionOfficer], name: "Zoé Martin")
+            let alice = try await Fixtures.account(app, in: chain.host, roles: [.protectionOfficer], name: "Alice Durand")
+            let gone = try await Fixtures.account(app, in: chain.host, roles: [.protectionOfficer], name: "Gone Officer")
+            _ = try await Fixtures.account(app, in: chain.host, roles: [.administrator], name: "Admin Only")
+            let user = try #require(try await UserRecord.find(gone.id, on: app.db))
+            user.disabledAt = app.clock.now()
+            try await user.save(on: app.db)
+
+            let ids = try await StaffDirectory.members(of: try chain.host.requireID(), roles: AlertPolicy.handlerRoles, on: app.db)
+            #expect(ids.count == 3 && Set(ids) == [chain.officer.id, zoe.id, alice.id], "each handler once, however many roles")
+            let client = TestClient(app)
+            try await client.signIn(chain.officer)
+            let page = try await client.get("/alerts").text
+            let rest = page[(try #require(page.range(of: #"<select id="assignee""#))).lowerBound...]
+            let select = String(rest[..<(try #require(rest.range(of: "</select>"))).lowerBound])
+            let order = ["Alice Durand", "Officer Lyon", "Zoé Martin"].map { select.range(of: $0)?.lowerBound }
+            #expect(order.allSatisfy { $0 != nil } && order == order.sorted { $0! < $1! }, "by name: \(select)")
+            for absent in ["Gone Officer", "Admin Only", "Verifier Douala"] { #expect(!select.contains(absent), "\(absent)") }
         }
     }
 

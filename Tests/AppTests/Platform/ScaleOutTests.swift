@@ -149,7 +149,7 @@ import VaporTesting
             try await withSecondNode(of: a) { b async throws in
                 let watcher = ChangeWatcher.start(b, every: .milliseconds(50))
                 defer { watcher.cancel() }
-                #expect(!(try await b.categoryCodes.codes(on: b.db)).contains("eviction"))
+                #expect(!(try await b.alertCategories.codes(on: b.db)).contains("eviction"))
                 let before = try await b.send(.GET, "/alert")
                 #expect(!before.text.contains("Forced eviction"))
                 let client = TestClient(a)
@@ -160,7 +160,7 @@ import VaporTesting
                 var seen = false
                 for _ in 0..<40 where !seen {
                     try await Task.sleep(for: .milliseconds(50))
-                    seen = try await b.categoryCodes.codes(on: b.db).contains("eviction")
+                    seen = try await b.alertCategories.codes(on: b.db).contains("eviction")
                 }
                 #expect(seen, "node B's codes follow within a second, not after its 10 s cache")
                 #expect(try await b.send(.GET, "/alert").text.contains("Forced eviction"))

@@ -39,7 +39,12 @@ enum AdminQueries {
     }
 
     static func name(of organisation: OrganisationRecord, vault: Vault) throws -> String {
-        try vault.open(organisation.nameCiphertext, owner: Vault.instanceOwner, OrganisationRecord.nameContext(organisation.requireID()))
+        try name(of: organisation.requireID(), ciphertext: organisation.nameCiphertext, vault: vault)
+    }
+
+    /// The name of organisation `id`, from its `name_ct` column.
+    static func name(of id: UUID, ciphertext: Data, vault: Vault) throws -> String {
+        try vault.open(ciphertext, owner: Vault.instanceOwner, OrganisationRecord.nameContext(id))
     }
 
     static func roles(of userID: UUID, on db: any Database) async throws -> [Role] {

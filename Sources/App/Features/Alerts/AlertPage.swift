@@ -84,12 +84,10 @@ enum AlertPage {
         let timeline = try await self.timeline(alert, family: family, merged: merged, request: request, directory: directory)
         let duplicates = try await self.duplicates(alert, request: request)
         let handlers = try await StaffDirectory.members(of: alert.organisationID, roles: AlertPolicy.handlerRoles, on: request.db)
-        var assignees: [SelectOption] = [SelectOption(value: "", label: request.t("alert.unassigned"), selected: alert.assigneeID == nil)]
-        for user in handlers {
-            assignees.append(SelectOption(value: SiteURL.id(try user.requireID()), label: try await directory.user(user.id), selected: user.id == alert.assigneeID))
-        }
+        let assignees = [SelectOption(value: "", label: request.t("alert.unassigned"), selected: alert.assigneeID == nil)]
+            + (try await directory.options(handlers) { $0 == alert.assigneeID })
         let verifiers = try await AlertsController.verifierOptions(for: alert, request: request, directory: directory)
-        let deadline = AlertQueuePage.deadlineState(alert, settings: settings, now: now)
+        let deadline = AlertQueuePage.deadlineState(alert, deadlines: settings.deadlines, now: now)
         var mergedInto: AlertRecord?
         if let target = alert.mergedInto { mergedInto = try await AlertRecord.find(target, on: request.db) }
 
@@ -121,7 +119,7 @@ enum AlertPage {
 
     /// The facts of the alert, and the sender's contact (handlers only: this page is theirs).
     static func facts(_ alert: AlertRecord, _ opened: AlertQueries.Opened, request: Request, directory: StaffDirectory) async throws -> ([Fact], [Fact]) {
-        let categories = Dictionary(uniqueKeysWithValues: try await AlertQueries.categories(on: request.db, includeInactive: true).map { ($0.code, $0.label(in: request.language)) })
+        let categories = Dictionary(uniqueKeysWithValues: try await request.application.alertCategories.all(on: request.db).map { ($0.code, $0.label(in: request.language)) })
         let yes = request.t("form.yes"), no = request.t("form.no")
         var facts: [Fact] = [
             Fact(label: request.t("alert.field.channel"), value: request.t(alert.channel.labelKey)),

@@ -130,49 +130,78 @@ package enum AlertQueries {
         return try await query.sort(\.$position).sort(\.$code).all()
     }
 
-    /// The codes of the active categories (what intake validates against), read with one small
-    /// statement instead of decoding every category as a model.
-    static func activeCategoryCodes(on db: any Database) async throws -> Set<String> {
-        guard let sql = db as? any SQLDatabase else { return Set(try await categories(on: db).map(\.code)) }
-        let rows = try await sql.raw("SELECT code FROM \(ident: AlertCategoryRecord.schema) WHERE active = \(bind: true)").all()
-        return Set(try rows.map { try $0.decode(column: "code", as: String.self) })
+    /// Every category, switched off ones included, as `AlertCategory`s in the order of the
+    /// settings page — read as columns (`CategoryCache` keeps them).
+    static func categoryList(on db: any Database) async throws -> [AlertCategory] {
+        try await AlertCategoryRecord.query(on: db).sort(\.$position).sort(\.$code).columns(categoryColumns).map { row in
+            AlertCategory(code: try row(\.$code), labelEN: try row(\.$labelEN), labelFR: try row(\.$labelFR), labelAR: try row(\.$labelAR),
+                          active: try row(\.$active))
+        }
     }
+
+    private static let categoryColumns = [
+        AlertCategoryRecord.key(\.$code), AlertCategoryRecord.key(\.$labelEN), AlertCategoryRecord.key(\.$labelFR),
+        AlertCategoryRecord.key(\.$labelAR), AlertCategoryRecord.key(\.$active),
+    ]
 }
 
-/// The active category codes the JSON intake checks alerts against, kept in memory: reading them
-/// from the database for every submitted alert cost a read transaction per alert (and, on SQLite,
-/// the page cache of the connection the writer last used). Changing a category empties it at once
-/// in this process; another process serving the same PostgreSQL database sees the change within
-/// `lifetime` seconds.
-final class CategoryCodeCache: Sendable {
+/// The categories kept in memory, for the JSON intake (the active codes, checked for every alert:
+/// reading them cost a read transaction per alert, and on SQLite the page cache of the connection
+/// the writer last used) and for the pages naming them (the alert queue's filter, an alert's page:
+/// Fluent filled a record per category through reflection on every page). Changing a category
+/// empties it at once in this process; other nodes see `ChangeCounters.categories` move within a
+/// second (`ChangeWatcher`), and whatever happens, nothing is kept longer than `lifetime`.
+final class CategoryCache: Sendable {
     static let lifetime: Duration = .seconds(10)
-    private let cached = NIOLockedValueBox<(codes: Set<String>, until: ContinuousClock.Instant)?>(nil)
+    private struct State {
+        var categories: [AlertCategory]?
+        var until = ContinuousClock.now
+        /// Raised by `invalidate`: a read that started before is not kept.
+        var generation = 0
+    }
+    private let state = NIOLockedValueBox(State())
 
-    func codes(on db: any Database) async throws -> Set<String> {
+    /// Every category, switched off ones included, in the settings page's order.
+    func all(on db: any Database) async throws -> [AlertCategory] {
         let now = ContinuousClock.now
-        if let cached = cached.withLockedValue({ $0 }), cached.until > now { return cached.codes }
-        let codes = try await AlertQueries.activeCategoryCodes(on: db)
-        cached.withLockedValue { $0 = (codes, now + Self.lifetime) }
-        return codes
+        let (kept, generation) = state.withLockedValue { ($0.until > now ? $0.categories : nil, $0.generation) }
+        if let kept { return kept }
+        let categories = try await AlertQueries.categoryList(on: db)
+        state.withLockedValue { state in
+            guard state.generation == generation else { return }
+            state.categories = categories
+            state.until = now + Self.lifetime
+        }
+        return categories
     }
 
-    /// Forgets the codes (after a category is added, renamed, switched on or off).
-    func invalidate() { cached.withLockedValue { $0 = nil } }
+    /// The codes of the active categories (what intake validates against).
+    func codes(on db: any Database) async throws -> Set<String> {
+        Set(try await all(on: db).filter(\.active).map(\.code))
+    }
+
+    /// Forgets the categories (after one is added, renamed, switched on or off).
+    func invalidate() {
+        state.withLockedValue { state in
+            state.categories = nil
+            state.generation += 1
+        }
+    }
 }
 
 extension Application {
-    private struct CategoryCodesKey: StorageKey { typealias Value = CategoryCodeCache }
+    private struct CategoryCacheKey: StorageKey { typealias Value = CategoryCache }
 
-    /// The active category codes, for the JSON intake.
-    var categoryCodes: CategoryCodeCache {
-        get { storage[CategoryCodesKey.self]! }
-        set { storage[CategoryCodesKey.self] = newValue }
+    /// The categories kept in memory (`CategoryCache`).
+    var alertCategories: CategoryCache {
+        get { storage[CategoryCacheKey.self]! }
+        set { storage[CategoryCacheKey.self] = newValue }
     }
 
     /// Forgets what this node keeps of the categories: the codes and the pages listing them.
     /// (`ChangeWatcher` calls it on every node when another one changed them.)
     func categoriesChanged() {
-        categoryCodes.invalidate()
+        alertCategories.invalidate()
         sharedPages.invalidate()
     }
 }

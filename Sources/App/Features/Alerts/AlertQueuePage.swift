@@ -112,19 +112,16 @@ enum AlertQueuePage {
         let alerts = try await listed(base().sort(\.$deadlineAt).sort(\.$receivedAt, .descending).range(filters.page.range))
         let directory = StaffDirectory(request)
         let handlers = try await StaffDirectory.members(of: actor.organisationID, roles: AlertPolicy.handlerRoles, on: request.db)
-        try await directory.preload(users: alerts.compactMap(\.assigneeID) + handlers.compactMap(\.id))
-        let settings = try await AlertSettingsRecord.current(on: request.db)
+        try await directory.preload(users: alerts.compactMap(\.assigneeID) + handlers)
+        let deadlines = try await AlertSettingsRecord.deadlines(on: request.db)
         var rows: [Row] = []
         for alert in alerts {
-            rows.append(try await row(alert, request: request, directory: directory, settings: settings, now: now))
+            rows.append(try await row(alert, request: request, directory: directory, deadlines: deadlines, now: now))
         }
-        var assignees = [SelectOption(value: "me", label: request.t("alert.filter.me"), selected: filters.assignee == "me"),
+        let assignees = [SelectOption(value: "me", label: request.t("alert.filter.me"), selected: filters.assignee == "me"),
                          SelectOption(value: "none", label: request.t("alert.filter.unassigned"), selected: filters.assignee == "none")]
-        for user in handlers {
-            let id = SiteURL.id(try user.requireID())
-            assignees.append(SelectOption(value: id, label: try await directory.user(user.id), selected: filters.assignee == id))
-        }
-        let categories = try await AlertQueries.categories(on: request.db, includeInactive: true)
+            + (try await directory.options(handlers) { SiteURL.id($0) == filters.assignee })
+        let categories = try await request.application.alertCategories.all(on: request.db)
         let context = QueueContext(
             rowsHTML: html(rows, labels: Labels(request)), hasRows: !rows.isEmpty, total: total,
             statuses: [SelectOption(value: "open", label: request.t("alert.filter.open"), selected: filters.status == "open"),
@@ -181,9 +178,9 @@ enum AlertQueuePage {
         }
     }
 
-    static func row(_ alert: some AlertSummary, request: Request, directory: StaffDirectory, settings: AlertSettingsRecord, now: Date) async throws -> Row {
+    static func row(_ alert: some AlertSummary, request: Request, directory: StaffDirectory, deadlines: ResponseDeadlines, now: Date) async throws -> Row {
         let names = (try? AlertQueries.names(alert, vault: request.application.vault)) ?? (defender: nil, organisation: nil)
-        let deadline = deadlineState(alert, settings: settings, now: now)
+        let deadline = deadlineState(alert, deadlines: deadlines, now: now)
         // Answered (verifiers asked, or decided): whether the first answer met the deadline.
         let inTime = deadline == nil ? alert.answeredAt.map { $0 <= alert.deadlineAt } : nil
         return Row(
@@ -237,9 +234,9 @@ enum AlertQueuePage {
 
     /// The deadline state of an open alert; `nil` once the team has answered it (asked verifiers or
     /// decided) — the response deadline is about that first answer.
-    static func deadlineState(_ alert: some AlertSummary, settings: AlertSettingsRecord, now: Date) -> DeadlineState? {
+    static func deadlineState(_ alert: some AlertSummary, deadlines: ResponseDeadlines, now: Date) -> DeadlineState? {
         guard alert.status.isOpen, alert.mergedInto == nil, alert.answeredAt == nil else { return nil }
-        let allowed = TimeInterval(settings.deadlines.hours(for: alert.urgency ?? ResponseDeadlines.untriaged) * 3600)
+        let allowed = TimeInterval(deadlines.hours(for: alert.urgency ?? ResponseDeadlines.untriaged) * 3600)
         return DeadlineState.of(deadline: alert.deadlineAt, allowed: allowed, now: now)
     }
 

@@ -197,10 +197,26 @@ package final class AlertCategoryRecord: Model, @unchecked Sendable {
     }
 
     func label(in language: Language) -> String {
+        AlertCategory.label(in: language, en: labelEN, fr: labelFR, ar: labelAR)
+    }
+}
+
+/// A category as pages name it, kept in memory (`CategoryCache`).
+struct AlertCategory: Sendable, Equatable {
+    var code: String
+    var labelEN: String
+    var labelFR: String
+    var labelAR: String?
+    var active: Bool
+
+    func label(in language: Language) -> String { Self.label(in: language, en: labelEN, fr: labelFR, ar: labelAR) }
+
+    /// Arabic pages show the English label until an administrator writes the Arabic one.
+    static func label(in language: Language, en: String, fr: String, ar: String?) -> String {
         switch language {
-        case .fr: labelFR
-        case .en: labelEN
-        case .ar: labelAR ?? labelEN
+        case .fr: fr
+        case .en: en
+        case .ar: ar ?? en
         }
     }
 }
@@ -240,6 +256,14 @@ final class AlertSettingsRecord: Model, @unchecked Sendable {
         ruleCredibleAtMost = rule.credibleAtMost.rawValue
         ruleSingleReliability = rule.singleSourceReliabilityAtMost?.rawValue ?? ""
     }
+
+    /// The response deadlines alone, read as columns (the alert queue's every row needs them).
+    static func deadlines(on db: any Database) async throws -> ResponseDeadlines {
+        guard let row = try await query(on: db).filter(\.$id == singletonID).columns(deadlineColumns).first else { return .standard }
+        return ResponseDeadlines(hours: [.p1: try row(\.$p1Hours), .p2: try row(\.$p2Hours), .p3: try row(\.$p3Hours), .p4: try row(\.$p4Hours)])
+    }
+
+    private static let deadlineColumns = [key(\.$p1Hours), key(\.$p2Hours), key(\.$p3Hours), key(\.$p4Hours)]
 
     /// The settings (the standard ones until an administrator changes them).
     static func current(on db: any Database) async throws -> AlertSettingsRecord {

@@ -52,7 +52,7 @@ package enum AlertWorkflow {
 
     package static func triage(_ alertID: UUID, urgency: Urgency, note: String?, by actor: Actor, app: Application) async throws {
         let vault = app.vault
-        let deadlines = try await AlertSettingsRecord.current(on: app.db).deadlines
+        let deadlines = try await AlertSettingsRecord.deadlines(on: app.db)
         try await change(alertID, by: .user(actor.userID), action: "alert.triage", app: app) { alert, _, now in
             if alert.status != .triaged || alert.urgency == nil { try move(alert, to: .triaged) }
             alert.urgency = urgency
@@ -131,7 +131,7 @@ package enum AlertWorkflow {
 
     package static func decide(_ alertID: UUID, _ decision: Decision, grounds: String, by actor: Actor, app: Application) async throws {
         let vault = app.vault
-        let deadlines = try await AlertSettingsRecord.current(on: app.db).deadlines
+        let deadlines = try await AlertSettingsRecord.deadlines(on: app.db)
         try await change(alertID, by: .user(actor.userID), action: "alert.decision", app: app) { alert, db, now in
             if decision == .verified || decision == .notVerified, alert.urgency == nil { throw Refusal(key: "alert.refused.triageFirst") }
             guard alert.mergedInto == nil else { throw Refusal(key: "alert.refused.alreadyMerged") }

@@ -19,7 +19,7 @@ enum AlertsAPIController {
             throw problem(.unprocessableEntity, "The body must be a JSON object with the alert's fields; one has the wrong type.", request: request)
         }
         let app = request.application
-        let categories = try await app.categoryCodes.codes(on: request.db)
+        let categories = try await app.alertCategories.codes(on: request.db)
         let draft: AlertDraft
         switch AlertIntake.validate(input, categories: categories, now: app.clock.now(), fallbackLanguage: .en) {
         case .failure(let list): throw problem(.unprocessableEntity, "Some fields are missing or invalid.", list.items, request: request)

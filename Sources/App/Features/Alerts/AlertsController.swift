@@ -182,7 +182,7 @@ enum AlertsController {
         let chosen = form.text("assignee", required: false, max: 40)
         var assignee: UUID?
         if let chosen {
-            let handlers = try await StaffDirectory.members(of: actor.organisationID, roles: AlertPolicy.handlerRoles, on: request.db).compactMap(\.id)
+            let handlers = try await StaffDirectory.members(of: actor.organisationID, roles: AlertPolicy.handlerRoles, on: request.db)
             assignee = UUID(uuidString: chosen).flatMap { handlers.contains($0) ? $0 : nil }
             if assignee == nil { form.fail("assignee", "alert.form.choice.invalid") }
         }

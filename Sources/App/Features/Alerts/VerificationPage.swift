@@ -82,7 +82,7 @@ enum VerificationPage {
 
     /// What the verifier is told of the alert: where, what kind, when (the day formatted).
     static func facts(_ alert: AlertRecord, opened: AlertQueries.Opened?, on request: Request) async throws -> [Fact] {
-        let categories = Dictionary(uniqueKeysWithValues: try await AlertQueries.categories(on: request.db, includeInactive: true)
+        let categories = Dictionary(uniqueKeysWithValues: try await request.application.alertCategories.all(on: request.db)
             .map { ($0.code, $0.label(in: request.language)) })
         var facts: [Fact] = [
             .init(label: request.t("alert.field.country"), value: Countries.name(alert.country, in: request.language)),

@@ -123,6 +123,9 @@ extension AppealListPage {
         AppealRevisionRecord.key(\.$textCiphertext),
     ]
 
+    private static let revisionKeys = (DatabaseQuery.Field.path([AppealRevisionRecord.key(\.$versionID)], schema: AppealRevisionRecord.schema),
+                                       DatabaseQuery.Field.path([AppealRevisionRecord.key(\.$number)], schema: AppealRevisionRecord.schema))
+
     static func listed(_ query: QueryBuilder<AppealRecord>) async throws -> [Listed] {
         try await query.columns(columns).map { row in
             Listed(id: try row(\.$id), kind: try row(\.$kind), country: try row(\.$country), originalLanguage: try row(\.$originalLanguage),
@@ -142,8 +145,12 @@ extension AppealListPage {
     /// cannot be opened has no title (the row shows none rather than failing the list).
     static func titles(of versions: [ListedVersion], on db: any Database, vault: Vault) async throws -> [UUID: String] {
         guard !versions.isEmpty else { return [:] }
+        // By column name: a key path filter makes a whole record to find its column, two a row.
+        let (versionKey, numberKey) = revisionKeys
         let query = AppealRevisionRecord.query(on: db).group(.or) { or in
-            for version in versions { or.group(.and) { $0.filter(\.$versionID == version.id).filter(\.$number == version.revision) } }
+            for version in versions {
+                or.group(.and) { $0.filter(versionKey, .equal, .bind(version.id)).filter(numberKey, .equal, .bind(version.revision)) }
+            }
         }
         var titles: [UUID: String] = [:]
         for row in try await query.columns(revisionColumns) {

@@ -239,15 +239,12 @@ enum CaseFilePage {
         let record = read.record, access = read.access
         let staffMembers = try await StaffDirectory.members(of: record.organisationID, roles: CasePolicy.handlerRoles, on: request.db)
         let partners = try await OrganisationRecord.query(on: request.db).filter(\.$type ~~ OrganisationType.partnering).sort(\.$slug).all()
-        try await directory.preload(users: staffMembers.compactMap(\.id), organisations: partners.compactMap(\.id))
+        try await directory.preload(users: staffMembers, organisations: partners.compactMap(\.id))
         var partnerOptions: [SelectOption] = []
         for partner in partners {
             partnerOptions.append(SelectOption(value: SiteURL.id(try partner.requireID()), label: try await directory.organisation(partner.id!), selected: false))
         }
-        var staffOptions: [SelectOption] = []
-        for user in staffMembers {
-            staffOptions.append(SelectOption(value: SiteURL.id(try user.requireID()), label: try await directory.user(user.id), selected: user.id == record.leadID))
-        }
+        let staffOptions = try await directory.options(staffMembers) { $0 == record.leadID }
         let teamIDs = Set(team.map(\.userID))
         return Options(
             roles: PersonRole.allCases.map { option($0.rawValue, $0.labelKey, request) },

@@ -537,7 +537,7 @@ package enum CaseWorkflow {
     /// Sets the lead and the team (handlers of the owning organisation only).
     package static func setTeam(_ caseID: UUID, lead: UUID, team: Set<UUID>, by actor: Actor, app: Application) async throws {
         try await change(caseID, .manageTeam, by: actor, action: "case.team", app: app) { record, db, now in
-            let handlers = Set(try await StaffDirectory.members(of: record.organisationID, roles: CasePolicy.handlerRoles, on: db).compactMap(\.id))
+            let handlers = Set(try await StaffDirectory.members(of: record.organisationID, roles: CasePolicy.handlerRoles, on: db))
             guard handlers.contains(lead), team.isSubset(of: handlers) else { throw Refusal(key: "case.refused.team") }
             record.leadID = lead
             let caseID = try record.requireID()

@@ -63,10 +63,13 @@ package enum FundQueries {
     /// The scope of `actor` (empty without a fund role).
     package static func scope(for actor: Actor, on db: any Database) async throws -> FundScope {
         guard FundPolicy.evaluate(actor, .viewFunds, nil).isAllowed else { return FundScope(funds: [], ownedFunds: [], allocations: [], allAllocations: [:]) }
-        let owned = Set(try await FundRecord.query(on: db).filter(\.$organisationID == actor.organisationID).all(\.$id))
-        let held = try await AllocationRecord.query(on: db).filter(\.$organisationID == actor.organisationID).all()
-        let funds = owned.union(held.map(\.fundID))
-        let all = funds.isEmpty ? [] : try await AllocationRecord.query(on: db).filter(\.$fundID ~~ Array(funds)).all()
+        let owned = Set(try await FundRecord.query(on: db).filter(\.$organisationID == actor.organisationID).columns([FundRecord.key(\.$id)])
+            .map { try $0(\.$id) })
+        let heldFunds = try await AllocationRecord.query(on: db).filter(\.$organisationID == actor.organisationID)
+            .columns([AllocationRecord.key(\.$fundID)]).map { try $0(\.$fundID) }
+        let funds = owned.union(heldFunds)
+        let all = funds.isEmpty ? [] : try await allocations(AllocationRecord.query(on: db).filter(\.$fundID ~~ Array(funds)))
+        let held = all.filter { $0.organisationID == actor.organisationID }
         let byID = Dictionary(all.compactMap { record in record.id.map { ($0, record) } }, uniquingKeysWith: { a, _ in a })
         var children: [UUID: [UUID]] = [:]
         for record in all { if let parent = record.parentID, let id = record.id { children[parent, default: []].append(id) } }
@@ -77,6 +80,30 @@ package enum FundQueries {
         }
         return FundScope(funds: funds, ownedFunds: owned, allocations: visible, allAllocations: byID)
     }
+
+    /// The allocations `query` finds, read as columns: Fluent filled each record through reflection,
+    /// which was most of the grant list's own time. Each is a stored record (`$id.exists`) with every
+    /// field set; nothing saves what a scope holds — changes read their allocation again in their
+    /// transaction.
+    static func allocations(_ query: QueryBuilder<AllocationRecord>) async throws -> [AllocationRecord] {
+        try await query.columns(allocationColumns).map { row in
+            let record = AllocationRecord()
+            record.id = try row(\.$id)
+            record.$id.exists = true
+            record.fundID = try row(\.$fundID); record.organisationID = try row(\.$organisationID); record.parentID = try row(\.$parentID)
+            record.amount = try row(\.$amount); record.delegationLimit = try row(\.$delegationLimit); record.state = try row(\.$state)
+            record.proposedBy = try row(\.$proposedBy); record.confirmedBy = try row(\.$confirmedBy)
+            record.createdAt = try row(\.$createdAt); record.updatedAt = try row(\.$updatedAt)
+            return record
+        }
+    }
+
+    private static let allocationColumns = [
+        AllocationRecord.key(\.$id), AllocationRecord.key(\.$fundID), AllocationRecord.key(\.$organisationID), AllocationRecord.key(\.$parentID),
+        AllocationRecord.key(\.$amount), AllocationRecord.key(\.$delegationLimit), AllocationRecord.key(\.$state),
+        AllocationRecord.key(\.$proposedBy), AllocationRecord.key(\.$confirmedBy), AllocationRecord.key(\.$createdAt),
+        AllocationRecord.key(\.$updatedAt),
+    ]
 
     /// The fund `id` if visible (404 otherwise).
     static func fund(_ id: UUID, in scope: FundScope, on db: any Database) async throws -> FundRecord {

@@ -49,8 +49,9 @@ enum GrantListPage {
         var records = try await listed(query.sort(\.$updatedAt, .descending).range(page.rangeWithNext))
         let hasOlder = records.count > pageSize
         records = Array(records.prefix(pageSize))
-        let funds = try await FundRecord.query(on: db).filter(\.$id ~~ Array(scope.funds)).all()
-        let names = Dictionary(funds.compactMap { fund in fund.id.map { ($0, fund) } }, uniquingKeysWith: { a, _ in a })
+        let funds = try await FundRecord.query(on: db).filter(\.$id ~~ Array(scope.funds)).columns([FundRecord.key(\.$id), FundRecord.key(\.$name)])
+            .map { (id: try $0(\.$id), name: try $0(\.$name)) }
+        let names = Dictionary(funds.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         let caseIDs = records.compactMap(\.caseID)
         let caseCodes = caseIDs.isEmpty ? [:] : Dictionary(
             try await CaseRecord.query(on: db).filter(\.$id ~~ caseIDs).columns([CaseRecord.key(\.$id), CaseRecord.key(\.$code)])
@@ -59,7 +60,7 @@ enum GrantListPage {
         try await directory.preload(users: [], organisations: records.map(\.organisationID))
         var rows: [Row] = []
         for grant in records {
-            rows.append(Row(href: SiteURL.grant(grant.id).href, code: grant.code, fund: names[grant.fundID]?.name ?? "—",
+            rows.append(Row(href: SiteURL.grant(grant.id).href, code: grant.code, fund: names[grant.fundID] ?? "—",
                             organisation: try await directory.organisation(grant.organisationID), category: request.t(grant.category.labelKey),
                             amount: Money(minorUnits: grant.amount, currency: grant.currency).formatted(language: request.language),
                             state: request.t(grant.state.labelKey), stateTone: GrantPage.tone(grant.state),
@@ -76,7 +77,7 @@ enum GrantListPage {
         var requestOptions: [SelectOption] = []
         if FundPolicy.evaluate(actor, .requestGrant, nil).isAllowed {
             for allocation in scope.held(by: actor.organisationID).sorted(by: { $0.createdAt < $1.createdAt }) {
-                let fundName = names[allocation.fundID]?.name ?? "—"
+                let fundName = names[allocation.fundID] ?? "—"
                 requestOptions.append(SelectOption(value: SiteURL.id(allocation.id!), label: "\(fundName) — \(try await directory.organisation(allocation.organisationID))", selected: false))
             }
         }
@@ -85,7 +86,7 @@ enum GrantListPage {
             states: [SelectOption(value: "open", label: request.t("grant.filter.open"), selected: asked == "open"),
                      SelectOption(value: "all", label: request.t("grant.filter.all"), selected: asked == "all")]
                 + GrantState.allCases.map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: asked == $0.rawValue) },
-            funds: funds.sorted { $0.name < $1.name }.map { SelectOption(value: SiteURL.id($0.id!), label: $0.name, selected: $0.id == fundFilter) },
+            funds: funds.sorted { $0.name < $1.name }.map { SelectOption(value: SiteURL.id($0.id), label: $0.name, selected: $0.id == fundFilter) },
             olderHref: hasOlder ? page.next.map { href($0.number) } : nil, newerHref: page.previous.map { href($0.number) },
             requestOptions: requestOptions, newHref: SiteURL.newGrant(case: nil, allocation: nil).href)
     }
