@@ -199,6 +199,28 @@ import VaporTesting
     }
 }
 
+@Suite struct RowCountTests {
+    /// `countRows` counts in SQL what Fluent's `count()` counts: filters kept, sorting and paging dropped.
+    @Test func rows_are_counted_as_fluent_counts_them() async throws {
+        try await withApp { app in
+            _ = try await AlertFixtures.chain(app)
+            for name in ["Awa Ndiaye", "Paul Biya Ndzana", "Marie Claire Atangana"] {
+                _ = try await AlertFixtures.submit(app, AlertFixtures.alert(name: name))
+            }
+            let country = try #require(try await AlertRecord.query(on: app.db).first()).country
+            let queries: [() -> QueryBuilder<AlertRecord>] = [
+                { AlertRecord.query(on: app.db) },
+                { AlertRecord.query(on: app.db).filter(\.$country == country).filter(\.$mergedInto == nil) },
+                { AlertRecord.query(on: app.db).filter(\.$country == "ZZ") },
+                { AlertRecord.query(on: app.db).sort(\.$receivedAt, .descending).range(0..<1) },
+            ]
+            let counts = try await queries.asyncMap { try await $0().countRows() }
+            #expect(counts == [3, 3, 0, 3], "the page's total counts every row, not the page")
+            #expect(Array(counts.prefix(3)) == (try await queries.prefix(3).asyncMap { try await $0().count() }))
+        }
+    }
+}
+
 @Suite struct GrantListRowsTests {
     @Test func every_value_in_a_row_is_escaped_and_every_cell_labelled() async throws {
         try await withApp { app in

@@ -108,7 +108,7 @@ enum AlertQueuePage {
         let now = request.application.clock.now()
         let filters = try Filters(request)
         let base = { filters.apply(AlertQueries.visible(to: actor, on: request.db), actor: actor, now: now) }
-        let total = try await base().count()
+        let total = try await base().countRows()
         let alerts = try await listed(base().sort(\.$deadlineAt).sort(\.$receivedAt, .descending).range(filters.page.range))
         let directory = StaffDirectory(request)
         let handlers = try await StaffDirectory.members(of: actor.organisationID, roles: AlertPolicy.handlerRoles, on: request.db)

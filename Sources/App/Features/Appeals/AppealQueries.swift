@@ -35,7 +35,19 @@ package enum AppealQueries {
 
     /// A revision's text from its columns (a list reads them without the record).
     static func open(_ ciphertext: Data, revision: UUID, organisation: UUID, vault: Vault) throws -> AppealText {
-        try SealedDocument.open(AppealText.self, ciphertext, owner: Accounts.owner(organisation), AppealRevisionRecord.ref(revision), vault: vault)
+        try open(AppealText.self, ciphertext, revision: revision, organisation: organisation, vault: vault)
+    }
+
+    /// A revision's title alone, from its columns: a list shows nothing else, and decoding the body
+    /// (the whole appeal) for it was a tenth of the appeal list's time.
+    static func title(_ ciphertext: Data, revision: UUID, organisation: UUID, vault: Vault) throws -> String {
+        try open(Title.self, ciphertext, revision: revision, organisation: organisation, vault: vault).title
+    }
+
+    private struct Title: Decodable { var title: String }
+
+    private static func open<Text: Decodable>(_ type: Text.Type, _ ciphertext: Data, revision: UUID, organisation: UUID, vault: Vault) throws -> Text {
+        try SealedDocument.open(type, ciphertext, owner: Accounts.owner(organisation), AppealRevisionRecord.ref(revision), vault: vault)
     }
 
     static func seal(_ text: AppealText, revisionID: UUID, organisation: UUID, vault: Vault) throws -> Data {
