@@ -23,9 +23,7 @@ final class StaffDirectory: @unchecked Sendable {
             for row in try await (request.db as! any SQLDatabase).select().columns("id", "organisation_id", "name_ct").from(UserRecord.schema)
                 .where(SQLIdentifier("id"), .in, SQLGroupExpression(wantedUsers.map { SQLBind($0) })).all() {
                 let id = try row.decode(column: "id", as: UUID.self)
-                users[id] = (try? vault.open(try row.decode(column: "name_ct", as: Data.self),
-                                             owner: Accounts.owner(try row.decode(column: "organisation_id", as: UUID.self)), UserRecord.nameRef(id)))
-                    ?? request.t("user.unreadable")
+                users[id] = try name(of: id, row: row)
             }
         }
         let wantedOrganisations = Set(organisationIDs).subtracting(organisations.keys)
@@ -56,13 +54,34 @@ final class StaffDirectory: @unchecked Sendable {
 
     /// The ids of the active accounts of `organisation` holding one of `roles`, in one query.
     static func members(of organisation: UUID, roles: Set<Role>, on db: any Database) async throws -> [UUID] {
+        try await memberRows(of: organisation, roles: roles, on: db).map { try $0.decode(column: "id", as: UUID.self) }
+    }
+
+    /// The same members, their names kept in this directory as they are read (a page listing them
+    /// as choices then asks nothing more for their names).
+    func members(of organisation: UUID, roles: Set<Role>) async throws -> [UUID] {
+        try await Self.memberRows(of: organisation, roles: roles, on: request.db).map { row in
+            let id = try row.decode(column: "id", as: UUID.self)
+            users[id] = try name(of: id, row: row)
+            return id
+        }
+    }
+
+    private static func memberRows(of organisation: UUID, roles: Set<Role>, on db: any Database) async throws -> [any SQLRow] {
         guard !roles.isEmpty else { return [] }
         return try await (db as! any SQLDatabase).raw("""
-            SELECT DISTINCT u.id FROM \(ident: UserRecord.schema) u
+            SELECT DISTINCT u.id, u.organisation_id, u.name_ct FROM \(ident: UserRecord.schema) u
             JOIN \(ident: UserRoleRecord.schema) r ON r.user_id = u.id
             WHERE u.organisation_id = \(bind: organisation) AND u.disabled_at IS NULL AND r.role IN (\(binds: roles.map(\.rawValue).sorted()))
             ORDER BY u.id
-            """).all().map { try $0.decode(column: "id", as: UUID.self) }
+            """).all()
+    }
+
+    /// A person's name from a row of `id`, `organisation_id` and `name_ct`.
+    private func name(of id: UUID, row: any SQLRow) throws -> String {
+        (try? request.application.vault.open(try row.decode(column: "name_ct", as: Data.self),
+                                             owner: Accounts.owner(try row.decode(column: "organisation_id", as: UUID.self)), UserRecord.nameRef(id)))
+            ?? request.t("user.unreadable")
     }
 
     /// `people` as the options of a `<select>`, by name, each marked when `selected` says so.

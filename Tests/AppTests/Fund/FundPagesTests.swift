@@ -79,6 +79,10 @@ import VaporTesting
 
             // The partner's officer requests EUR 2 500 for the case, from the case file's link.
             let o = try await client(officer)
+            let list = try await o.get("/grants").text
+            #expect(list.contains(#"id="request-grant""#)
+                && list.contains(#"<option value="\#(SiteURL.id(partnerAllocation))">EU emergency fund — =HYPERLINK(&quot;x&quot;)</option>"#),
+                    "the list offers the partner's allocation to request under, its name escaped")
             let casePage = try await o.get("/cases/\(SiteURL.id(caseID))")
             #expect(casePage.text.contains("/grants/new?case=\(SiteURL.id(caseID))"), "the case file offers to request a grant")
             let form = try await o.get("/grants/new?case=\(SiteURL.id(caseID))")

@@ -199,6 +199,15 @@ import VaporTesting
     }
 }
 
+@Suite struct SelectOptionsTests {
+    @Test func every_option_is_escaped_and_the_chosen_one_selected() {
+        let html = SelectOptions([SelectOption(value: #""><script>"#, label: "<b>&'", selected: false),
+                                  SelectOption(value: "cm", label: "Cameroun", selected: true)]).html
+        #expect(html == #"<option value="&quot;&gt;&lt;script&gt;">&lt;b&gt;&amp;&#39;</option><option value="cm" selected>Cameroun</option>"#)
+        #expect(SelectOptions([]).html.isEmpty)
+    }
+}
+
 @Suite struct RowCountTests {
     /// `countRows` counts in SQL what Fluent's `count()` counts: filters kept, sorting and paging dropped.
     @Test func rows_are_counted_as_fluent_counts_them() async throws {

@@ -95,7 +95,7 @@ import Vapor
                 addAction: "/a", passphrase: "p", added: true), forms: true)
         case .alertQueue:
             return try await req.render(.alertQueue, titleKey: "alert.queue.title", AlertQueuePage.QueueContext(
-                rowsHTML: AlertQueuePage.html([alertRow], labels: .init(req)), hasRows: true, total: 1, statuses: options, urgencies: options, countries: CountryOptions.html(in: .fr, selected: "CM"), categories: options, assignees: options,
+                rowsHTML: AlertQueuePage.html([alertRow], labels: .init(req)), hasRows: true, total: 1, statuses: SelectOptions(options), urgencies: SelectOptions(options), countries: CountryOptions.html(in: .fr, selected: "CM"), categories: SelectOptions(options), assignees: SelectOptions(options),
                 overdue: true, newHref: "/alerts/new", olderHref: "/o", newerHref: "/n"))
         case .alertShow:
             let fact = Fact(label: "L", value: "V")
@@ -217,7 +217,7 @@ import Vapor
                 rowsHTML: GrantListPage.html([.init(href: "/grants/x", code: "GR-2026-0001", fund: "F", organisation: "O", category: "C", amount: "a",
                                                     state: "S", stateTone: "ok", caseCode: "CMR-2026-0001", updated: "u")], labels: .init(req)),
                 hasRows: true,
-                states: options, funds: options, olderHref: "/grants?page=1", newerHref: nil, requestOptions: options, newHref: "/grants/new"))
+                states: SelectOptions(options), funds: SelectOptions(options), olderHref: "/grants?page=1", newerHref: nil, requestOptions: SelectOptions(options), canRequest: true, newHref: "/grants/new"))
         case .grantShow:
             var can = GrantPage.Can()
             can.edit = true; can.submit = true; can.withdraw = true; can.screen = true; can.ask = true; can.reject = true; can.approve = true
@@ -243,7 +243,7 @@ import Vapor
                                                      versions: [Badge(label: "FR · Published", tone: "ok")], followUpOf: "TUN 001 / 0125 / OBS 001",
                                                      updated: "u")], labels: .init(req)),
                 hasRows: true,
-                states: options, kinds: options, newHref: "/appeals/new", settingsHref: "/appeals/settings", subscribersHref: "/appeals/subscribers", olderHref: "/appeals?page=1", newerHref: nil))
+                states: SelectOptions(options), kinds: SelectOptions(options), newHref: "/appeals/new", settingsHref: "/appeals/settings", subscribersHref: "/appeals/subscribers", olderHref: "/appeals?page=1", newerHref: nil))
         case .appealShow:
             return try await req.render(.appealShow, titleKey: "appeal.show.title", Self.appealPage(problems), forms: true)
         case .appealForm:

@@ -83,7 +83,7 @@ enum AlertPage {
         let proposalText = Self.proposal(proposal, rule: settings.rule, findings: findings.map(\.graded), request: request)
         let timeline = try await self.timeline(alert, family: family, merged: merged, request: request, directory: directory)
         let duplicates = try await self.duplicates(alert, request: request)
-        let handlers = try await StaffDirectory.members(of: alert.organisationID, roles: AlertPolicy.handlerRoles, on: request.db)
+        let handlers = try await directory.members(of: alert.organisationID, roles: AlertPolicy.handlerRoles)
         let assignees = [SelectOption(value: "", label: request.t("alert.unassigned"), selected: alert.assigneeID == nil)]
             + (try await directory.options(handlers) { $0 == alert.assigneeID })
         let verifiers = try await AlertsController.verifierOptions(for: alert, request: request, directory: directory)

@@ -25,11 +25,11 @@ enum AlertQueuePage {
         var rowsHTML: String
         var hasRows: Bool
         var total: Int
-        var statuses: [SelectOption]
-        var urgencies: [SelectOption]
+        var statuses: SelectOptions
+        var urgencies: SelectOptions
         var countries: String
-        var categories: [SelectOption]
-        var assignees: [SelectOption]
+        var categories: SelectOptions
+        var assignees: SelectOptions
         var overdue: Bool
         /// Why a filter of the address was not understood (the accepted values), if one was not.
         var filterProblem: String?
@@ -111,8 +111,8 @@ enum AlertQueuePage {
         let total = try await base().countRows()
         let alerts = try await listed(base().sort(\.$deadlineAt).sort(\.$receivedAt, .descending).range(filters.page.range))
         let directory = StaffDirectory(request)
-        let handlers = try await StaffDirectory.members(of: actor.organisationID, roles: AlertPolicy.handlerRoles, on: request.db)
-        try await directory.preload(users: alerts.compactMap(\.assigneeID) + handlers)
+        let handlers = try await directory.members(of: actor.organisationID, roles: AlertPolicy.handlerRoles)
+        try await directory.preload(users: alerts.compactMap(\.assigneeID))
         let deadlines = try await AlertSettingsRecord.deadlines(on: request.db)
         var rows: [Row] = []
         for alert in alerts {
@@ -124,13 +124,13 @@ enum AlertQueuePage {
         let categories = try await request.application.alertCategories.all(on: request.db)
         let context = QueueContext(
             rowsHTML: html(rows, labels: Labels(request)), hasRows: !rows.isEmpty, total: total,
-            statuses: [SelectOption(value: "open", label: request.t("alert.filter.open"), selected: filters.status == "open"),
-                       SelectOption(value: "all", label: request.t("alert.filter.all"), selected: filters.status == "all")]
-                + AlertStatus.allCases.map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: filters.status == $0.rawValue) },
-            urgencies: Urgency.allCases.map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: filters.urgency == $0) },
+            statuses: SelectOptions([SelectOption(value: "open", label: request.t("alert.filter.open"), selected: filters.status == "open"),
+                                     SelectOption(value: "all", label: request.t("alert.filter.all"), selected: filters.status == "all")]
+                + AlertStatus.allCases.map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: filters.status == $0.rawValue) }),
+            urgencies: SelectOptions(Urgency.allCases.map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: filters.urgency == $0) }),
             countries: request.countryOptions(selected: filters.country),
-            categories: categories.map { SelectOption(value: $0.code, label: $0.label(in: request.language), selected: filters.category == $0.code) },
-            assignees: assignees, overdue: filters.overdue,
+            categories: SelectOptions(categories.map { SelectOption(value: $0.code, label: $0.label(in: request.language), selected: filters.category == $0.code) }),
+            assignees: SelectOptions(assignees), overdue: filters.overdue,
             filterProblem: filters.unknownStatus.map { request.t("alert.filter.unknownStatus", $0, Filters.statusValues.joined(separator: ", ")) },
             newHref: SiteURL.newAlert.href,
             olderHref: filters.page.hasMore(total: total) ? filters.page.next.map(filters.href(page:)) : nil,

@@ -21,8 +21,8 @@ enum AppealListPage {
         /// The table's rows, as markup (`TableRows`).
         var rowsHTML: String
         var hasRows: Bool
-        var states: [SelectOption]
-        var kinds: [SelectOption]
+        var states: SelectOptions
+        var kinds: SelectOptions
         var newHref: String?
         var settingsHref: String?
         var subscribersHref: String?
@@ -78,9 +78,10 @@ enum AppealListPage {
         }
         return Context(
             rowsHTML: html(rows, labels: Labels(request)), hasRows: !rows.isEmpty,
-            states: [SelectOption(value: "", label: request.t("list.filter.any"), selected: asked.isEmpty)]
-                + AppealState.allCases.map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: asked == $0.rawValue) },
-            kinds: [SelectOption(value: "", label: request.t("list.filter.any"), selected: kind == nil)] + AppealKind.allCases.map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: kind == $0) },
+            states: SelectOptions([SelectOption(value: "", label: request.t("list.filter.any"), selected: asked.isEmpty)]
+                + AppealState.allCases.map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: asked == $0.rawValue) }),
+            kinds: SelectOptions([SelectOption(value: "", label: request.t("list.filter.any"), selected: kind == nil)]
+                + AppealKind.allCases.map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: kind == $0) }),
             newHref: AppealPolicy.evaluate(actor, .write, nil).isAllowed ? SiteURL.newAppeal(case: nil, parent: nil).href : nil,
             settingsHref: AppealPolicy.evaluate(actor, .configure, nil).isAllowed ? SiteURL.appealSettings.href : nil,
             subscribersHref: AppealPolicy.evaluate(actor, .manageMailing, nil).isAllowed ? SiteURL.appealSubscribers.href : nil,

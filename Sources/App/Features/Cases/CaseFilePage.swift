@@ -237,7 +237,7 @@ enum CaseFilePage {
     /// The choices of the page's forms: vocabularies, the organisation's case handlers, the partners.
     static func options(_ read: CaseFileRead, team: [CaseTeamRecord], request: Request, directory: StaffDirectory) async throws -> Options {
         let record = read.record, access = read.access
-        let staffMembers = try await StaffDirectory.members(of: record.organisationID, roles: CasePolicy.handlerRoles, on: request.db)
+        let staffMembers = try await directory.members(of: record.organisationID, roles: CasePolicy.handlerRoles)
         let partners = try await OrganisationRecord.query(on: request.db).filter(\.$type ~~ OrganisationType.partnering).sort(\.$slug).all()
         try await directory.preload(users: staffMembers, organisations: partners.compactMap(\.id))
         var partnerOptions: [SelectOption] = []

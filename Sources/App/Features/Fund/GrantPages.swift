@@ -21,11 +21,13 @@ enum GrantListPage {
         /// The table's rows, as markup (`TableRows`).
         var rowsHTML: String
         var hasRows: Bool
-        var states: [SelectOption]
-        var funds: [SelectOption]
+        var states: SelectOptions
+        var funds: SelectOptions
         var olderHref: String?
         var newerHref: String?
-        var requestOptions: [SelectOption]
+        var requestOptions: SelectOptions
+        /// Whether the person may request a grant under one of `requestOptions`.
+        var canRequest: Bool
         var newHref: String
     }
 
@@ -83,12 +85,12 @@ enum GrantListPage {
         }
         return Context(
             rowsHTML: html(rows, labels: Labels(request)), hasRows: !rows.isEmpty,
-            states: [SelectOption(value: "open", label: request.t("grant.filter.open"), selected: asked == "open"),
-                     SelectOption(value: "all", label: request.t("grant.filter.all"), selected: asked == "all")]
-                + GrantState.allCases.map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: asked == $0.rawValue) },
-            funds: funds.sorted { $0.name < $1.name }.map { SelectOption(value: SiteURL.id($0.id), label: $0.name, selected: $0.id == fundFilter) },
+            states: SelectOptions([SelectOption(value: "open", label: request.t("grant.filter.open"), selected: asked == "open"),
+                                   SelectOption(value: "all", label: request.t("grant.filter.all"), selected: asked == "all")]
+                + GrantState.allCases.map { SelectOption(value: $0.rawValue, label: request.t($0.labelKey), selected: asked == $0.rawValue) }),
+            funds: SelectOptions(funds.sorted { $0.name < $1.name }.map { SelectOption(value: SiteURL.id($0.id), label: $0.name, selected: $0.id == fundFilter) }),
             olderHref: hasOlder ? page.next.map { href($0.number) } : nil, newerHref: page.previous.map { href($0.number) },
-            requestOptions: requestOptions, newHref: SiteURL.newGrant(case: nil, allocation: nil).href)
+            requestOptions: SelectOptions(requestOptions), canRequest: !requestOptions.isEmpty, newHref: SiteURL.newGrant(case: nil, allocation: nil).href)
     }
 }
 
