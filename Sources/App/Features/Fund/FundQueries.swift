@@ -51,6 +51,8 @@ package struct FundScope: Sendable {
     package var allocations: Set<UUID>
     /// Every allocation of the visible funds, by id (for chains and the tree).
     package var allAllocations: [UUID: AllocationRecord]
+    /// The visible funds' names, by id (read with their ids).
+    package var fundNames: [UUID: String] = [:]
 
     /// The allocations held by the actor's organisation, or in a fund it owns, that are active:
     /// where it may request grants or sub-allocate.
@@ -63,11 +65,18 @@ package enum FundQueries {
     /// The scope of `actor` (empty without a fund role).
     package static func scope(for actor: Actor, on db: any Database) async throws -> FundScope {
         guard FundPolicy.evaluate(actor, .viewFunds, nil).isAllowed else { return FundScope(funds: [], ownedFunds: [], allocations: [], allAllocations: [:]) }
-        let owned = Set(try await FundRecord.query(on: db).filter(\.$organisationID == actor.organisationID).columns([FundRecord.key(\.$id)])
-            .map { try $0(\.$id) })
-        let heldFunds = try await AllocationRecord.query(on: db).filter(\.$organisationID == actor.organisationID)
-            .columns([AllocationRecord.key(\.$fundID)]).map { try $0(\.$fundID) }
-        let funds = owned.union(heldFunds)
+        // The funds it owns and those it holds an allocation in, with their names, in one query.
+        let rows = try await (db as! any SQLDatabase).raw("""
+            SELECT id, organisation_id, name FROM \(ident: FundRecord.schema) WHERE organisation_id = \(bind: actor.organisationID)
+            OR id IN (SELECT fund_id FROM \(ident: AllocationRecord.schema) WHERE organisation_id = \(bind: actor.organisationID))
+            """).all()
+        var owned: Set<UUID> = [], funds: Set<UUID> = [], names: [UUID: String] = [:]
+        for row in rows {
+            let id = try row.decode(column: "id", as: UUID.self)
+            funds.insert(id)
+            names[id] = try row.decode(column: "name", as: String.self)
+            if try row.decode(column: "organisation_id", as: UUID.self) == actor.organisationID { owned.insert(id) }
+        }
         let all = funds.isEmpty ? [] : try await allocations(AllocationRecord.query(on: db).filter(\.$fundID ~~ Array(funds)))
         let held = all.filter { $0.organisationID == actor.organisationID }
         let byID = Dictionary(all.compactMap { record in record.id.map { ($0, record) } }, uniquingKeysWith: { a, _ in a })
@@ -78,7 +87,7 @@ package enum FundQueries {
         while let next = stack.popLast() {
             if visible.insert(next).inserted { stack.append(contentsOf: children[next] ?? []) }
         }
-        return FundScope(funds: funds, ownedFunds: owned, allocations: visible, allAllocations: byID)
+        return FundScope(funds: funds, ownedFunds: owned, allocations: visible, allAllocations: byID, fundNames: names)
     }
 
     /// The allocations `query` finds, read as columns: Fluent filled each record through reflection,

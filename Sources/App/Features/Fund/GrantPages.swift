@@ -51,9 +51,8 @@ enum GrantListPage {
         var records = try await listed(query.sort(\.$updatedAt, .descending).range(page.rangeWithNext))
         let hasOlder = records.count > pageSize
         records = Array(records.prefix(pageSize))
-        let funds = try await FundRecord.query(on: db).filter(\.$id ~~ Array(scope.funds)).columns([FundRecord.key(\.$id), FundRecord.key(\.$name)])
-            .map { (id: try $0(\.$id), name: try $0(\.$name)) }
-        let names = Dictionary(funds.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let names = scope.fundNames
+        let funds = names.map { (id: $0.key, name: $0.value) }
         let caseIDs = records.compactMap(\.caseID)
         let caseCodes = caseIDs.isEmpty ? [:] : Dictionary(
             try await CaseRecord.query(on: db).filter(\.$id ~~ caseIDs).columns([CaseRecord.key(\.$id), CaseRecord.key(\.$code)])
