@@ -27,7 +27,7 @@ enum AlertsController {
         let posted = try request.content.decode(PublicAlertController.Posted.self)
         let channelText = try request.content.decode(StaffPosted.self).channel
         let app = request.application
-        let categories = Set(try await AlertQueries.categories(on: request.db).map(\.code))
+        let categories = try await request.application.alertCategories.codes(on: request.db)
         var problems: AlertIntake.Problems = []
         let channel = channelText.flatMap(AlertChannel.init(rawValue:)).flatMap { AlertChannel.staffChannels.contains($0) ? $0 : nil }
         if channel == nil { problems.append(("channel", "alert.form.choice.invalid")) }

@@ -141,7 +141,7 @@ enum PublicAlertController {
         request.pin(language, to: SiteURL.publicAlert)
         let posted = try request.content.decode(Posted.self)
         let app = request.application
-        let categories = Set(try await AlertQueries.categories(on: request.db).map(\.code))
+        let categories = try await request.application.alertCategories.codes(on: request.db)
         var problems: AlertIntake.Problems = []
         let uploads = AlertIntake.uploads(posted.files ?? [], problems: &problems)
         let validated = AlertIntake.validate(posted.input, categories: categories, now: app.clock.now(), fallbackLanguage: language)

@@ -94,7 +94,7 @@ package enum FundQueries {
     /// which was most of the grant list's own time. Each is a stored record (`$id.exists`) with every
     /// field set; nothing saves what a scope holds — changes read their allocation again in their
     /// transaction.
-    static func allocations(_ query: QueryBuilder<AllocationRecord>) async throws -> [AllocationRecord] {
+    private static func allocations(_ query: QueryBuilder<AllocationRecord>) async throws -> [AllocationRecord] {
         try await query.columns(allocationColumns).map { row in
             let record = AllocationRecord()
             record.id = try row(\.$id)
