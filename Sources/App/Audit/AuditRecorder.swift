@@ -1,3 +1,4 @@
+import EgideCore
 import EgideCrypto
 import Fluent
 import Foundation
@@ -11,7 +12,7 @@ package enum AuditActor: Sendable, Equatable {
 
     var value: String {
         switch self {
-        case .user(let id): id.uuidString.lowercased()
+        case .user(let id): id.lowercasedText
         case .publicSender: "public"
         case .system: "system"
         }
@@ -81,7 +82,7 @@ enum AuditRecorder {
                 sequence: (last?.sequence ?? 0) + 1,
                 timeMillis: timeMillis,
                 actor: event.actor.value,
-                organisation: event.organisation?.uuidString.lowercased(),
+                organisation: event.organisation?.lowercasedText,
                 action: event.action,
                 objectType: event.objectType,
                 objectID: event.objectID,

@@ -35,7 +35,7 @@ package enum Accounts {
         let candidates = try await UserRecord.query(on: db).filter(\.$emailIndex == emailIndex(wanted, vault: vault)).all()
         for user in candidates {
             let id = try user.requireID()
-            if let stored = try? vault.open(user.emailCiphertext, owner: user.$organisation.id.uuidString.lowercased(), UserRecord.emailRef(id)),
+            if let stored = try? vault.open(user.emailCiphertext, owner: user.$organisation.id.lowercasedText, UserRecord.emailRef(id)),
                stored == wanted {
                 return user
             }
@@ -78,7 +78,7 @@ package enum Accounts {
     }
 
     /// The owner string under which an organisation's data is encrypted.
-    package static func owner(_ organisationID: UUID) -> String { organisationID.uuidString.lowercased() }
+    package static func owner(_ organisationID: UUID) -> String { organisationID.lowercasedText }
 
     /// Creates an organisation and its data key.
     package static func createOrganisation(
@@ -93,7 +93,7 @@ package enum Accounts {
         try await vault.createKey(owner: owner(id), on: db)
         try await AuditRecorder.record(
             .init(actor: actor, organisation: id, action: "organisation.create", objectType: "organisation",
-                  objectID: id.uuidString.lowercased(), details: ["type": type.rawValue, "country": country]),
+                  objectID: id.lowercasedText, details: ["type": type.rawValue, "country": country]),
             at: now, on: db)
         return record
     }
@@ -115,7 +115,7 @@ package enum Accounts {
         for role in roles.sorted() { try await UserRoleRecord(userID: id, role: role).create(on: db) }
         try await AuditRecorder.record(
             .init(actor: actor, organisation: organisation, action: "user.create", objectType: "user",
-                  objectID: id.uuidString.lowercased(), details: ["roles": roles.sorted().map(\.rawValue).joined(separator: " ")]),
+                  objectID: id.lowercasedText, details: ["roles": roles.sorted().map(\.rawValue).joined(separator: " ")]),
             at: now, on: db)
         return user
     }

@@ -51,3 +51,34 @@ extension Request {
     /// A date and time (UTC) as the user reads it (see `Language.moment`).
     func moment(_ date: Date) -> String { language.moment(date) }
 }
+
+/// The request's language and catalogue, read once for a page that translates and formats row
+/// after row (`request.words`). `request.t` finds both in the request's and the application's
+/// storage on every call — a dictionary lookup and a dynamic cast each — which for a list of fifty
+/// rows was 3 % of the page's processor time.
+struct Words {
+    let language: Language
+    private let catalogue: Catalogue
+
+    init(language: Language, catalogue: Catalogue) {
+        self.language = language
+        self.catalogue = catalogue
+    }
+
+    /// The catalogue string for `key` (`request.t`).
+    func callAsFunction(_ key: String, _ arguments: String...) -> String { catalogue.text(key, in: language, arguments) }
+
+    /// A date as the user reads it, day precision (`request.day`).
+    func day(_ date: Date) -> String { language.day(date) }
+
+    /// A date and time (UTC) as the user reads it (`request.moment`).
+    func moment(_ date: Date) -> String { language.moment(date) }
+
+    /// A country's name (`Countries.name`).
+    func country(_ code: String) -> String { Countries.name(code, in: language) }
+}
+
+extension Request {
+    /// This request's `Words`.
+    var words: Words { Words(language: language, catalogue: application.catalogue) }
+}

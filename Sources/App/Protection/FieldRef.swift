@@ -1,3 +1,4 @@
+import EgideCore
 import EgideCrypto
 import Foundation
 
@@ -7,6 +8,6 @@ package typealias FieldRef = FieldContext
 
 extension FieldContext {
     init(_ table: String, _ id: UUID, _ field: String) {
-        self.init(table: table, recordID: id.uuidString.lowercased(), field: field)
+        self.init(table: table, recordID: id.lowercasedText, field: field)
     }
 }

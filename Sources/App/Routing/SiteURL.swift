@@ -213,7 +213,7 @@ enum SiteURL {
         }
     }
 
-    static func id(_ id: UUID) -> String { id.uuidString.lowercased() }
+    static func id(_ id: UUID) -> String { id.lowercasedText }
 
     /// The public appeals' segment: French in French (`/fr/appels`), English otherwise (`/ar/appeals`).
     static func appealsSegment(_ language: AppealLanguage) -> String { language == .fr ? "appels" : "appeals" }

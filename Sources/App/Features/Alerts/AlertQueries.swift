@@ -14,9 +14,7 @@ package enum AlertQueries {
 
     /// The alerts `actor` handles: those of their organisation, if they are a handler; none otherwise.
     static func visible(to actor: Actor, on db: any Database) -> QueryBuilder<AlertRecord> {
-        let query = AlertRecord.query(on: db)
-        guard AlertPolicy.isHandler(actor) else { return query.filter(\.$organisationID == nobody) }
-        return query.filter(\.$organisationID == actor.organisationID)
+        AlertRecord.query(on: db).filter(column: \.$organisationID, .equal, AlertPolicy.isHandler(actor) ? actor.organisationID : nobody)
     }
 
     /// One alert `actor` may handle, or 404 — the same 404 as an alert that does not exist.
@@ -64,6 +62,14 @@ package enum AlertQueries {
         let id = try alert.requireID()
         return (try alert.defenderNameCiphertext.map { try vault.open($0, owner: alert.owner, AlertRecord.ref(id, "defender_name")) },
                 try alert.organisationNameCiphertext.map { try vault.open($0, owner: alert.owner, AlertRecord.ref(id, "organisation_name")) })
+    }
+
+    /// The name a list shows: the defender's, or when there is none the organisation's — only that
+    /// one is decrypted.
+    static func shownName(_ alert: some AlertSummary, vault: Vault) throws -> String? {
+        let id = try alert.requireID()
+        if let defender = alert.defenderNameCiphertext { return try vault.open(defender, owner: alert.owner, AlertRecord.ref(id, "defender_name")) }
+        return try alert.organisationNameCiphertext.map { try vault.open($0, owner: alert.owner, AlertRecord.ref(id, "organisation_name")) }
     }
 
     /// Other alerts that may be about the same defender or organisation: the same blind index

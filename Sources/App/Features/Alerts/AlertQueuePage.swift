@@ -56,7 +56,8 @@ enum AlertQueuePage {
         static var statusValues: [String] { ["open", "all"] + AlertStatus.allCases.map(\.rawValue) }
 
         init(_ request: Request) throws {
-            let get = { (key: String) in (try? request.query.get(String.self, at: key)).flatMap { $0.isEmpty ? nil : $0 } }
+            let values = request.queryValues
+            let get = { (key: String) in values[key].flatMap { $0.isEmpty ? nil : $0 } }
             let asked = get("status").map { $0 == "new" ? AlertStatus.received.rawValue : $0 } ?? "open"
             status = Self.statusValues.contains(asked) ? asked : "open"
             unknownStatus = Self.statusValues.contains(asked) ? nil : String(asked.prefix(40))
@@ -69,23 +70,24 @@ enum AlertQueuePage {
         }
 
         func apply(_ query: QueryBuilder<AlertRecord>, actor: Actor, now: Date) -> QueryBuilder<AlertRecord> {
-            var query = query.filter(\.$mergedInto == nil)
+            let query = query.filter(column: \.$mergedInto, .equal, nil)
             if status == "open" {
-                query = query.filter(\.$status ~~ AlertStatus.allCases.filter(\.isOpen))
+                query.filter(column: \.$status, in: AlertStatus.allCases.filter(\.isOpen))
             } else if let chosen = AlertStatus(rawValue: status) {
-                query = query.filter(\.$status == chosen)
+                query.filter(column: \.$status, .equal, chosen)
             }
-            if let urgency { query = query.filter(\.$urgency == urgency) }
-            if let country { query = query.filter(\.$country == country) }
-            if let category { query = query.filter(\.$categoryList, .contains(inverse: false, .anywhere), ",\(category),") }
+            if let urgency { query.filter(column: \.$urgency, .equal, urgency) }
+            if let country { query.filter(column: \.$country, .equal, country) }
+            if let category { query.filter(column: \.$categoryList, .contains(inverse: false, .anywhere), ",\(category),") }
             switch assignee {
-            case "me": query = query.filter(\.$assigneeID == actor.userID)
-            case "none": query = query.filter(\.$assigneeID == nil)
-            case let value?: if let id = UUID(uuidString: value) { query = query.filter(\.$assigneeID == id) }
+            case "me": query.filter(column: \.$assigneeID, .equal, actor.userID)
+            case "none": query.filter(column: \.$assigneeID, .equal, nil)
+            case let value?: if let id = UUID(text: value) { query.filter(column: \.$assigneeID, .equal, id) }
             case nil: break
             }
             if overdue {
-                query = query.filter(\.$status ~~ AlertStatus.allCases.filter(\.isOpen)).filter(\.$answeredAt == nil).filter(\.$deadlineAt < now)
+                query.filter(column: \.$status, in: AlertStatus.allCases.filter(\.isOpen))
+                    .filter(column: \.$answeredAt, .equal, nil).filter(column: \.$deadlineAt, .lessThan, now)
             }
             return query
         }
@@ -109,14 +111,16 @@ enum AlertQueuePage {
         let filters = try Filters(request)
         let base = { filters.apply(AlertQueries.visible(to: actor, on: request.db), actor: actor, now: now) }
         let total = try await base().countRows()
-        let alerts = try await listed(base().sort(\.$deadlineAt).sort(\.$receivedAt, .descending).range(filters.page.range))
+        let alerts = try await listed(base().sort(column: \.$deadlineAt).sort(column: \.$receivedAt, .descending).range(filters.page.range))
         let directory = StaffDirectory(request)
         let handlers = try await directory.members(of: actor.organisationID, roles: AlertPolicy.handlerRoles)
         try await directory.preload(users: alerts.compactMap(\.assigneeID))
         let deadlines = try await AlertSettingsRecord.deadlines(on: request.db)
+        let words = request.words
+        let vault = request.application.vault
         var rows: [Row] = []
         for alert in alerts {
-            rows.append(try await row(alert, request: request, directory: directory, deadlines: deadlines, now: now))
+            rows.append(try await row(alert, words: words, vault: vault, directory: directory, deadlines: deadlines, now: now))
         }
         let assignees = [SelectOption(value: "me", label: request.t("alert.filter.me"), selected: filters.assignee == "me"),
                          SelectOption(value: "none", label: request.t("alert.filter.unassigned"), selected: filters.assignee == "none")]
@@ -178,20 +182,19 @@ enum AlertQueuePage {
         }
     }
 
-    static func row(_ alert: some AlertSummary, request: Request, directory: StaffDirectory, deadlines: ResponseDeadlines, now: Date) async throws -> Row {
-        let names = (try? AlertQueries.names(alert, vault: request.application.vault)) ?? (defender: nil, organisation: nil)
+    static func row(_ alert: some AlertSummary, words: Words, vault: Vault, directory: StaffDirectory, deadlines: ResponseDeadlines, now: Date) async throws -> Row {
         let deadline = deadlineState(alert, deadlines: deadlines, now: now)
         // Answered (verifiers asked, or decided): whether the first answer met the deadline.
         let inTime = deadline == nil ? alert.answeredAt.map { $0 <= alert.deadlineAt } : nil
         return Row(
             href: SiteURL.alert(try alert.requireID()).href, reference: alert.reference,
-            name: names.defender ?? names.organisation ?? "—", country: Countries.name(alert.country, in: request.language),
+            name: (try? AlertQueries.shownName(alert, vault: vault)) ?? "—", country: words.country(alert.country),
             urgency: alert.urgency.map { $0.code }, urgencyTone: alert.urgency.map(tone) ?? "",
-            status: request.t(alert.status.labelKey), deadline: request.moment(alert.deadlineAt),
-            deadlineState: deadline.map { request.t($0.labelKey) } ?? inTime.map { request.t($0 ? "alert.deadline.answeredInTime" : "alert.deadline.answeredLate") },
+            status: words(alert.status.labelKey), deadline: words.moment(alert.deadlineAt),
+            deadlineState: deadline.map { words($0.labelKey) } ?? inTime.map { words($0 ? "alert.deadline.answeredInTime" : "alert.deadline.answeredLate") },
             deadlineTone: deadline.map(tone) ?? inTime.map { $0 ? "ok" : "warn" } ?? "",
-            assignee: alert.assigneeID == nil ? request.t("alert.unassigned") : try await directory.user(alert.assigneeID),
-            received: request.day(alert.receivedAt))
+            assignee: alert.assigneeID == nil ? words("alert.unassigned") : try await directory.user(alert.assigneeID),
+            received: words.day(alert.receivedAt))
     }
 
     /// The column names and words the rows repeat, translated once a page.

@@ -56,8 +56,7 @@ enum AlertsModule: Module {
         }.sorted { $0.rank < $1.rank }
         let vault = request.application.vault
         let items = waiting.prefix(WorkList.limit).map { entry -> WorkItem in
-            let names = (try? AlertQueries.names(entry.alert, vault: vault)) ?? (defender: nil, organisation: nil)
-            let who = names.defender ?? names.organisation ?? "—"
+            let who = (try? AlertQueries.shownName(entry.alert, vault: vault)) ?? "—"
             return WorkItem(href: SiteURL.alert(entry.id).href, code: entry.alert.reference,
                             title: who + " · " + Countries.name(entry.alert.country, in: request.language), reasons: entry.reasons,
                             due: entry.alert.answeredAt == nil ? request.moment(entry.alert.deadlineAt) : nil, rank: entry.rank)

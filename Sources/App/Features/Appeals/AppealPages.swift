@@ -34,24 +34,25 @@ enum AppealListPage {
 
     static func build(for actor: Actor, on request: Request) async throws -> Context {
         let db = request.db, vault = request.application.vault
-        let asked = (try? request.query.get(String.self, at: "state")) ?? ""
-        let kind = (try? request.query.get(String.self, at: "kind")).flatMap(AppealKind.init(rawValue:))
+        let values = request.queryValues
+        let asked = values["state"] ?? ""
+        let kind = values["kind"].flatMap(AppealKind.init(rawValue:))
         let page = try request.listPage(size: pageSize)
         let query = AppealQueries.visible(to: actor, on: db)
-        if let kind { query.filter(\.$kind == kind) }
+        if let kind { query.filter(column: \.$kind, .equal, kind) }
         if let state = AppealState(rawValue: asked) {
             let ids = try await AppealVersionRecord.query(on: db).filter(\.$organisationID == actor.organisationID).filter(\.$state == state).all().map(\.appealID)
-            query.filter(\.$id ~~ Array(Set(ids)))
+            query.filter(column: \.$id, in: Set(ids))
         } else if !asked.isEmpty {
             throw Abort(.unprocessableEntity, reason: request.t("appeal.filter.unknownState"))
         }
-        var records = try await listed(query.sort(\.$updatedAt, .descending).range(page.rangeWithNext))
+        var records = try await listed(query.sort(column: \.$updatedAt, .descending).range(page.rangeWithNext))
         let hasOlder = records.count > pageSize
         records = Array(records.prefix(pageSize))
         let versions = try await Dictionary(grouping: versions(of: records.map(\.id), on: db), by: \.appealID)
         let parentIDs = records.compactMap(\.parentID)
         let parents = parentIDs.isEmpty ? [:] : Dictionary(
-            try await AppealRecord.query(on: db).filter(\.$id ~~ parentIDs).columns([AppealRecord.key(\.$id), AppealRecord.key(\.$reference)])
+            try await AppealRecord.query(on: db).filter(column: \.$id, in: parentIDs).columns([AppealRecord.key(\.$id), AppealRecord.key(\.$reference)])
                 .map { (try $0(\.$id), try $0(\.$reference) ?? "") }, uniquingKeysWith: { a, _ in a })
         // Each appeal's title is its original version's current revision: read in one query.
         let originals = Dictionary(uniqueKeysWithValues: records.compactMap { appeal in
@@ -59,14 +60,15 @@ enum AppealListPage {
             return (own.first { $0.language == appeal.originalLanguage } ?? own.min { $0.language < $1.language }).map { (appeal.id, $0) }
         })
         let titles = try await titles(of: Array(originals.values), on: db, vault: vault)
+        let words = request.words
         var rows: [Row] = []
         for appeal in records {
             let own = (versions[appeal.id] ?? []).sorted { $0.language < $1.language }
-            rows.append(Row(href: SiteURL.appeal(appeal.id, language: nil).href, reference: appeal.reference ?? request.t("appeal.notIssued"),
+            rows.append(Row(href: SiteURL.appeal(appeal.id, language: nil).href, reference: appeal.reference ?? words("appeal.notIssued"),
                             title: originals[appeal.id].flatMap { titles[$0.id] } ?? "",
-                            kind: request.t(appeal.kind.labelKey), country: Countries.name(appeal.country, in: request.language),
-                            versions: own.map { Badge(label: "\($0.language.rawValue.uppercased()) · " + request.t($0.state.labelKey), tone: AppealPage.tone($0.state)) },
-                            followUpOf: appeal.parentID.flatMap { parents[$0] }, updated: request.day(appeal.updatedAt)))
+                            kind: words(appeal.kind.labelKey), country: words.country(appeal.country),
+                            versions: own.map { Badge(label: "\($0.language.rawValue.uppercased()) · " + words($0.state.labelKey), tone: AppealPage.tone($0.state)) },
+                            followUpOf: appeal.parentID.flatMap { parents[$0] }, updated: words.day(appeal.updatedAt)))
         }
         func href(_ number: Int) -> String {
             var items = [URLQueryItem(name: "state", value: asked)]
@@ -128,7 +130,7 @@ extension AppealListPage {
 
     static func versions(of appeals: [UUID], on db: any Database) async throws -> [ListedVersion] {
         guard !appeals.isEmpty else { return [] }
-        return try await AppealVersionRecord.query(on: db).filter(\.$appealID ~~ appeals).columns(versionColumns).map { row in
+        return try await AppealVersionRecord.query(on: db).filter(column: \.$appealID, in: appeals).columns(versionColumns).map { row in
             ListedVersion(id: try row(\.$id), appealID: try row(\.$appealID), language: try row(\.$language), state: try row(\.$state))
         }
     }

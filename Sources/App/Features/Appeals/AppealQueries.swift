@@ -11,8 +11,8 @@ package enum AppealQueries {
 
     static func visible(to actor: Actor, on db: any Database) -> QueryBuilder<AppealRecord> {
         let query = AppealRecord.query(on: db)
-        guard AppealPolicy.evaluate(actor, .view, nil).isAllowed else { return query.filter(\.$id == nobody) }
-        return query.filter(\.$organisationID == actor.organisationID)
+        guard AppealPolicy.evaluate(actor, .view, nil).isAllowed else { return query.filter(column: \.$id, .equal, nobody) }
+        return query.filter(column: \.$organisationID, .equal, actor.organisationID)
     }
 
     /// The document `id` if `actor` may see it; 404 otherwise, like a missing one.

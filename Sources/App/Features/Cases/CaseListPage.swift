@@ -47,7 +47,7 @@ enum CaseListPage {
         let app = request.application
         let total = try await CasesController.count(filters, actor: actor, app: app, on: request.db)
         // One more row than the page shows tells whether an older page exists.
-        var records = try await listed(CasesController.filtered(filters, actor: actor, app: app, on: request.db).sort(\.$updatedAt, .descending)
+        var records = try await listed(CasesController.filtered(filters, actor: actor, app: app, on: request.db).sort(column: \.$updatedAt, .descending)
             .range(filters.page.rangeWithNext))
         let hasOlder = records.count > CasesController.pageSize
         records = Array(records.prefix(CasesController.pageSize))
@@ -55,7 +55,8 @@ enum CaseListPage {
         try await directory.preload(users: records.map(\.leadID))
         let now = app.clock.now()
         var rows: [Row] = []
-        for record in records { rows.append(try await row(record, request: request, directory: directory, now: now)) }
+        let words = request.words
+        for record in records { rows.append(try await row(record, words: words, directory: directory, now: now)) }
         let context = ListContext(
             rowsHTML: html(rows, labels: Labels(request)), hasRows: !rows.isEmpty, total: total, query: filters.query,
             statuses: [SelectOption(value: "open", label: request.t("case.filter.open"), selected: filters.status == "open"),
@@ -100,17 +101,17 @@ enum CaseListPage {
         }
     }
 
-    static func row(_ record: Listed, request: Request, directory: StaffDirectory, now: Date) async throws -> Row {
+    static func row(_ record: Listed, words: Words, directory: StaffDirectory, now: Date) async throws -> Row {
         let level = (record.judgedLevel ?? record.riskLevel).flatMap(RiskLevel.init(value:))
         return Row(
             href: SiteURL.caseFile(record.id).href, code: record.code,
-            country: Countries.name(record.country, in: request.language),
-            status: request.t(record.status.labelKey), statusTone: record.status == .closed ? "" : "ok",
-            risk: level.map { request.t($0.labelKey) }, riskTone: level.map(tone) ?? "",
+            country: words.country(record.country),
+            status: words(record.status.labelKey), statusTone: record.status == .closed ? "" : "ok",
+            risk: level.map { words($0.labelKey) }, riskTone: level.map(tone) ?? "",
             lead: try await directory.user(record.leadID),
-            review: record.status.isOpen ? record.nextReviewAt.map { request.day($0) } : nil,
+            review: record.status.isOpen ? record.nextReviewAt.map { words.day($0) } : nil,
             reviewDue: record.status.isOpen && (record.nextReviewAt.map { $0 <= now } ?? false),
-            updated: request.day(record.updatedAt))
+            updated: words.day(record.updatedAt))
     }
 
     /// The column names and words the rows repeat, translated once a page.

@@ -124,7 +124,7 @@ package enum FundQueries {
     /// the visible allocations; a protection officer sees those they requested and those of the
     /// cases they may open.
     static func visibleGrants(to actor: Actor, scope: FundScope, on db: any Database) async throws -> QueryBuilder<GrantRecord> {
-        let query = GrantRecord.query(on: db).filter(\.$allocationID ~~ Array(scope.allocations))
+        let query = GrantRecord.query(on: db).filter(column: \.$allocationID, in: scope.allocations)
         if actor.has(.fundManager) || actor.has(.coordinator) || actor.has(.auditor) { return query }
         let cases = try await CaseQueries.visible(to: actor, on: db).all(\.$id)
         return query.group(.or) { $0.filter(\.$requestedBy == actor.userID).filter(\.$caseID ~~ cases) }

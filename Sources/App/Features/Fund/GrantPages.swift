@@ -36,36 +36,38 @@ enum GrantListPage {
     static func build(for actor: Actor, on request: Request) async throws -> Context {
         let db = request.db
         let scope = try await FundQueries.scope(for: actor, on: db)
-        let asked = (try? request.query.get(String.self, at: "state")) ?? "open"
-        let fundFilter = (try? request.query.get(String.self, at: "fund")).flatMap(UUID.init(uuidString:))
+        let values = request.queryValues
+        let asked = values["state"] ?? "open"
+        let fundFilter = values["fund"].flatMap { UUID(text: $0) }
         let page = try request.listPage(size: pageSize)
         let query = try await FundQueries.visibleGrants(to: actor, scope: scope, on: db)
         switch asked {
         case "all": break
-        case "open": query.filter(\.$state !~ [.rejected, .closed, .withdrawn, .cancelled])
+        case "open": query.filter(column: \.$state, in: [.rejected, .closed, .withdrawn, .cancelled], false)
         default:
             guard let state = GrantState(rawValue: asked) else { throw Abort(.unprocessableEntity, reason: request.t("grant.filter.unknownState")) }
-            query.filter(\.$state == state)
+            query.filter(column: \.$state, .equal, state)
         }
-        if let fundFilter { query.filter(\.$fundID == fundFilter) }
-        var records = try await listed(query.sort(\.$updatedAt, .descending).range(page.rangeWithNext))
+        if let fundFilter { query.filter(column: \.$fundID, .equal, fundFilter) }
+        var records = try await listed(query.sort(column: \.$updatedAt, .descending).range(page.rangeWithNext))
         let hasOlder = records.count > pageSize
         records = Array(records.prefix(pageSize))
         let names = scope.fundNames
         let funds = names.map { (id: $0.key, name: $0.value) }
         let caseIDs = records.compactMap(\.caseID)
         let caseCodes = caseIDs.isEmpty ? [:] : Dictionary(
-            try await CaseRecord.query(on: db).filter(\.$id ~~ caseIDs).columns([CaseRecord.key(\.$id), CaseRecord.key(\.$code)])
+            try await CaseRecord.query(on: db).filter(column: \.$id, in: caseIDs).columns([CaseRecord.key(\.$id), CaseRecord.key(\.$code)])
                 .map { (try $0(\.$id), try $0(\.$code)) }, uniquingKeysWith: { a, _ in a })
         let directory = StaffDirectory(request)
         try await directory.preload(users: [], organisations: records.map(\.organisationID))
+        let words = request.words
         var rows: [Row] = []
         for grant in records {
             rows.append(Row(href: SiteURL.grant(grant.id).href, code: grant.code, fund: names[grant.fundID] ?? "—",
-                            organisation: try await directory.organisation(grant.organisationID), category: request.t(grant.category.labelKey),
-                            amount: Money(minorUnits: grant.amount, currency: grant.currency).formatted(language: request.language),
-                            state: request.t(grant.state.labelKey), stateTone: GrantPage.tone(grant.state),
-                            caseCode: grant.caseID.flatMap { caseCodes[$0] }, updated: request.day(grant.updatedAt)))
+                            organisation: try await directory.organisation(grant.organisationID), category: words(grant.category.labelKey),
+                            amount: Money(minorUnits: grant.amount, currency: grant.currency).formatted(language: words.language),
+                            state: words(grant.state.labelKey), stateTone: GrantPage.tone(grant.state),
+                            caseCode: grant.caseID.flatMap { caseCodes[$0] }, updated: words.day(grant.updatedAt)))
         }
         func href(_ number: Int) -> String {
             var items = [URLQueryItem(name: "state", value: asked)]
