@@ -230,6 +230,65 @@ import VaporTesting
     }
 }
 
+/// `columns(...)` reads what Fluent's records read, value for value, and the `column:` filters select
+/// what Fluent's operators select (on PostgreSQL through SQLKit, on SQLite through `SQLiteColumns`).
+@Suite struct ColumnReadTests {
+    @Test func columns_read_the_values_the_records_hold() async throws {
+        try await withApp { app in
+            let chain = try await AlertFixtures.chain(app)
+            for name in ["Awa Ndiaye", "Paul Biya Ndzana"] { _ = try await AlertFixtures.submit(app, AlertFixtures.alert(name: name)) }
+            let first = try #require(try await AlertRecord.query(on: app.db).sort(\.$receivedAt).first())
+            first.urgency = .p2
+            first.assigneeID = chain.officer.id
+            try await first.save(on: app.db)
+            let records = try await AlertRecord.query(on: app.db).sort(\.$id).all()
+            let rows = try await AlertRecord.query(on: app.db).sort(column: \.$id).columns([
+                AlertRecord.key(\.$id), AlertRecord.key(\.$organisationID), AlertRecord.key(\.$year), AlertRecord.key(\.$status),
+                AlertRecord.key(\.$urgency), AlertRecord.key(\.$assigneeID), AlertRecord.key(\.$receivedAt), AlertRecord.key(\.$receiptTag),
+                AlertRecord.key(\.$senderIsDefender), AlertRecord.key(\.$defenderIndex), AlertRecord.key(\.$country)])
+            #expect(rows.count == 2 && records.count == 2)
+            for (row, record) in zip(rows, records) {
+                #expect(try row(\.$id) == record.id && row(\.$organisationID) == record.organisationID && row(\.$year) == record.year)
+                #expect(try row(\.$status) == record.status && row(\.$urgency) == record.urgency && row(\.$assigneeID) == record.assigneeID)
+                #expect(try row(\.$receivedAt) == record.receivedAt && row(\.$receiptTag) == record.receiptTag && row(\.$country) == record.country)
+                #expect(try row(\.$senderIsDefender) == record.senderIsDefender && row(\.$defenderIndex) == record.defenderIndex)
+                #expect(throws: (any Error).self, "a field that was not selected is an error") { try row(\.$narrativeCiphertext) }
+            }
+            let changed = try #require(try rows.first { try $0(\.$id) == first.id }), other = try #require(try rows.first { try $0(\.$id) != first.id })
+            #expect(try changed(\.$urgency) == .p2 && other(\.$urgency) == nil, "an optional reads its value and its absence")
+            #expect(try changed(\.$assigneeID) == chain.officer.id && other(\.$assigneeID) == nil)
+        }
+    }
+
+    @Test func column_filters_select_what_fluent_operators_select() async throws {
+        try await withApp { app in
+            let chain = try await AlertFixtures.chain(app)
+            for name in ["Awa Ndiaye", "Paul Biya Ndzana", "Marie Claire Atangana"] { _ = try await AlertFixtures.submit(app, AlertFixtures.alert(name: name)) }
+            let first = try #require(try await AlertRecord.query(on: app.db).sort(\.$receivedAt).first())
+            first.status = .triaged
+            first.assigneeID = chain.officer.id
+            try await first.save(on: app.db)
+            let ids = { (query: QueryBuilder<AlertRecord>) in try await query.all().map { try $0.requireID() } }
+            let pairs: [(QueryBuilder<AlertRecord>, QueryBuilder<AlertRecord>)] = [
+                (AlertRecord.query(on: app.db).filter(column: \.$status, .equal, .triaged), AlertRecord.query(on: app.db).filter(\.$status == .triaged)),
+                (AlertRecord.query(on: app.db).filter(column: \.$assigneeID, .equal, nil), AlertRecord.query(on: app.db).filter(\.$assigneeID == nil)),
+                (AlertRecord.query(on: app.db).filter(column: \.$status, in: [.received, .closed]), AlertRecord.query(on: app.db).filter(\.$status ~~ [.received, .closed])),
+                (AlertRecord.query(on: app.db).filter(column: \.$status, in: [.received], false), AlertRecord.query(on: app.db).filter(\.$status !~ [.received])),
+                (AlertRecord.query(on: app.db).filter(column: \.$receivedAt, .lessThan, first.receivedAt), AlertRecord.query(on: app.db).filter(\.$receivedAt < first.receivedAt)),
+            ]
+            for (mine, fluents) in pairs {
+                let (got, expected) = (try await ids(mine), try await ids(fluents))
+                #expect(Set(got) == Set(expected) && got.count == expected.count)
+            }
+            let sorted = try await ids(AlertRecord.query(on: app.db).sort(column: \.$status, .descending).sort(column: \.$id))
+            #expect(sorted == (try await ids(AlertRecord.query(on: app.db).sort(\.$status, .descending).sort(\.$id))))
+            #expect(sorted.first == first.id, "triaged sorts after received, descending first")
+            let (triaged, unassigned) = (try await ids(pairs[0].0), try await ids(pairs[1].0))
+            #expect(triaged == [try first.requireID()] && unassigned.count == 2)
+        }
+    }
+}
+
 @Suite struct GrantListRowsTests {
     @Test func every_value_in_a_row_is_escaped_and_every_cell_labelled() async throws {
         try await withApp { app in

@@ -109,9 +109,10 @@ enum AlertQueuePage {
     static func build(for actor: Actor, on request: Request) async throws -> QueueContext {
         let now = request.application.clock.now()
         let filters = try Filters(request)
-        let base = { filters.apply(AlertQueries.visible(to: actor, on: request.db), actor: actor, now: now) }
-        let total = try await base().countRows()
-        let alerts = try await listed(base().sort(column: \.$deadlineAt).sort(column: \.$receivedAt, .descending).range(filters.page.range))
+        // One builder for both: making one makes two whole records (Fluent reads the id's key from them).
+        let query = filters.apply(AlertQueries.visible(to: actor, on: request.db), actor: actor, now: now)
+        let total = try await query.countRows()
+        let alerts = try await listed(query.sort(column: \.$deadlineAt).sort(column: \.$receivedAt, .descending).range(filters.page.range))
         let directory = StaffDirectory(request)
         let handlers = try await directory.members(of: actor.organisationID, roles: AlertPolicy.handlerRoles)
         try await directory.preload(users: alerts.compactMap(\.assigneeID))
