@@ -1,6 +1,7 @@
 @testable import App
 import EgideCore
 import Fluent
+import SQLKit
 import Foundation
 import Testing
 import VaporTesting
@@ -257,6 +258,10 @@ import VaporTesting
             let changed = try #require(try rows.first { try $0(\.$id) == first.id }), other = try #require(try rows.first { try $0(\.$id) != first.id })
             #expect(try changed(\.$urgency) == .p2 && other(\.$urgency) == nil, "an optional reads its value and its absence")
             #expect(try changed(\.$assigneeID) == chain.officer.id && other(\.$assigneeID) == nil)
+            // A value that does not read is an error, not a crash or a default.
+            try await (app.db as! any SQLDatabase).raw("UPDATE alerts SET status = 'no-such-status'").run()
+            let unreadable = try await AlertRecord.query(on: app.db).columns([AlertRecord.key(\.$status)])
+            #expect(throws: (any Error).self) { try unreadable[0](\.$status) }
         }
     }
 
