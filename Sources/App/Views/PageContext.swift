@@ -28,6 +28,50 @@ struct LayoutContext: Encodable {
     var flash: String?
     /// What a public document adds to the page's head: OpenGraph tags, its other languages, its feed.
     var head: PageHead?
+
+    // The language switch and the menu reach the template as markup written here (`#unsafeHTML`),
+    // each value escaped as Leaf's `#(…)` escapes it: looped in Leaf, an `#if` a link, they were a
+    // quarter of the layout's rendering on every signed-in page.
+    enum CodingKeys: String, CodingKey {
+        case title, stylesheet, icon, iconICO, home, languagesHTML, navigationHTML, signedIn, signInHref, flash, head
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(title, forKey: .title)
+        try container.encode(stylesheet, forKey: .stylesheet)
+        try container.encode(icon, forKey: .icon)
+        try container.encode(iconICO, forKey: .iconICO)
+        try container.encode(home, forKey: .home)
+        try container.encode(Self.languageSwitch(languages), forKey: .languagesHTML)
+        try container.encode(Self.menu(navigation), forKey: .navigationHTML)
+        try container.encode(signedIn, forKey: .signedIn)
+        try container.encodeIfPresent(signInHref, forKey: .signInHref)
+        try container.encodeIfPresent(flash, forKey: .flash)
+        try container.encodeIfPresent(head, forKey: .head)
+    }
+
+    /// The language switch: the current language as text, the others as links in their language.
+    static func languageSwitch(_ links: [Link]) -> String {
+        var html = ""
+        for link in links {
+            let lang = SharedPages.escaped(link.lang ?? ""), label = SharedPages.escaped(link.label)
+            html += link.current
+                ? #"<span class="current" lang="\#(lang)" aria-current="true">\#(label)</span>"#
+                : #"<a href="\#(SharedPages.escaped(link.href))" lang="\#(lang)" hreflang="\#(lang)">\#(label)</a>"#
+        }
+        return html
+    }
+
+    /// The menu's items, the current page's marked.
+    static func menu(_ links: [Link]) -> String {
+        var html = ""
+        for link in links {
+            let href = SharedPages.escaped(link.href), label = SharedPages.escaped(link.label)
+            html += link.current ? #"<li><a href="\#(href)" aria-current="page">\#(label)</a></li>"# : #"<li><a href="\#(href)">\#(label)</a></li>"#
+        }
+        return html
+    }
 }
 
 /// The `<head>` additions of a published document's page (`Request.pageHead`).

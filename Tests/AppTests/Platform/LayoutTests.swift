@@ -4,6 +4,20 @@ import Testing
 import Vapor
 
 @Suite struct LayoutTests {
+    @Test func the_language_switch_and_the_menu_are_escaped_and_mark_where_the_reader_is() {
+        let hostile = #"<b>"&'"#
+        let switchHTML = LayoutContext.languageSwitch([
+            .init(href: "/language/fr?next=%2F", label: "Français", current: true, lang: "fr"),
+            .init(href: "/language/en?next=" + hostile, label: hostile, current: false, lang: "en"),
+        ])
+        #expect(switchHTML == #"<span class="current" lang="fr" aria-current="true">Français</span>"#
+            + #"<a href="/language/en?next=&lt;b&gt;&quot;&amp;&#39;" lang="en" hreflang="en">&lt;b&gt;&quot;&amp;&#39;</a>"#)
+        let menu = LayoutContext.menu([.init(href: "/alerts", label: "Alerts", current: true, lang: nil),
+                                       .init(href: "/cases?" + hostile, label: hostile, current: false, lang: nil)])
+        #expect(menu == #"<li><a href="/alerts" aria-current="page">Alerts</a></li>"#
+            + #"<li><a href="/cases?&lt;b&gt;&quot;&amp;&#39;">&lt;b&gt;&quot;&amp;&#39;</a></li>"#)
+    }
+
     @Test func home_page_is_french_for_a_french_browser() async throws {
         try await withApp { app in
             let res = try await app.send(.GET, "/", headers: ["Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"])
