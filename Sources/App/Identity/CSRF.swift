@@ -14,7 +14,7 @@ struct CSRFMiddleware: Middleware {
 
     func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         let config = request.application.egideConfig
-        let cookie = request.cookies[Self.cookieName(config)]?.string
+        let cookie = request.cookie(Self.cookieName(config))
         let existing = cookie.flatMap { Self.isWellFormed($0) ? $0 : nil }
         request.storage[TokenKey.self] = TokenBox(existing: existing)
         let answer: EventLoopFuture<Response>

@@ -104,7 +104,7 @@ struct SessionAuthenticator: Middleware {
     func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         let app = request.application
         // No session cookie (every public visitor): nothing to look up.
-        guard !request.path.hasPrefix("/api/"), let token = request.cookies[SessionManager.cookieName(app.egideConfig)]?.string, !token.isEmpty,
+        guard !request.path.hasPrefix("/api/"), let token = request.cookie(SessionManager.cookieName(app.egideConfig)), !token.isEmpty,
               app.vault.isOpen else { return next.respond(to: request) }
         return request.eventLoop.makeFutureWithTask {
             if let session = try await SessionManager.live(token: token, app: app), !session.standing.disabled {

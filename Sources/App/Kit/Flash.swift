@@ -18,14 +18,14 @@ enum Flash {
 
     /// The message waiting for this request, if it is a known key (anything else is ignored).
     static func pending(_ request: Request) -> String? {
-        guard let key = request.cookies[cookieName(request.application.egideConfig)]?.string, key.hasPrefix("flash."),
+        guard let key = request.cookie(cookieName(request.application.egideConfig)), key.hasPrefix("flash."),
               key.count <= 80, request.application.catalogue.contains(key) else { return nil }
         return key
     }
 
     /// Clears a shown message so it appears once.
     static func clear(on response: Response, _ request: Request) {
-        guard request.cookies[cookieName(request.application.egideConfig)] != nil else { return }
+        guard request.cookie(cookieName(request.application.egideConfig)) != nil else { return }
         let config = request.application.egideConfig
         response.cookies[cookieName(config)] = HTTPCookies.Value(
             string: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/", isSecure: config.secureCookies, isHTTPOnly: true, sameSite: .lax)

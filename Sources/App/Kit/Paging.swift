@@ -29,20 +29,3 @@ extension Request {
         }
     }
 }
-
-extension Request {
-    /// The query string's values by name (the first of a name given twice), decoded once: a list
-    /// reads half a dozen filters, and `query.get` decodes the whole query string for each. Read as
-    /// `query.get` reads them: `+` is a space, then percent-escapes are decoded; a name or value that
-    /// does not decode is left out.
-    var queryValues: [String: String] {
-        var values: [String: String] = [:]
-        for pair in (url.query ?? "").split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decoded(_ part: Substring) -> String? { part.replacingOccurrences(of: "+", with: " ").removingPercentEncoding }
-            guard let name = decoded(parts[0]), values[name] == nil, let value = parts.count > 1 ? decoded(parts[1]) : "" else { continue }
-            values[name] = value
-        }
-        return values
-    }
-}

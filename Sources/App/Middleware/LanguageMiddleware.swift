@@ -8,7 +8,7 @@ struct LanguageMiddleware: Middleware {
     static let cookieName = "egide-lang"
 
     func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
-        request.language = Self.language(path: request.path, preference: request.cookies[Self.cookieName]?.string,
+        request.language = Self.language(path: request.path, preference: request.cookie(Self.cookieName),
                                          acceptLanguage: request.headers.first(name: .acceptLanguage))
         return next.respond(to: request).map { response in
             response.headers.add(name: .vary, value: "Accept-Language, Cookie")
