@@ -50,7 +50,8 @@ public func configure(_ app: Application, _ config: AppConfig, postgresSearchPat
     // disk on every request whatever this line said. This provider leaves the cache as set here.
     app.leaf.cache.isEnabled = !config.reloadTemplates
     // The renderer is made for every page: what it is made of is read once here (left unset, Leaf's
-    // `sources` makes a new file reader on each read — 1 % of a list page's processor time).
+    // `sources` makes a new file reader on each read — 1 % of a list page's processor time). Tags
+    // are registered above, before this line: one registered later would not be seen.
     app.leaf.sources = app.leaf.sources
     let configuration = app.leaf.configuration, tags = app.leaf.tags, sources = app.leaf.sources, cache = app.leaf.cache
     app.views.use { app in

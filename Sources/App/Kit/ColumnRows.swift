@@ -77,6 +77,8 @@ struct ColumnRow<Model: FluentKit.Model> {
             let data = try SQLiteColumns.data(row, column)
             return data == .null ? nil : try sqlite(data) ?? SQLiteColumns.decoder.decode(Value.self, from: data)
         case .sql(let row):
+            // postgres-kit reads a column that was not selected as null: an error here, as on SQLite.
+            guard row.contains(column: column) else { throw SQLiteColumns.notSelected(column) }
             return try row.decodeNil(column: column) ? nil : row.decode(column: column, as: Value.self)
         }
     }
@@ -108,10 +110,12 @@ enum SQLiteColumns {
     }
 
     static func data(_ row: SQLiteRow, _ column: String) throws -> SQLiteData {
-        guard let data = row.column(column) else {
-            throw DecodingError.keyNotFound(SomeCodingKey(stringValue: column), .init(codingPath: [], debugDescription: "\(column) was not selected"))
-        }
+        guard let data = row.column(column) else { throw notSelected(column) }
         return data
+    }
+
+    static func notSelected(_ column: String) -> any Error {
+        DecodingError.keyNotFound(SomeCodingKey(stringValue: column), .init(codingPath: [], debugDescription: "\(column) was not selected"))
     }
 
     /// A value SQLite gives directly (`SQLiteColumnValue`).
@@ -137,7 +141,10 @@ private enum ColumnNames {
 
     private static func column<Model: FluentKit.Model>(_ field: KeyPath<Model, some AnyQueryableProperty>) -> (key: FieldKey, name: String) {
         if let column = known.withLockedValue({ $0[field] }) { return column }
-        let key = Model.path(for: field)[0]
+        let path = Model.path(for: field)
+        // A nested field (a group's or a JSON path) is not one column: nothing here reads one.
+        precondition(path.count == 1, "\(Model.schema): \(path) is not one column")
+        let key = path[0]
         let column = (key: key, name: Model.schema + "_" + key.description)
         known.withLockedValue { $0[field] = column }
         return column

@@ -254,6 +254,7 @@ import VaporTesting
                 #expect(try row(\.$receivedAt) == record.receivedAt && row(\.$receiptTag) == record.receiptTag && row(\.$country) == record.country)
                 #expect(try row(\.$senderIsDefender) == record.senderIsDefender && row(\.$defenderIndex) == record.defenderIndex)
                 #expect(throws: (any Error).self, "a field that was not selected is an error") { try row(\.$narrativeCiphertext) }
+                #expect(throws: (any Error).self, "an optional one too, not a nil") { try row(\.$mergedInto) }
             }
             let changed = try #require(try rows.first { try $0(\.$id) == first.id }), other = try #require(try rows.first { try $0(\.$id) != first.id })
             #expect(try changed(\.$urgency) == .p2 && other(\.$urgency) == nil, "an optional reads its value and its absence")

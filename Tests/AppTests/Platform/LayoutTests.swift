@@ -1,9 +1,22 @@
 @testable import App
 import EgideCore
+import Foundation
 import Testing
 import Vapor
 
 @Suite struct LayoutTests {
+    /// `LayoutContext` writes its own `encode(to:)`: every stored property reaches the template (the
+    /// links as their markup), so one added later cannot be left out unnoticed.
+    @Test func the_layout_encodes_every_field_it_has() throws {
+        let link = LayoutContext.Link(href: "/", label: "Home", current: true, lang: "en")
+        let layout = LayoutContext(title: "t", stylesheet: "s", icon: "i", iconICO: "o", home: "/", languages: [link], navigation: [link],
+                                   signedIn: true, signInHref: "/sign-in", flash: "f",
+                                   head: PageHead(meta: [], alternates: [], feedHref: nil, feedTitle: nil, canonical: nil))
+        let encoded = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(layout)) as? [String: Any])
+        let stored = Set(Mirror(reflecting: layout).children.compactMap(\.label))
+        #expect(Set(encoded.keys) == stored.subtracting(["languages", "navigation"]).union(["languagesHTML", "navigationHTML"]))
+    }
+
     @Test func the_language_switch_and_the_menu_are_escaped_and_mark_where_the_reader_is() {
         let hostile = #"<b>"&'"#
         let switchHTML = LayoutContext.languageSwitch([

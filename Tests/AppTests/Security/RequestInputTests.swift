@@ -9,6 +9,22 @@ import VaporTesting
 /// Whatever a request carries, the server answers 4xx and stays up, and nothing saved is touched
 /// (issue #14: one request used to trap the process on `page * pageSize`).
 @Suite struct RequestInputTests {
+    /// `queryValues` reads a list's filters as Vapor's `query.get` does (the filters used to read them
+    /// one `query.get` at a time).
+    @Test func query_values_are_read_as_vapor_reads_them() async throws {
+        try await withApp { app in
+            for query in ["state=open&fund=a%2Fb+c", "state=open&state=all", "kind=urgent+appeal&x=%41%42", "a=1&b=&c=%C3%A9t%C3%A9"] {
+                let request = Request(application: app, url: URI(string: "/grants?" + query), on: app.eventLoopGroup.next())
+                let values = request.queryValues
+                for name in ["state", "fund", "kind", "x", "a", "b", "c"] {
+                    #expect(values[name] == (try? request.query.get(String.self, at: name)), "\(name) in \(query)")
+                }
+            }
+            let odd = Request(application: app, url: URI(string: "/grants?state&kind=x"), on: app.eventLoopGroup.next())
+            #expect(odd.queryValues == ["kind": "x"] && (try? odd.query.get(String.self, at: "state")) == nil, "a name without = is no value")
+        }
+    }
+
     static let numbers = ["999999999999999999", "9223372036854775807", "9223372036854775808", "-9223372036854775808",
                           "1e9", "abc", "%00", String(repeating: "9", count: 4_000), "2"]
 
