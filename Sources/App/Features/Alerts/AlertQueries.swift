@@ -59,17 +59,21 @@ package enum AlertQueries {
 
     /// Just the names, for lists (the narrative stays encrypted).
     static func names(_ alert: some AlertSummary, vault: Vault) throws -> (defender: String?, organisation: String?) {
-        let id = try alert.requireID()
-        return (try alert.defenderNameCiphertext.map { try vault.open($0, owner: alert.owner, AlertRecord.ref(id, "defender_name")) },
-                try alert.organisationNameCiphertext.map { try vault.open($0, owner: alert.owner, AlertRecord.ref(id, "organisation_name")) })
+        (try defenderName(alert, vault: vault), try organisationName(alert, vault: vault))
     }
 
     /// The name a list shows: the defender's, or when there is none the organisation's — only that
     /// one is decrypted.
     static func shownName(_ alert: some AlertSummary, vault: Vault) throws -> String? {
-        let id = try alert.requireID()
-        if let defender = alert.defenderNameCiphertext { return try vault.open(defender, owner: alert.owner, AlertRecord.ref(id, "defender_name")) }
-        return try alert.organisationNameCiphertext.map { try vault.open($0, owner: alert.owner, AlertRecord.ref(id, "organisation_name")) }
+        try alert.defenderNameCiphertext == nil ? organisationName(alert, vault: vault) : defenderName(alert, vault: vault)
+    }
+
+    private static func defenderName(_ alert: some AlertSummary, vault: Vault) throws -> String? {
+        try alert.defenderNameCiphertext.map { try vault.open($0, owner: alert.owner, AlertRecord.ref(try alert.requireID(), "defender_name")) }
+    }
+
+    private static func organisationName(_ alert: some AlertSummary, vault: Vault) throws -> String? {
+        try alert.organisationNameCiphertext.map { try vault.open($0, owner: alert.owner, AlertRecord.ref(try alert.requireID(), "organisation_name")) }
     }
 
     /// Other alerts that may be about the same defender or organisation: the same blind index
